@@ -1,0 +1,70 @@
+# Two commands matter: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_SETTINGS := cso_press.settings.test
+PYTEST_ARGS ?=
+
+# `make makemessages` refreshes locale/ru/LC_MESSAGES/django.po from the code and templates.
+makemessages: venv
+	$(PY) manage.py makemessages --locale ru --ignore '.venv' --ignore 'node_modules' --ignore 'staticfiles' --no-obsolete
+
+.PHONY: help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
+
+help:
+	@echo "make demo    - install, migrate, load demo content, create the demo editor, serve on $(HOST):$(PORT)"
+	@echo "make test    - Django checks, migration check, the whole test suite"
+	@echo "make lint    - ruff lint and format check"
+	@echo "make format  - ruff format and autofix"
+	@echo "make bench   - performance benchmark (see README)"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Compiled message catalogues are build output, not committed.
+messages: venv
+	$(PY) manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'node_modules'
+
+migrate: venv messages
+	$(PY) manage.py migrate --noinput
+
+demo-data: migrate
+	$(PY) manage.py load_demo
+
+demo: demo-data
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+run: migrate
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+check: venv
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
+
+test: venv messages check
+	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Rebuild the lock from pyproject.toml in a scratch virtualenv.
+lock:
+	rm -rf /tmp/cso-press-lock && $(PYTHON) -m venv /tmp/cso-press-lock
+	/tmp/cso-press-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	( echo '# Exact versions of every package, runtime and development; produced with `make lock`.'; \
+	  /tmp/cso-press-lock/bin/pip freeze --exclude-editable | grep -v '^cso-press' ) > requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,11 @@
+"""Local development: debug on unless told otherwise, SQLite by default."""
+
+from .base import *  # noqa: F403
+from .env import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    # The dev server serves sources directly; no collectstatic needed.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,20 @@
+from .attachment import Attachment, attachment_upload_to
+from .audit import AuditLogEntry, EmbargoLink
+from .directory import Organization, Person, PhoneNumber, Section
+from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
+
+__all__ = [
+    "Attachment",
+    "AuditLogEntry",
+    "EmbargoLink",
+    "Event",
+    "EventParticipant",
+    "EventPressContact",
+    "EventQuerySet",
+    "Language",
+    "Organization",
+    "Person",
+    "PhoneNumber",
+    "Section",
+    "attachment_upload_to",
+]

@@ -1,0 +1,285 @@
+"""A press release about one event, and the people, organisations and contacts attached to it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+from simple_history.models import HistoricalRecords
+
+from ..sanitize import clean_html
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    RU = "ru", _("Russian")
+
+
+class EventQuerySet(models.QuerySet):
+    def public(self, now: datetime | None = None) -> EventQuerySet:
+        """The single definition of what the public may see: published, and due."""
+        return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def reachable(self, now: datetime | None = None) -> EventQuerySet:
+        """Events whose page answers: the public ones, plus withdrawn ones, which keep a page with a notice."""
+        return self.filter(
+            Q(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+            | Q(status=Event.Status.WITHDRAWN, first_published_at__isnull=False)
+        )
+
+    def in_language(self, language: str) -> EventQuerySet:
+        return self.filter(language=language)
+
+    def on_day(self, day) -> EventQuerySet:
+        """Events that take place on ``day`` (a date in the current time zone), multi-day ones included."""
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        end = start + timedelta(days=1)
+        return self.overlapping(start, end)
+
+    def overlapping(self, start: datetime, end: datetime) -> EventQuerySet:
+        """Events whose time span intersects [start, end)."""
+        return self.filter(starts_at__lt=end).filter(
+            Q(ends_at__isnull=True, starts_at__gte=start) | Q(ends_at__gte=start)
+        )
+
+    def upcoming(self, now: datetime | None = None) -> EventQuerySet:
+        now = now or timezone.now()
+        return self.filter(Q(starts_at__gte=now) | Q(ends_at__gte=now)).order_by("starts_at", "pk")
+
+    def for_listing(self) -> EventQuerySet:
+        """What list pages need in one query: the section and the cover photo."""
+        return self.select_related("section", "section__parent", "cover")
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        PRESS_RELEASE = "press_release", _("Press release")
+        NEWS = "news", _("News")
+        STATEMENT = "statement", _("Statement")
+        SPEECH = "speech", _("Speech")
+        INTERVIEW = "interview", _("Interview")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+        PHOTO_REPORT = "photo_report", _("Photo report")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=300, allow_unicode=False)
+    section = models.ForeignKey(
+        "events.Section", verbose_name=_("section"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRESS_RELEASE)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    all_day = models.BooleanField(_("all day"), default=False, help_text=_("Show dates only, no times."))
+    location = models.CharField(_("place"), max_length=300, blank=True, help_text=_("E.g. “Moscow, the Kremlin”."))
+    lead = models.TextField(_("lead"), blank=True, help_text=_("One or two sentences in plain text."))
+    body = ProseEditorField(
+        _("body"),
+        blank=True,
+        extensions={
+            "Bold": True,
+            "Italic": True,
+            "Underline": True,
+            "Heading": {"levels": [2, 3, 4]},
+            "BulletList": True,
+            "OrderedList": True,
+            "ListItem": True,
+            "Blockquote": True,
+            "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
+            "HardBreak": True,
+            "History": True,
+        },
+        sanitize=clean_html,  # The same allow-list runs again in save(), for writes that skip the form.
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.EN)
+    translation_key = models.UUIDField(
+        _("translation key"),
+        default=uuid.uuid4,
+        db_index=True,
+        help_text=_("Shared by the language versions of one release."),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish at"), null=True, blank=True, help_text=_("The release becomes public at this moment.")
+    )
+    first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("withdrawal reason"), blank=True, editable=False)
+    public_updated_at = models.DateTimeField(_("updated at (public)"), null=True, blank=True, editable=False)
+    public_update_note = models.CharField(_("latest change note"), max_length=300, blank=True, editable=False)
+    participants = models.ManyToManyField(
+        "events.Person",
+        verbose_name=_("participants"),
+        through="events.EventParticipant",
+        related_name="events",
+        blank=True,
+    )
+    organizations = models.ManyToManyField(
+        "events.Organization", verbose_name=_("organisations"), related_name="events", blank=True
+    )
+    press_contacts = models.ManyToManyField(
+        "events.Person",
+        verbose_name=_("press contacts"),
+        through="events.EventPressContact",
+        related_name="contact_for_events",
+        blank=True,
+    )
+    cover = models.ForeignKey(
+        "events.Attachment",
+        verbose_name=_("cover photo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        get_latest_by = "starts_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("The end must not be before the start."),
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"],
+                name="event_one_version_per_language",
+                violation_error_message=_("This release already has a version in that language."),
+            ),
+            models.UniqueConstraint(
+                fields=["language", "slug"],
+                name="event_slug_unique_per_language",
+                violation_error_message=_("Another release in this language already uses this slug."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="event_published_has_publish_at",
+                violation_error_message=_("A published release needs a publication time."),
+            ),
+        ]
+        indexes = [
+            # Public lists and the calendar: visible rows ordered or ranged by start.
+            models.Index(fields=["status", "publish_at"], name="event_visibility"),
+            models.Index(fields=["starts_at", "id"], name="event_starts"),
+            models.Index(fields=["section", "starts_at"], name="event_section_starts"),
+            models.Index(fields=["language", "starts_at"], name="event_language_starts"),
+            models.Index(fields=["ends_at"], name="event_ends"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.body = clean_html(self.body)
+        self.lead = (self.lead or "").strip()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return bool(self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at <= timezone.now())
+
+    @property
+    def is_scheduled(self) -> bool:
+        return bool(self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at > timezone.now())
+
+    @property
+    def is_multi_day(self) -> bool:
+        if not self.ends_at:
+            return False
+        return timezone.localdate(self.ends_at) != timezone.localdate(self.starts_at)
+
+    def translations(self) -> EventQuerySet:
+        return Event.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk)
+
+
+class EventParticipant(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participant_links")
+    person = models.ForeignKey("events.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [models.UniqueConstraint(fields=["event", "person"], name="participant_once_per_event")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class EventPressContact(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="press_contact_links")
+    person = models.ForeignKey(
+        "events.Person",
+        verbose_name=_("press contact"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"is_press_contact": True},
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("press contact")
+        verbose_name_plural = _("press contacts")
+        constraints = [models.UniqueConstraint(fields=["event", "person"], name="press_contact_once_per_event")]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.person_id and not self.person.is_press_contact:
+            raise ValidationError({"person": _("Only people marked as press contacts can be listed here.")})

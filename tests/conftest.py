@@ -1,0 +1,85 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    """Every test gets its own media folder and an empty cache."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("admin", "admin@example.org", "correct horse battery")
+
+
+@pytest.fixture
+def admin_client_logged_in(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+CHROMIUM_PATH = os.environ.get("CSO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. CI sets CSO_REQUIRE_BROWSER=1 so a missing browser fails."""
+    if not os.path.exists(CHROMIUM_PATH):
+        message = f"Chromium not found at {CHROMIUM_PATH}; install it with `apt-get install -y chromium`."
+        if os.environ.get("CSO_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """In CI a skipped browser test is a failure: it would hide a broken set-up."""
+    if os.environ.get("CSO_REQUIRE_BROWSER") != "1":
+        return
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in getattr(r, "keywords", {})]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} browser test(s) were skipped; CI requires them.", red=True)
+        config._cso_browser_skipped = True
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("CSO_REQUIRE_BROWSER") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if any("browser" in getattr(r, "keywords", {}) for r in skipped):
+        session.exitstatus = 1
