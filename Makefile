@@ -59,6 +59,11 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmark on PostgreSQL (127.0.0.1:5432) with wrk; writes docs/benchmarks.md and docs/benchmarks.json.
+BENCH_ARGS ?=
+bench: venv messages
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
 # Rebuild the lock from pyproject.toml in a scratch virtualenv.
 lock:
 	rm -rf /tmp/cso-press-lock && $(PYTHON) -m venv /tmp/cso-press-lock

@@ -1,0 +1,235 @@
+"""`make bench`: load each public page type with wrk against gunicorn + PostgreSQL on loopback.
+
+Every page run is preceded by a run of a bare constant view in the same server, and the page's rate is
+reported as a ratio to that bare rate, so figures compare across machines. Results go to
+docs/benchmarks.md (table) and docs/benchmarks.json.
+
+Only loopback addresses are contacted; every wrk run is bounded by --duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+HOST = "127.0.0.1"
+
+
+def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def base_env(args) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="cso_press.settings.bench",
+        DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.database}",
+        DJANGO_SECRET_KEY="benchmark-only-" + "k" * 50,
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_MEDIA_ROOT="/tmp/cso-bench-media",
+        DJANGO_STATIC_ROOT="/tmp/cso-bench-static",
+        DJANGO_DB_CONN_MAX_AGE="600",
+    )
+    env.pop("CACHE_URL", None)
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def prepare_database(args, env: dict) -> None:
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@{HOST}:5432/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone()
+        if exists and not args.reuse:
+            conn.execute(f'DROP DATABASE "{args.database}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{args.database}"')
+            fresh = True
+        else:
+            fresh = False
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    if fresh:
+        shutil.rmtree("/tmp/cso-bench-media", ignore_errors=True)
+        started = time.monotonic()
+        run([PY, "manage.py", "generate_events", "--count", str(args.count)], env, stdout=subprocess.DEVNULL)
+        print(f"generated {args.count} events in {time.monotonic() - started:.0f} s")
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+
+
+def discover_urls(env: dict) -> list[tuple[str, str]]:
+    """Ask Django for one URL of each public page type, over the generated archive."""
+    code = r"""
+import json, django
+django.setup()
+from django.urls import reverse, NoReverseMatch
+from django.utils import translation
+from events.models import Event, Section
+translation.activate("en")
+event = Event.objects.public().filter(language="en").order_by("-starts_at").first()
+old = Event.objects.public().filter(language="en").order_by("starts_at").first()
+section = Section.objects.filter(slug__startswith="gen-").first()
+pages = [("bare view", "/bench/bare/")]
+def add(label, name, *args, **kwargs):
+    try:
+        pages.append((label, reverse(name, args=args, kwargs=kwargs or None)))
+    except NoReverseMatch:
+        pass
+add("home", "events:home")
+add("event page", "events:detail", slug=event.slug)
+add("event page (old)", "events:detail", slug=old.slug)
+add("all events p1", "events:list")
+pages.append(("all events p2000", reverse("events:list") + "?page=2000"))
+add("section page", "events:section", slug=section.slug)
+add("calendar month", "events:calendar-month", year=event.starts_at.year, month=event.starts_at.month)
+add("calendar month (old)", "events:calendar-month", year=old.starts_at.year, month=old.starts_at.month)
+try:
+    pages.append(("search", reverse("events:search") + "?q=border+cooperation"))
+except NoReverseMatch:
+    pass
+add("RSS feed", "events:feed-rss")
+pages.append(("static file (WhiteNoise)", None))
+print(json.dumps(pages))
+"""
+    out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    pages = json.loads(out.strip().splitlines()[-1])
+    static = next(iter(sorted((Path("/tmp/cso-bench-static") / "css").glob("*.*.css"))), None)
+    return [(label, url if url else f"/static/css/{static.name}" if static else None) for label, url in pages]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:  # noqa: BLE001 - any failure means "not up yet"
+            time.sleep(0.3)
+    raise SystemExit(f"server did not answer {url}")
+
+
+WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_PCT = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+WRK_ERRORS = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+
+
+def to_ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, duration: int, connections: int) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=duration + 30,
+        check=True,
+    ).stdout
+    pct = {p: to_ms(v, u) for p, v, u in WRK_PCT.findall(out)}
+    errors = WRK_ERRORS.search(out)
+    return {
+        "rps": float(WRK_RATE.search(out).group(1)),
+        "p50_ms": pct.get("50"),
+        "p99_ms": pct.get("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
+    port = args.port
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"{HOST}:{port}", "--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"http://{HOST}:{port}/bench/bare/")
+        rows = []
+        for name, path in pages:
+            if path is None or name == "bare view":
+                continue
+            url = f"http://{HOST}:{port}{path}"
+            with urllib.request.urlopen(url, timeout=30) as response:  # warm up, and fail loudly on errors
+                status = response.status
+            bare = wrk(f"http://{HOST}:{port}/bench/bare/", args.duration, args.connections)
+            page = wrk(url, args.duration, args.connections)
+            rows.append(
+                {
+                    "config": label,
+                    "page": name,
+                    "path": path,
+                    "status": status,
+                    **page,
+                    "bare_rps": bare["rps"],
+                    "ratio": round(page["rps"] / bare["rps"], 3) if bare["rps"] else None,
+                }
+            )
+            print(f"{label:>8} {name:<26} {page['rps']:>8.0f} req/s  ratio {rows[-1]['ratio']}")
+        return rows
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def write_report(rows: list[dict], args) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {stamp}: {args.count:,} generated events on PostgreSQL, gunicorn with 2 sync",
+        f"workers, `wrk -t1 -c{args.connections} -d{args.duration}s` per page, each page run preceded by a run of",
+        "a bare constant view in the same server. **Ratio** = the page's rate / that bare rate (1.0 = as fast",
+        f"as Django can answer at all here). Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}.",
+        "",
+        "| config | page | req/s | p50 ms | p99 ms | ratio | non-2xx |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['config']} | {row['page']} | {row['rps']:.0f} | {row['p50_ms'] or 0:.1f} | "
+            f"{row['p99_ms'] or 0:.1f} | {row['ratio']:.3f} | {row['non_2xx']} |"
+        )
+    docs = ROOT / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "benchmarks.md").write_text("\n".join(lines) + "\n")
+    (docs / "benchmarks.json").write_text(json.dumps({"written": stamp, "count": args.count, "rows": rows}, indent=2))
+    print(f"wrote {docs / 'benchmarks.md'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--database", default="cso_bench")
+    parser.add_argument("--port", type=int, default=8199)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    env = base_env(args)
+    prepare_database(args, env)
+    pages = discover_urls(env)
+    rows = serve_and_measure(args, {**env, "CACHE_URL": "dummy://"}, pages, "uncached")
+    rows += serve_and_measure(args, {**env, "REDIS_URL": f"redis://{HOST}:6379/5"}, pages, "cached")
+    write_report(rows, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
