@@ -151,7 +151,8 @@ def wrk(url: str, duration: int, connections: int) -> dict:
 def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
     port = args.port
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"{HOST}:{port}", "--log-level", "warning"],
+        [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"{HOST}:{port}"]
+        + ["--log-level", "warning"],
         env=env,
         cwd=ROOT,
         start_new_session=True,
