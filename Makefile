@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 makemessages: venv
 	$(PY) manage.py makemessages --locale ru --ignore '.venv' --ignore 'node_modules' --ignore 'staticfiles' --no-obsolete
 
-.PHONY: help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
+.PHONY: check-pages help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
 
 help:
 	@echo "make demo    - install, migrate, load demo content, create the demo editor, serve on $(HOST):$(PORT)"
@@ -63,6 +63,14 @@ format: venv
 BENCH_ARGS ?=
 bench: venv messages
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# axe-core, the Nu Html Checker and Lighthouse on every public page type of a throwaway demo site.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+check-pages: venv messages node_modules/.installed
+	$(PY) scripts/check_pages.py
 
 # Rebuild the lock from pyproject.toml in a scratch virtualenv.
 lock:
