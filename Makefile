@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 makemessages: venv
 	$(PY) manage.py makemessages --locale ru --ignore '.venv' --ignore 'node_modules' --ignore 'staticfiles' --no-obsolete
 
-.PHONY: check-pages help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
+.PHONY: loadtest check-pages help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
 
 help:
 	@echo "make demo    - install, migrate, load demo content, create the demo editor, serve on $(HOST):$(PORT)"
@@ -63,6 +63,10 @@ format: venv
 BENCH_ARGS ?=
 bench: venv messages
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Writes docs/loadtest.md.
+loadtest: venv messages
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 # axe-core, the Nu Html Checker and Lighthouse on every public page type of a throwaway demo site.
 node_modules/.installed: package.json package-lock.json
