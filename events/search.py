@@ -1,15 +1,110 @@
-"""Full-text search over releases: PostgreSQL's ranked search, with a simpler fallback on SQLite."""
+"""Full-text search over releases: PostgreSQL's ranked search, with a simpler fallback on SQLite.
+
+Both paths share one interface, ``search_events(queryset, query, language=None)``, and one promise: the
+result is ``queryset`` narrowed to the matches, best first, with a ``search_rank`` annotation. The caller
+decides what may be searched (always ``Event.objects.public()`` on public pages); this module only ranks.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q
+import re
+from functools import reduce
+from operator import and_, or_
 
-from .models import EventQuerySet
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact
+from django.db import connections
+from django.db.models import Case, F, FloatField, Q, Value, When
+
+from .models import EventQuerySet, Language
+
+# Longer input is cut: nobody types more, and a huge query only costs the database time.
+MAX_QUERY_LENGTH = 200
+# The fallback turns every word into several LIKE clauses; beyond this many words we stop adding them.
+MAX_FALLBACK_WORDS = 8
+
+# Text-search configuration per content language. Migration 0002 builds one GIN index per entry, with
+# exactly the expression ``search_vector()`` produces, so keep the two in step.
+SEARCH_CONFIGS = {Language.EN.value: "english", Language.RU.value: "russian"}
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def clean_query(query: str | None) -> str:
+    """The text worth searching for: control characters (PostgreSQL rejects NUL) removed, length capped."""
+    text = _CONTROL_CHARACTERS.sub(" ", str(query or ""))
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def search_vector(config: str) -> SearchVector:
+    """Title weighs most, then the lead, then the body."""
+    return (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("lead", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+    )
 
 
 def search_events(queryset: EventQuerySet, query: str, language: str | None = None) -> EventQuerySet:
-    """Filter ``queryset`` to events matching ``query``, best matches first (title matches rank highest)."""
-    query = (query or "").strip()
-    if not query:
+    """Filter ``queryset`` to events matching ``query``, best matches first (title matches rank highest).
+
+    ``language`` limits the search to releases in that language and picks its stemming rules; without it,
+    each release is matched with the rules of its own language. Unknown languages give no results.
+    """
+    text = clean_query(query)
+    if not text or (language is not None and language not in SEARCH_CONFIGS):
         return queryset.none()
-    return queryset.filter(Q(title__icontains=query) | Q(lead__icontains=query) | Q(body__icontains=query))
+    languages = [language] if language else list(SEARCH_CONFIGS)
+    if connections[queryset.db].vendor == "postgresql":
+        return _search_postgresql(queryset, text, languages)
+    return _search_fallback(queryset, text, languages)
+
+
+def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
+    matches = []
+    ranks = []
+    for code in languages:
+        config = SEARCH_CONFIGS[code]
+        vector = search_vector(config)
+        search_query = SearchQuery(text, search_type="websearch", config=config)
+        matches.append(Q(language=code) & Q(SearchVectorExact(vector, search_query)))
+        ranks.append(When(language=code, then=SearchRank(vector, search_query)))
+    return (
+        queryset.filter(reduce(or_, matches))
+        .annotate(search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
+        .order_by("-search_rank", "-starts_at", "-pk")
+    )
+
+
+def _case_variants(word: str) -> set[str]:
+    # SQLite's LIKE ignores case for ASCII letters only; for Cyrillic we try the forms text actually uses.
+    return {word, word.lower(), word.capitalize(), word.upper()}
+
+
+def _contains_word(field: str, word: str) -> Q:
+    return reduce(or_, (Q(**{f"{field}__icontains": variant}) for variant in _case_variants(word)))
+
+
+def _search_fallback(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
+    """Every word must appear in the title, lead or body; titles that hold every word come first."""
+    words = list(dict.fromkeys(_WORD.findall(text)))[:MAX_FALLBACK_WORDS]
+    if not words:
+        return queryset.none()
+    in_title = reduce(and_, (_contains_word("title", word) for word in words))
+    in_lead = reduce(and_, (_contains_word("lead", word) for word in words))
+    anywhere = reduce(
+        and_,
+        (_contains_word("title", w) | _contains_word("lead", w) | _contains_word("body", w) for w in words),
+    )
+    return (
+        queryset.filter(anywhere, language__in=languages)
+        .annotate(
+            search_rank=Case(
+                When(in_title, then=Value(1.0)),
+                When(in_lead, then=Value(0.4)),
+                default=Value(0.2),
+                output_field=FloatField(),
+            )
+        )
+        .order_by(F("search_rank").desc(), "-starts_at", "-pk")
+    )

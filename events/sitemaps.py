@@ -1,0 +1,106 @@
+"""sitemap.xml with every public page in both languages, and the robots.txt that points to it.
+
+Directory pages (sections, people, organisations) exist in every interface language. A release exists
+only in the languages it was written in, each version under its own slug, so its alternates are its
+linked translations rather than the same path under another prefix.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Event, Organization, Person, Section
+
+
+class EventSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self) -> list[Event]:
+        """One entry per release, carrying its public versions keyed by language."""
+        if not hasattr(self, "_releases"):
+            versions: dict = {}
+            public = Event.objects.public().only(
+                "slug", "language", "translation_key", "publish_at", "public_updated_at", "starts_at"
+            )
+            for event in public.order_by("-starts_at", "-pk"):
+                versions.setdefault(event.translation_key, {})[event.language] = event
+            languages = [code for code, _name in settings.LANGUAGES]
+            releases = []
+            for by_language in versions.values():
+                ordered = {code: by_language[code] for code in languages if code in by_language}
+                first = next(iter(ordered.values()))
+                first.sitemap_versions = ordered
+                releases.append(first)
+            self._releases = releases
+        return self._releases
+
+    def get_languages_for_item(self, item: Event) -> list[str]:
+        return list(item.sitemap_versions)
+
+    def location(self, item: Event) -> str:
+        # Called with the entry's language active (the sitemap framework overrides it per URL).
+        return item.sitemap_versions[translation.get_language()].get_absolute_url()
+
+    def lastmod(self, item: Event):
+        return max(version.public_updated_at or version.publish_at for version in item.sitemap_versions.values())
+
+    def _urls(self, page, protocol, domain):
+        # Django's x-default drops the language prefix, which would send readers of other languages to a
+        # slug that only exists in the default language; point it at the default-language version instead.
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            by_code = {alternate["lang_code"]: alternate["location"] for alternate in url["alternates"]}
+            for alternate in url["alternates"]:
+                if alternate["lang_code"] == "x-default":
+                    alternate["location"] = by_code[settings.LANGUAGE_CODE]
+        return urls
+
+
+class DirectorySitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+    changefreq = "monthly"
+    priority = 0.5
+
+
+class SectionSitemap(DirectorySitemap):
+    priority = 0.6
+
+    def items(self):
+        return Section.objects.active().order_by("position", "name", "pk")
+
+
+class PersonSitemap(DirectorySitemap):
+    def items(self):
+        return Person.objects.order_by("sort_name", "pk").only("slug")
+
+
+class OrganizationSitemap(DirectorySitemap):
+    def items(self):
+        return Organization.objects.order_by("name", "pk").only("slug")
+
+
+SITEMAPS = {
+    "events": EventSitemap,
+    "sections": SectionSitemap,
+    "people": PersonSitemap,
+    "organisations": OrganizationSitemap,
+}
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    context = {
+        "admin_path": "/" + settings.CSO_ADMIN_PATH,
+        "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
+    }
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
