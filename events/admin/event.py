@@ -1,7 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from .. import admin_views, permissions, services
 from ..models import Event, EventParticipant, EventPressContact
 from .media import AttachmentInline, PhotoUploadAdminMixin
 
@@ -23,9 +32,83 @@ class PressContactInline(admin.TabularInline):
     verbose_name_plural = _("press contacts to call (in order)")
 
 
+class EventAdminForm(forms.ModelForm):
+    """The edit form, with the version it was opened at (to catch concurrent edits) and the change note."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_note = forms.CharField(
+        label=_("Change note"),
+        max_length=300,
+        required=False,
+        help_text=_("Shown on the public page as “Updated <date>: <note>”, e.g. “Corrected the name of the minister”."),
+    )
+    minor_change = forms.BooleanField(
+        label=_("Minor change"), required=False, help_text=_("A typo or similar: readers see no update note.")
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title", "slug", "section", "kind", "language", "starts_at", "ends_at", "all_day", "location", "lead",
+            "body", "organizations", "cover",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        # Locked until the admin's transaction ends, so nobody can slip a save in between check and write.
+        stored = Event.objects.select_for_update().get(pk=self.instance.pk)
+        expected = cleaned.get("expected_version")
+        if expected is None:
+            raise ValidationError(_("The form was missing its version; reload the page and try again."))
+        if stored.version != expected:
+            self._report_conflict(stored, expected)
+        if services.has_been_public(stored) and not cleaned.get("change_note", "").strip():
+            if not cleaned.get("minor_change"):
+                self.add_error(
+                    "change_note", _("This release has been published: describe the change, or tick “Minor change”.")
+                )
+        return cleaned
+
+    def _report_conflict(self, stored: Event, expected: int) -> None:
+        """Keep the editor's input, say who changed what, and let the next save go through deliberately."""
+        history = stored.history.order_by("-history_date", "-history_id")
+        seen = history.filter(version=expected).first()
+        latest = history.first()
+        who = latest.history_user if latest else None
+        when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M %Z") if latest else ""
+        errors = [
+            ValidationError(
+                _(
+                    "Someone else saved this release while you were editing it (%(who)s, %(when)s). Nothing of "
+                    "yours has been saved; your text is still in the form below. The stored release now has:"
+                ),
+                params={"who": who or _("unknown user"), "when": when},
+                code="conflict",
+            )
+        ]
+        if seen is not None and latest is not None:
+            for change in admin_views.field_changes(seen, latest):
+                errors.append(
+                    ValidationError("%(label)s: “%(value)s”", params={"label": change["label"], "value": change["new"]})
+                )
+        errors.append(ValidationError(_("Check the fields above, then save again to replace them with yours.")))
+        data = self.data.copy()
+        data[self.add_prefix("expected_version")] = str(stored.version)
+        self.data = data
+        raise ValidationError(errors)
+
+
 @admin.register(Event)
-class EventAdmin(PhotoUploadAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "starts_at", "section", "kind", "language", "status", "publish_at", "updated_by"]
+class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = ["title", "starts_at", "section", "language", "status_badge", "publish_at", "updated_by"]
     list_filter = ["status", "kind", "language", "section"]
     search_fields = ["title", "lead", "location", "slug"]
     date_hierarchy = "starts_at"
@@ -33,21 +116,214 @@ class EventAdmin(PhotoUploadAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["section", "organizations", "cover"]
     list_select_related = ["section", "updated_by"]
     inlines = [ParticipantInline, PressContactInline, AttachmentInline]
-    readonly_fields = ["first_published_at", "created_by", "created_at", "updated_by", "updated_at", "version"]
-    fieldsets = [
-        (None, {"fields": ["title", "slug", "section", "kind", "language", "translation_key"]}),
-        (_("Date and place"), {"fields": [("starts_at", "ends_at"), "all_day", "location"]}),
-        (_("Text"), {"fields": ["lead", "body"]}),
-        (_("Related"), {"fields": ["organizations", "cover"]}),
-        (_("Publication"), {"fields": ["status", "publish_at", "first_published_at"]}),
-        (
-            _("Record"),
-            {"fields": ["created_by", "created_at", "updated_by", "updated_at", "version"], "classes": ["collapse"]},
-        ),
-    ]
+    readonly_fields = [
+        "status", "publish_at", "translation_key", "first_published_at", "submitted_by", "public_updated_at",
+        "public_update_note", "withdrawn_at", "withdrawal_reason", "created_by", "created_at", "updated_by",
+        "updated_at", "version",
+    ]  # fmt: skip
+    actions = ["submit_selected", "publish_selected", "schedule_selected", "translate_selected"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ["title", "slug", "section", "kind", "language", "expected_version"]}),
+            (_("Date and place"), {"fields": [("starts_at", "ends_at"), "all_day", "location"]}),
+            (_("Text"), {"fields": ["lead", "body"]}),
+            (_("Related"), {"fields": ["organizations", "cover"]}),
+        ]
+        if obj is not None and services.has_been_public(obj):
+            fieldsets.append(
+                (
+                    _("What changed?"),
+                    {
+                        "fields": ["change_note", "minor_change", "public_updated_at", "public_update_note"],
+                        "description": _("This release has been published. Readers see each noted change."),
+                    },
+                )
+            )
+        if obj is not None:
+            publication = ["status", "publish_at", "first_published_at", "submitted_by"]
+            if obj.status == Event.Status.WITHDRAWN:
+                publication += ["withdrawn_at", "withdrawal_reason"]
+            fieldsets.append((_("Publication"), {"fields": publication}))
+            record = ["translation_key", "created_by", "created_at", "updated_by", "updated_at", "version"]
+            fieldsets.append((_("Record"), {"fields": record, "classes": ["collapse"]}))
+        return fieldsets
+
+    # Permissions ---------------------------------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.can_edit(request.user, obj)
+
+    def has_submit_permission(self, request):
+        return request.user.has_perm("events.change_event")
+
+    def has_publish_permission(self, request):
+        return permissions.is_editor(request.user)
+
+    def has_translate_permission(self, request):
+        return request.user.has_perm("events.add_event")
+
+    # Saving --------------------------------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
+        services.event_save(
+            event=obj,
+            user=request.user,
+            expected_version=form.cleaned_data.get("expected_version"),
+            change_note=form.cleaned_data.get("change_note", ""),
+            minor_change=form.cleaned_data.get("minor_change", False),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
         if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+            services.event_apply_default_contacts(event=form.instance)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._warn(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._warn(request, obj)
+        return super().response_change(request, obj)
+
+    def _warn(self, request, obj):
+        for warning in admin_views.event_warnings(obj):
+            messages.warning(request, warning)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        event = self.get_object(request, object_id)
+        if event is not None and self.has_view_or_change_permission(request, event):
+            extra_context.update(
+                workflow_status=admin_views.status_label(event),
+                workflow_buttons=admin_views.transition_buttons(request.user, event),
+                workflow_warnings=admin_views.event_warnings(event),
+                workflow_time_zone=timezone.get_current_timezone_name(),
+                can_translate=permissions.can_translate(request.user, event),
+                can_embargo=permissions.can_manage_embargo(request.user, event),
+                photo_upload_url=admin_views.photo_upload_url(event),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # List ----------------------------------------------------------------------------------------------------
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="cso-status cso-status--{}">{}</span>',
+            "scheduled" if obj.is_scheduled else obj.status,
+            admin_views.status_label(obj),
+        )
+
+    # Actions -------------------------------------------------------------------------------------------------
+
+    def _bulk(self, request, queryset, transition, run):
+        done, skipped = 0, 0
+        for event in queryset:
+            if not permissions.can_transition(request.user, event, transition):
+                skipped += 1
+                continue
+            try:
+                run(event)
+            except ValidationError:
+                skipped += 1
+            else:
+                done += 1
+        if done:
+            self.message_user(request, gettext("%(count)d release(s) done.") % {"count": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                gettext("%(count)d release(s) skipped: their status or your role does not allow it.")
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Submit selected for review"), permissions=["submit"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, permissions.SUBMIT, lambda e: services.event_submit(event=e, user=request.user))
+
+    @admin.action(description=_("Publish selected now"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, permissions.PUBLISH, lambda e: services.event_publish(event=e, user=request.user))
+
+    @admin.action(description=_("Schedule selected…"), permissions=["publish"])
+    def schedule_selected(self, request, queryset):
+        form = admin_views.TransitionForm(permissions.SCHEDULE, data=request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            when = form.cleaned_data["publish_at"]
+            self._bulk(
+                request,
+                queryset,
+                permissions.SCHEDULE,
+                lambda e: services.event_schedule(event=e, user=request.user, publish_at=when),
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/events/event/schedule_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Schedule releases"),
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "time_zone": timezone.get_current_timezone_name(),
+            },
+        )
+
+    @admin.action(description=_("Translate (create a draft in the other language)"), permissions=["translate"])
+    def translate_selected(self, request, queryset):
+        created = []
+        for event in queryset:
+            try:
+                created.append(services.event_translate(event=event, user=request.user))
+            except ValidationError as exc:
+                self.message_user(request, f"{event}: {' '.join(exc.messages)}", messages.WARNING)
+        if len(created) == 1:
+            return redirect(reverse("admin:events_event_change", args=[created[0].pk]))
+        if created:
+            self.message_user(request, gettext("%(count)d translation draft(s) created.") % {"count": len(created)})
+        return None
+
+    # URLs ----------------------------------------------------------------------------------------------------
+
+    def get_urls(self):
+        def wrap(view):
+            def wrapper(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapper)
+
+        editorial = [
+            path("dashboard/", wrap(admin_views.dashboard_view), name="events_event_dashboard"),
+            path("calendar/", wrap(admin_views.calendar_view), name="events_event_calendar"),
+            path(
+                "calendar/<int:year>/<int:month>/",
+                wrap(admin_views.calendar_view),
+                name="events_event_calendar_month",
+            ),
+            path(
+                "<int:object_id>/transition/<slug:transition>/",
+                wrap(admin_views.transition_view),
+                name="events_event_transition",
+            ),
+            path("<int:object_id>/preview/", wrap(admin_views.preview_view), name="events_event_preview"),
+            path("<int:object_id>/translate/", wrap(admin_views.translate_view), name="events_event_translate"),
+            path("<int:object_id>/history/compare/", wrap(admin_views.compare_view), name="events_event_compare"),
+            path(
+                "<int:object_id>/history/<int:history_id>/revert/",
+                wrap(admin_views.revert_view),
+                name="events_event_revert",
+            ),
+        ]
+        return editorial + super().get_urls()
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        return admin_views.history_view(self, request, pk)

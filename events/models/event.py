@@ -183,6 +183,12 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         get_latest_by = "starts_at"
+        permissions = [
+            ("review_event", _("Can review and reject releases")),
+            ("publish_event", _("Can publish and schedule releases")),
+            ("withdraw_event", _("Can withdraw published releases")),
+            ("force_publish_event", _("Can publish own releases with a written reason")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),

@@ -1,0 +1,442 @@
+"""Every editorial write to a release: saving, the workflow transitions, translations, reverts, embargo links.
+
+Each function is keyword-only, validates with ``full_clean()``, runs in one transaction, moves the
+optimistic-locking ``version`` on, and writes an :class:`AuditLogEntry`. Permission checks belong to the
+caller (see ``events.permissions``); the rules that hold whoever calls (which status a transition starts
+from, the second pair of eyes, required notes) are enforced here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Attachment,
+    AuditLogEntry,
+    EmbargoLink,
+    Event,
+    EventParticipant,
+    EventPressContact,
+    Language,
+)
+
+Status = Event.Status
+
+# Fields a revert copies back from a revision; the workflow and bookkeeping fields stay as they are now.
+REVERTIBLE_FIELDS = [
+    "title", "slug", "section_id", "kind", "starts_at", "ends_at", "all_day", "location", "lead", "body", "cover_id",
+]  # fmt: skip
+
+
+class EditConflict(Exception):
+    """Someone saved the release after this editor opened it."""
+
+    def __init__(self, event: Event, expected_version: int) -> None:
+        super().__init__(f"Event {event.pk} is at a newer version than {expected_version}.")
+        self.event = event
+        self.expected_version = expected_version
+
+
+def audit_log(
+    *,
+    action: str,
+    actor: AbstractBaseUser | None,
+    event: Event | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    object_repr: str = "",
+) -> AuditLogEntry:
+    return AuditLogEntry.objects.create(
+        action=action,
+        event=event,
+        object_repr=(object_repr or str(event or ""))[:300],
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _locked(event: Event) -> Event:
+    """The stored row, locked until the transaction ends, so two transitions cannot interleave."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _require_status(event: Event, *allowed: str) -> None:
+    if event.status not in allowed:
+        raise ValidationError(
+            _("This is not possible while the release is “%(status)s”.") % {"status": event.get_status_display()}
+        )
+
+
+def _store(event: Event, *, user: AbstractBaseUser, reason: str, expected_version: int | None = None) -> None:
+    """Validate and save, moving the version on with ``UPDATE … WHERE version = n`` so no edit is lost."""
+    if event.pk is not None:
+        expected = event.version if expected_version is None else expected_version
+        moved = Event.objects.filter(pk=event.pk, version=expected).update(version=expected + 1)
+        if not moved:
+            raise EditConflict(event, expected)
+        event.version = expected + 1
+    event.updated_by = user
+    event.full_clean()
+    event._change_reason = reason[:100]
+    event.save()
+
+
+def _transition(
+    event: Event,
+    *,
+    user: AbstractBaseUser,
+    action: str,
+    from_status: str,
+    note: str = "",
+    reason: str,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    _store(event, user=user, reason=reason)
+    audit_log(
+        action=action,
+        actor=user,
+        event=event,
+        from_status=from_status,
+        to_status=event.status,
+        note=note,
+        data=data,
+    )
+    return event
+
+
+def has_been_public(event: Event, now: datetime | None = None) -> bool:
+    return bool(event.first_published_at and event.first_published_at <= (now or timezone.now()))
+
+
+@transaction.atomic
+def event_save(
+    *,
+    event: Event,
+    user: AbstractBaseUser,
+    expected_version: int | None = None,
+    change_note: str = "",
+    minor_change: bool = False,
+) -> Event:
+    """Create or update a release from the edit form.
+
+    Once a release has been public, every change carries either a change note, which the public page
+    shows as "Updated <date>: <note>", or the "minor change" mark, which shows nothing.
+    """
+    created = event.pk is None
+    change_note = change_note.strip()
+    if created:
+        event.created_by = user
+        _store(event, user=user, reason=_("Created"))
+        audit_log(action="events.event.created", actor=user, event=event, to_status=event.status)
+        return event
+
+    if has_been_public(event):
+        if not change_note and not minor_change:
+            raise ValidationError(
+                {"change_note": _("This release has been published: describe the change, or mark it as minor.")}
+            )
+        if change_note and not minor_change:
+            event.public_updated_at = timezone.now()
+            event.public_update_note = change_note[:300]
+    reason = change_note or (_("Minor change") if minor_change else "")
+    _store(event, user=user, reason=reason, expected_version=expected_version)
+    audit_log(
+        action="events.event.changed",
+        actor=user,
+        event=event,
+        from_status=event.status,
+        to_status=event.status,
+        note=change_note,
+        data={"minor": bool(minor_change), "version": event.version},
+    )
+    return event
+
+
+@transaction.atomic
+def event_apply_default_contacts(*, event: Event) -> int:
+    """Give a new release its section's default press contacts, after any the author chose."""
+    present = set(event.press_contact_links.values_list("person_id", flat=True))
+    position = len(present)
+    added = 0
+    for person in event.section.default_press_contacts.filter(is_press_contact=True).order_by("sort_name", "pk"):
+        if person.pk in present:
+            continue
+        EventPressContact.objects.create(event=event, person=person, position=position)
+        position += 1
+        added += 1
+    return added
+
+
+@transaction.atomic
+def event_submit(*, event: Event, user: AbstractBaseUser, note: str = "") -> Event:
+    event = _locked(event)
+    _require_status(event, Status.DRAFT)
+    event.status = Status.IN_REVIEW
+    event.submitted_by = user
+    return _transition(
+        event,
+        user=user,
+        action="events.event.submitted",
+        from_status=Status.DRAFT,
+        note=note,
+        reason=_("Submitted for review"),
+    )
+
+
+def _go_public(event: Event, *, publish_at: datetime) -> None:
+    event.status = Status.PUBLISHED
+    event.publish_at = publish_at
+    if event.first_published_at is None:
+        event.first_published_at = publish_at
+
+
+@transaction.atomic
+def event_publish(*, event: Event, user: AbstractBaseUser, force_reason: str = "") -> Event:
+    """Publish now. The submitter may not publish their own release unless they give a written reason."""
+    event = _locked(event)
+    _require_status(event, Status.IN_REVIEW)
+    force_reason = force_reason.strip()
+    own = event.submitted_by_id is not None and event.submitted_by_id == user.pk
+    if own and not force_reason:
+        raise ValidationError(
+            _("You submitted this release, so another editor must publish it, or you must give a reason.")
+        )
+    _go_public(event, publish_at=timezone.now())
+    if force_reason:
+        return _transition(
+            event,
+            user=user,
+            action="events.event.force_published",
+            from_status=Status.IN_REVIEW,
+            note=force_reason,
+            reason=_("Force published: %(reason)s") % {"reason": force_reason},
+        )
+    return _transition(
+        event, user=user, action="events.event.published", from_status=Status.IN_REVIEW, reason=_("Published")
+    )
+
+
+@transaction.atomic
+def event_schedule(*, event: Event, user: AbstractBaseUser, publish_at: datetime) -> Event:
+    """Publish at a future moment; visibility is decided at query time, so no job has to run then."""
+    event = _locked(event)
+    if publish_at <= timezone.now():
+        raise ValidationError({"publish_at": _("Choose a moment in the future, or publish now.")})
+    from_status = event.status
+    if event.is_scheduled:
+        event.publish_at = publish_at
+        event.first_published_at = publish_at
+    else:
+        _require_status(event, Status.IN_REVIEW)
+        if event.submitted_by_id is not None and event.submitted_by_id == user.pk:
+            raise ValidationError(_("You submitted this release, so another editor must schedule it."))
+        _go_public(event, publish_at=publish_at)
+    return _transition(
+        event,
+        user=user,
+        action="events.event.scheduled",
+        from_status=from_status,
+        reason=_("Scheduled for %(when)s") % {"when": timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M %Z")},
+        data={"publish_at": publish_at.isoformat()},
+    )
+
+
+@transaction.atomic
+def event_reject(*, event: Event, user: AbstractBaseUser, note: str) -> Event:
+    event = _locked(event)
+    _require_status(event, Status.IN_REVIEW)
+    if not note.strip():
+        raise ValidationError({"note": _("Tell the author what to change.")})
+    event.status = Status.DRAFT
+    return _transition(
+        event,
+        user=user,
+        action="events.event.rejected",
+        from_status=Status.IN_REVIEW,
+        note=note.strip(),
+        reason=_("Sent back to the author"),
+    )
+
+
+@transaction.atomic
+def event_withdraw(*, event: Event, user: AbstractBaseUser, reason: str) -> Event:
+    """Take a release out of lists, feeds and search; its page stays, with the public reason."""
+    event = _locked(event)
+    _require_status(event, Status.PUBLISHED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Readers will see this reason; it cannot be empty.")})
+    now = timezone.now()
+    if not has_been_public(event, now):
+        # Never seen by the public: it must not gain a withdrawn page either.
+        event.first_published_at = None
+    event.status = Status.WITHDRAWN
+    event.withdrawn_at = now
+    event.withdrawal_reason = reason.strip()
+    return _transition(
+        event,
+        user=user,
+        action="events.event.withdrawn",
+        from_status=Status.PUBLISHED,
+        note=event.withdrawal_reason,
+        reason=_("Withdrawn"),
+    )
+
+
+@transaction.atomic
+def event_republish(*, event: Event, user: AbstractBaseUser, note: str = "") -> Event:
+    event = _locked(event)
+    _require_status(event, Status.WITHDRAWN)
+    now = timezone.now()
+    event.status = Status.PUBLISHED
+    if event.publish_at is None or event.publish_at > now:
+        event.publish_at = now
+    if event.first_published_at is None:
+        event.first_published_at = event.publish_at
+    event.withdrawn_at = None
+    event.withdrawal_reason = ""
+    return _transition(
+        event,
+        user=user,
+        action="events.event.republished",
+        from_status=Status.WITHDRAWN,
+        note=note.strip(),
+        reason=_("Published again"),
+    )
+
+
+@transaction.atomic
+def event_revert(*, event: Event, user: AbstractBaseUser, history_id: int) -> Event:
+    """Bring back the text and details of an earlier revision as a new revision; the workflow state stays."""
+    event = _locked(event)
+    record = event.history.filter(history_id=history_id).first()
+    if record is None:
+        raise ValidationError(_("That revision does not belong to this release."))
+    for name in REVERTIBLE_FIELDS:
+        setattr(event, name, getattr(record, name))
+    if event.cover_id and not Attachment.objects.filter(pk=event.cover_id, event=event).exists():
+        event.cover_id = None
+    return _transition(
+        event,
+        user=user,
+        action="events.event.reverted",
+        from_status=event.status,
+        reason=_("Reverted to version %(version)s") % {"version": record.version},
+        data={"history_id": record.history_id, "version": record.version},
+    )
+
+
+def _free_slug(base: str, language: str) -> str:
+    slug = base[:290]
+    candidate, n = slug, 2
+    while Event.objects.filter(language=language, slug=candidate).exists():
+        candidate = f"{slug}-{n}"
+        n += 1
+    return candidate
+
+
+@transaction.atomic
+def event_translate(*, event: Event, user: AbstractBaseUser, language: str | None = None) -> Event:
+    """A linked draft in the other language: same section, dates, people, contacts and photos."""
+    if language is None:
+        language = Language.RU if event.language == Language.EN else Language.EN
+    if language == event.language or language not in Language.values:
+        raise ValidationError(_("Choose another language than the release's own."))
+    if Event.objects.filter(translation_key=event.translation_key, language=language).exists():
+        raise ValidationError(_("This release already has a version in that language."))
+
+    copy = Event(
+        title=event.title,
+        slug=_free_slug(event.slug, language),
+        section=event.section,
+        kind=event.kind,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        all_day=event.all_day,
+        location=event.location,
+        lead=event.lead,
+        body=event.body,
+        language=language,
+        translation_key=event.translation_key,
+        status=Status.DRAFT,
+        created_by=user,
+    )
+    _store(copy, user=user, reason=_("Translation of #%(pk)s") % {"pk": event.pk})
+    copy.organizations.set(event.organizations.all())
+    EventParticipant.objects.bulk_create(
+        EventParticipant(event=copy, person_id=link.person_id, position=link.position)
+        for link in event.participant_links.all()
+    )
+    EventPressContact.objects.bulk_create(
+        EventPressContact(event=copy, person_id=link.person_id, position=link.position)
+        for link in event.press_contact_links.all()
+    )
+    cover = None
+    for attachment in event.attachments.all():
+        source_pk = attachment.pk
+        # The new row points at the same stored file; the checksum is kept, so nothing is re-read.
+        attachment.pk = None
+        attachment.id = None
+        attachment._state.adding = True
+        attachment.event = copy
+        attachment.save()
+        if source_pk == event.cover_id:
+            cover = attachment
+    if cover is not None:
+        copy.cover = cover
+        copy._change_reason = ""
+        copy.save_without_historical_record()
+    audit_log(
+        action="events.event.translated",
+        actor=user,
+        event=copy,
+        to_status=copy.status,
+        data={"source": event.pk, "language": language},
+    )
+    return copy
+
+
+@transaction.atomic
+def embargo_link_create(*, event: Event, user: AbstractBaseUser, expires_at: datetime, label: str = "") -> EmbargoLink:
+    if event.status == Status.WITHDRAWN:
+        raise ValidationError(_("A withdrawn release cannot be shared under embargo."))
+    link = EmbargoLink(event=event, label=label.strip(), expires_at=expires_at, created_by=user)
+    if expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The link must expire in the future.")})
+    link.full_clean()
+    link.save()
+    audit_log(
+        action="events.embargo_link.created",
+        actor=user,
+        event=event,
+        note=link.label,
+        data={"link": link.pk, "expires_at": expires_at.isoformat()},
+    )
+    return link
+
+
+@transaction.atomic
+def embargo_link_revoke(*, link: EmbargoLink, user: AbstractBaseUser) -> EmbargoLink:
+    link = EmbargoLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_log(
+            action="events.embargo_link.revoked",
+            actor=user,
+            event=link.event,
+            note=link.label,
+            data={"link": link.pk},
+        )
+    return link
