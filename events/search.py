@@ -32,8 +32,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def clean_query(query: str | None) -> str:
     """The text worth searching for: control characters (PostgreSQL rejects NUL) removed, length capped."""
-    text = _CONTROL_CHARACTERS.sub(" ", str(query or ""))
-    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+    text = " ".join(_CONTROL_CHARACTERS.sub(" ", str(query or "")).split())
+    if len(text) > MAX_QUERY_LENGTH:
+        # Cut at a word boundary: half a word would be searched for as a word of its own.
+        text = text[: MAX_QUERY_LENGTH + 1]
+        text = text.rsplit(" ", 1)[0] if " " in text else text[:MAX_QUERY_LENGTH]
+    return text.strip()
 
 
 def search_vector(config: str) -> SearchVector:
