@@ -109,7 +109,9 @@ def test_huge_queries_are_cut_to_a_sane_length():
     release("Pipeline deal")
 
     assert len(clean_query("word " * 10_000)) <= MAX_QUERY_LENGTH
-    assert titles("pipeline " + "x" * 100_000) == []
+    # The cut falls on a word boundary, so the overlong word goes and "pipeline" is still searched for.
+    assert titles("pipeline " + "x" * 100_000) == ["Pipeline deal"]
+    assert titles("x" * 100_000) == []
     assert titles("pipeline " * 1_000) == ["Pipeline deal"]
 
 
@@ -134,7 +136,7 @@ def test_postgresql_answers_searches_from_its_per_language_index_and_sqlite_fall
         Event.objects.bulk_create(
             Event(
                 title=f"Meeting {number}",
-                slug=f"meeting-{number}",
+                slug=f"bulk-meeting-{number}",
                 language=language,
                 section=section,
                 starts_at=NOW,
