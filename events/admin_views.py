@@ -311,8 +311,14 @@ def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 def field_changes(old_record, new_record) -> list[dict]:
     """The fields that differ between two revisions, with readable old and new values."""
-    delta = new_record.diff_against(old_record, included_fields=COMPARED_FIELDS)
-    changed = set(delta.changed_fields)
+    # diff_against covers the editable fields; the workflow's own (not editable) ones are compared directly.
+    editable = [name for name in COMPARED_FIELDS if Event._meta.get_field(name).editable]
+    changed = set(new_record.diff_against(old_record, included_fields=editable).changed_fields)
+    changed.update(
+        name
+        for name in COMPARED_FIELDS
+        if name not in editable and getattr(old_record, name) != getattr(new_record, name)
+    )
     rows = []
     for name in COMPARED_FIELDS:
         if name not in changed:
