@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
-from .models import Event, Organization, Person, Section
+from .models import Event, Section
+from .visibility import visible_organizations, visible_people
 
 
 class EventSitemap(Sitemap):
@@ -81,13 +82,14 @@ class SectionSitemap(DirectorySitemap):
 
 
 class PersonSitemap(DirectorySitemap):
+    # Someone named only on a draft has no public page yet (the visit may be unannounced).
     def items(self):
-        return Person.objects.order_by("sort_name", "pk").only("slug")
+        return visible_people().order_by("sort_name", "pk").only("slug")
 
 
 class OrganizationSitemap(DirectorySitemap):
     def items(self):
-        return Organization.objects.order_by("name", "pk").only("slug")
+        return visible_organizations().order_by("name", "pk").only("slug")
 
 
 SITEMAPS = {

@@ -4,7 +4,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.factories import EventFactory, OrganizationFactory, PersonFactory, SectionFactory
+from tests.factories import (
+    EventFactory,
+    EventParticipantFactory,
+    OrganizationFactory,
+    PersonFactory,
+    PressContactFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,19 +74,34 @@ def test_sitemap_hides_drafts_reviews_withdrawn_and_scheduled_until_due(client):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_sitemap_lists_active_sections_people_and_organisations_in_both_languages(client):
+def test_sitemap_lists_active_sections_and_public_people_and_organisations_in_both_languages(client):
     SectionFactory(slug="security")
     SectionFactory(slug="retired", is_active=False)
-    PersonFactory(slug="anna-petrova")
-    OrganizationFactory(slug="osce")
+    osce = OrganizationFactory(slug="osce")
+    EventParticipantFactory(person=PersonFactory(slug="anna-petrova"), event=EventFactory())
+    EventFactory().organizations.add(osce)
+    PressContactFactory(slug="press-officer")
 
     urls = sitemap(client)
 
-    for path in ["sections/security/", "people/anna-petrova/", "organisations/osce/"]:
+    for path in ["sections/security/", "people/anna-petrova/", "people/press-officer/", "organisations/osce/"]:
         alternates = {"en": f"{BASE}/en/{path}", "ru": f"{BASE}/ru/{path}", "x-default": f"{BASE}/{path}"}
         assert urls[f"{BASE}/en/{path}"] == alternates
         assert urls[f"{BASE}/ru/{path}"] == alternates
     assert not [loc for loc in urls if "retired" in loc]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_sitemap_leaves_out_people_and_organisations_named_only_on_unpublished_releases(client):
+    draft = EventFactory(draft=True)
+    EventParticipantFactory(person=PersonFactory(slug="secret-visitor"), event=draft)
+    draft.organizations.add(OrganizationFactory(slug="secret-partner"))
+    scheduled = EventFactory(publish_at=NOW + timedelta(days=1))
+    EventParticipantFactory(person=PersonFactory(slug="future-guest"), event=scheduled)
+
+    locations = sitemap(client)
+
+    assert not [loc for loc in locations if "secret" in loc or "future-guest" in loc]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -97,14 +119,16 @@ def test_sitemap_gives_the_last_public_change_as_lastmod(client):
 @time_machine.travel(NOW, tick=False)
 def test_sitemap_query_count_does_not_grow_with_content(client, django_assert_num_queries):
     for number in range(20):
-        EventFactory(section=SectionFactory())
-        PersonFactory()
-        OrganizationFactory(slug=f"org-{number}")
+        event = EventFactory(section=SectionFactory())
+        EventParticipantFactory(event=event)
+        event.organizations.add(OrganizationFactory(slug=f"org-{number}"))
 
     with django_assert_num_queries(4):
         urls = sitemap(client)
 
     assert len(event_locations(urls)) == 20
+    assert len([loc for loc in urls if "/people/" in loc]) == 40
+    assert len([loc for loc in urls if "/organisations/" in loc]) == 40
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(client, settings):
