@@ -57,6 +57,8 @@ def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
     changed = event.public_updated_at or event.publish_at or event.updated_at
     vevent.add("dtstamp", changed.astimezone(UTC))
     vevent.add("last-modified", changed.astimezone(UTC))
+    # Clients replace their copy when SEQUENCE grows; the release's version counts its edits from 1.
+    vevent.add("sequence", max(event.version - 1, 0))
     if event.all_day:
         first_day = timezone.localtime(event.starts_at, zone).date()
         last_day = timezone.localtime(event.ends_at, zone).date() if event.ends_at else first_day

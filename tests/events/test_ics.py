@@ -60,6 +60,7 @@ def test_calendar_round_trips_uid_summary_and_zoned_times(client, settings):
     assert vevent.decoded("DTEND") == datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
     assert vevent["DTSTART"].params["TZID"] == "Europe/Moscow"
     assert vevent.decoded("DTSTAMP") == NOW - timedelta(hours=1)
+    assert vevent["SEQUENCE"] == 0
     assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Moscow"]
     assert b"DTSTAMP:20260512T090000Z" in response.content
 
