@@ -1,0 +1,99 @@
+"""Acceptance 9: an author writes and submits a release in the admin, an editor publishes it, readers see it."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from events.models import Event
+from tests.events.roles import user_in
+from tests.factories import PersonFactory, PressContactFactory, SectionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, live_server, user):
+    """Reuse a server-side session instead of typing passwords (the login form is tested elsewhere)."""
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]  # fmt: skip
+    )
+
+
+def choose(page, field_id, text):
+    """Pick an option in one of the admin's autocomplete (select2) widgets."""
+    page.locator(f"#{field_id} + .select2 .select2-selection").click()
+    page.locator(".select2-search__field").last.fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_author_writes_and_submits_editor_publishes_readers_see_it(browser, live_server):
+    section = SectionFactory(name="Summits", slug="summits")
+    PersonFactory(name="Viktor Ivanov", slug="viktor-ivanov", position="Minister")
+    PressContactFactory(name="Olga Smirnova", slug="olga-smirnova")
+    author = user_in("Author", "author")
+    editor = user_in("Editor", "editor")
+
+    author_page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB").new_page()
+    author_page.set_default_timeout(15_000)
+    log_in(author_page, live_server, author)
+    author_page.goto(f"{live_server.url}/{settings.CSO_ADMIN_PATH}events/event/add/")
+
+    author_page.locator("#id_title").press_sequentially("Ministers agree on water cooperation")
+    expect(author_page.locator("#id_slug")).to_have_value("ministers-agree-on-water-cooperation")
+    choose(author_page, "id_section", section.name)
+    author_page.fill("#id_starts_at_0", "2030-05-04")
+    author_page.fill("#id_starts_at_1", "10:00:00")
+    author_page.fill("#id_lead", "The ministers met in Geneva.")
+
+    editor_area = author_page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+    editor_area.click()
+    author_page.keyboard.type("The talks were ")
+    author_page.keyboard.press("Control+b")
+    author_page.keyboard.type("constructive")
+    author_page.keyboard.press("Control+b")
+    author_page.keyboard.type(" and lasted three hours.")
+
+    choose(author_page, "id_participant_links-0-person", "Viktor Ivanov")
+    choose(author_page, "id_press_contact_links-0-person", "Olga Smirnova")
+    author_page.click("input[name=_continue]")
+
+    expect(author_page.locator(".cso-workflow")).to_contain_text("Draft")
+    event = Event.objects.get(slug="ministers-agree-on-water-cooperation")
+    assert "<strong>constructive</strong>" in event.body
+    assert [p.name for p in event.participants.all()] == ["Viktor Ivanov"]
+    assert [p.name for p in event.press_contacts.all()] == ["Olga Smirnova"]
+
+    author_page.get_by_role("link", name="Submit for review").click()
+    author_page.get_by_role("button", name="Submit for review").click()
+    expect(author_page.locator(".cso-workflow")).to_contain_text("In review")
+    expect(author_page.get_by_role("link", name="Publish now")).to_have_count(0)
+
+    editor_page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB").new_page()
+    editor_page.set_default_timeout(15_000)
+    log_in(editor_page, live_server, editor)
+    editor_page.goto(f"{live_server.url}/{settings.CSO_ADMIN_PATH}events/event/dashboard/")
+    editor_page.locator("#in-review").get_by_role("link", name="Ministers agree on water cooperation").click()
+    editor_page.get_by_role("link", name="Publish now").click()
+    editor_page.get_by_role("button", name="Publish now").click()
+    expect(editor_page.locator(".cso-workflow")).to_contain_text("Published")
+
+    reader = browser.new_context(locale="en-GB").new_page()
+    response = reader.goto(f"{live_server.url}/en/events/ministers-agree-on-water-cooperation/")
+    assert response.status == 200
+    expect(reader.locator("h1")).to_have_text("Ministers agree on water cooperation")
+    expect(reader.locator(".release-body strong")).to_have_text("constructive")
+    expect(reader.locator("main")).to_contain_text("Viktor Ivanov")
+    expect(reader.locator("main")).to_contain_text("Olga Smirnova")
+    assert re.search(r"Ministers agree on water cooperation", reader.title())
+    for context in (author_page.context, editor_page.context, reader.context):
+        context.close()
