@@ -85,7 +85,7 @@ class TransitionForm(forms.Form):
         elif transition == permissions.WITHDRAW:
             note.required = True
             note.label = _("Public reason")
-            note.help_text = _("Shown on the page: “This release was withdrawn on <date>: <reason>”.")
+            note.help_text = _("Shown on the page: “This release was withdrawn on [date]: [reason]”.")
         elif transition == permissions.FORCE_PUBLISH:
             note.required = True
             note.label = _("Why publish without a second editor?")

@@ -40,7 +40,7 @@ class EventAdminForm(forms.ModelForm):
         label=_("Change note"),
         max_length=300,
         required=False,
-        help_text=_("Shown on the public page as “Updated <date>: <note>”, e.g. “Corrected the name of the minister”."),
+        help_text=_("Shown on the public page as “Updated [date]: [note]”, e.g. “Corrected the name of the minister”."),
     )
     minor_change = forms.BooleanField(
         label=_("Minor change"), required=False, help_text=_("A typo or similar: readers see no update note.")
