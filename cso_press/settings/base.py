@@ -1,7 +1,9 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from .env import cache_from_env, database_from_env, env_bool, env_int, env_list, env_str
@@ -28,19 +30,29 @@ INSTALLED_APPS = [
     "django_countries",
     "django_prose_editor",
     "simple_history",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "events.middleware.SecurityHeadersMiddleware",
+    "events.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Innermost, so that a lost database connection anywhere above the view still ends as a plain 503 page.
+    "events.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cso_press.urls"
@@ -104,6 +116,8 @@ PHONE_DEFAULT_REGION = env_str("DJANGO_PHONE_DEFAULT_REGION", "RU")
 # Uploads.
 CSO_MAX_UPLOAD_BYTES = env_int("DJANGO_MAX_UPLOAD_MB", 40) * 1024 * 1024
 CSO_SERVE_ORIGINAL_PHOTOS = env_bool("DJANGO_SERVE_ORIGINAL_PHOTOS", False)
+# Let Django itself serve MEDIA_URL (the demo and page checks); production leaves this to the web server.
+CSO_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", False)
 
 # Shown in the footer, feeds and vCards.
 CSO_SITE_NAME = env_str("DJANGO_SITE_NAME", "Press Office")
@@ -115,6 +129,61 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by events.middleware.SecurityHeadersMiddleware: the site needs none of these browser features.
+CSO_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+# Content-Security-Policy for every page: no inline script or style anywhere on the public site, nothing
+# loaded from other hosts. Applied in every environment so that the tests see what production sends.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# Added to the policy on admin pages only (events.middleware.ContentSecurityPolicyMiddleware). The rich-text
+# editor needs its import map, an inline <script>, which gets a per-request nonce; the admin's own templates
+# and widgets still write a few style attributes, so styles (never scripts) may be inline there.
+CSO_ADMIN_CSP_UPDATE = {
+    "script-src": [NONCE],
+    "style-src": [UNSAFE_INLINE],
+}
+
+# Login throttling (django-axes): after this many failures for one user name from one address, that pair is
+# locked out for the cool-off time. Locking by user name alone would let anyone lock an editor out.
+AUTHENTICATION_BACKENDS = [
+    "events.auth_backends.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "events.auth_backends.client_ip"
+AXES_VERBOSE = False
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: use the socket's address).
+CSO_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor login (django-otp, TOTP). Members of these groups (and superusers, if the flag is on) must enter
+# a code from their authenticator app to reach the admin; everyone else may add a device but need not.
+CSO_REQUIRE_2FA_GROUPS = env_list("DJANGO_REQUIRE_2FA_GROUPS", [])
+CSO_REQUIRE_2FA_SUPERUSERS = env_bool("DJANGO_REQUIRE_2FA_SUPERUSERS", False)
+OTP_TOTP_ISSUER = env_str("DJANGO_SITE_NAME", "Press Office")
+
+# Deleted events stay restorable from the admin's "Recently deleted" list for this many days.
+CSO_TRASH_DAYS = env_int("DJANGO_TRASH_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -65,7 +65,8 @@ def cache_from_env() -> dict:
     url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
     if url and url.startswith(("redis://", "rediss://", "unix://")):
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but a Redis outage reads as cache misses instead of server errors.
+            "BACKEND": "events.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": env_str("DJANGO_CACHE_PREFIX", "cso_press"),
             "TIMEOUT": env_int("DJANGO_CACHE_TIMEOUT", 300),

@@ -1,0 +1,56 @@
+"""Error pages that must work when nothing else does: no database, no request context, no traceback."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+
+logger = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+# Seconds a client or proxy should wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(request=None) -> HttpResponse:
+    """The plain 503 page. Rendered without a request, so no context processor can touch the database."""
+    try:
+        body = loader.get_template("503.html").render()
+    except Exception:  # noqa: BLE001 - the page of last resort must never fail itself.
+        body = "<!DOCTYPE html><title>503</title><h1>Service temporarily unavailable</h1>"
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires_csrf_token
+def server_error(request, template_name="500.html"):
+    """``handler500``: a database outage that escaped the middleware still answers 503, anything else 500."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        close_broken_connections()
+        return database_unavailable(request)
+    try:
+        body = loader.get_template(template_name).render()
+    except Exception:  # noqa: BLE001
+        body = "<!DOCTYPE html><title>500</title><h1>Server error</h1>"
+    return HttpResponseServerError(body)
+
+
+def close_broken_connections() -> None:
+    """Close every open database connection so that the next request opens a fresh one."""
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            # Closing inside a transaction would only make its owner fail later; leave it to them.
+            continue
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - the connection is already broken; closing is best effort.
+            logger.debug("Closing the broken connection %s failed", connection.alias, exc_info=True)
