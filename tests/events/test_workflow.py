@@ -130,16 +130,28 @@ def test_scheduling_in_the_past_is_a_form_error(client, other_editor, author):
 
 
 def test_a_withdrawn_release_keeps_its_page_with_the_reason_and_leaves_the_lists(client, editor):
-    event = EventFactory(title="Visit postponed", first_published_at=timezone.now() - timedelta(days=2))
+    starts = timezone.now() - timedelta(days=2)
+    kept = EventFactory(title="Zanzibar talks continue", starts_at=starts)
+    event = EventFactory(title="Zanzibar visit postponed", starts_at=starts, first_published_at=starts)
     with time_machine.travel(datetime(2030, 6, 1, 12, 0, tzinfo=UTC), tick=False):
         services.event_withdraw(event=event, user=editor, reason="The visit was called off.")
 
     page = client.get(detail_url(event))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "This release was withdrawn on" in text
-    assert "The visit was called off." in text
-    assert "Visit postponed" not in client.get(reverse("events:list")).content.decode()
+    assert "This release was withdrawn on 1 June 2030: The visit was called off." in text
+    local = timezone.localtime(starts)
+    surfaces = {
+        "list": reverse("events:list"),
+        "calendar": reverse("events:calendar-month", kwargs={"year": local.year, "month": local.month}),
+        "rss": reverse("events:feed-rss"),
+        "ics": reverse("events:ics"),
+        "search": reverse("events:search") + "?q=Zanzibar",
+    }
+    for name, url in surfaces.items():
+        content = client.get(url).content.decode()
+        assert kept.title in content, name  # The surface does list releases...
+        assert event.title not in content, name  # ...but no longer this one.
     assert not Event.objects.public().filter(pk=event.pk).exists()
     assert Event.objects.reachable().filter(pk=event.pk).exists()
 
@@ -280,3 +292,14 @@ def test_each_save_moves_the_version_on(editor):
     stale.version = 1
     with pytest.raises(services.EditConflict):
         services.event_save(event=stale, user=editor, expected_version=1)
+
+
+def test_the_publish_page_warns_when_the_release_has_no_press_contact(client, author, other_editor):
+    event = EventFactory(draft=True)
+    services.event_submit(event=event, user=author)
+    client.force_login(other_editor)
+    url = reverse("admin:events_event_transition", args=[event.pk, "publish"])
+    warning = "This release has no press contact"
+    assert warning in client.get(url).content.decode()
+    EventPressContactFactory(event=event)
+    assert warning not in client.get(url).content.decode()
