@@ -1,0 +1,133 @@
+"""The filter form of the events lists (All events, section pages): a plain GET form built with django-filter."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .calendar import MAX_YEAR, MIN_YEAR
+from .models import Event, EventParticipant, Language, Section
+from .visibility import visible_organizations, visible_people
+
+MAX_TEXT_LENGTH = 200
+
+
+def display_name(obj) -> str:
+    return obj.display_name
+
+
+def section_label(section: Section) -> str:
+    return f"{section.parent.display_name} › {section.display_name}" if section.parent_id else section.display_name
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Text"),
+        method="filter_text",
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words in the title or text")}),
+    )
+    section = django_filters.ModelChoiceFilter(
+        label=_("Section"),
+        queryset=Section.objects.active().select_related("parent").order_by("position", "name"),
+        to_field_name="slug",
+        method="filter_section",
+        empty_label=_("All sections"),
+    )
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"))
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="starts_at",
+        method="filter_date_from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="starts_at", method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    year = YearFilter(
+        label=_("Year"), field_name="starts_at", lookup_expr="year", min_value=MIN_YEAR, max_value=MAX_YEAR
+    )
+    person = django_filters.ModelChoiceFilter(
+        label=_("Person"),
+        queryset=visible_people().order_by("sort_name", "name"),
+        to_field_name="slug",
+        method="filter_person",
+        empty_label=_("Anyone"),
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organisation"),
+        queryset=visible_organizations().order_by("name"),
+        to_field_name="slug",
+        field_name="organizations",
+        method="filter_organization",
+        empty_label=_("Any organisation"),
+    )
+    language = django_filters.ChoiceFilter(
+        label=_("Language"), choices=Language.choices, empty_label=_("Language of this site")
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def __init__(self, *args, section: Section | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # On a section page the section is fixed by the URL; only its sub-sections remain to choose from.
+        self.fixed_section = section
+        if section is not None:
+            children = section.children.active()
+            self.form.fields["section"].queryset = children
+            self.form.fields["section"].empty_label = _("All of this section")
+        self.form.fields["section"].label_from_instance = section_label
+        self.form.fields["person"].label_from_instance = display_name
+        self.form.fields["organization"].label_from_instance = display_name
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()[:10]
+        for word in words:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word))
+        return queryset
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(Q(section=value) | Q(section__parent=value))
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(Q(starts_at__date__gte=value) | Q(ends_at__date__gte=value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(starts_at__date__lte=value)
+
+    def filter_person(self, queryset, name, value):
+        # Exists rather than a join, so an event never appears twice.
+        return queryset.filter(Exists(EventParticipant.objects.filter(event=OuterRef("pk"), person=value)))
+
+    def filter_organization(self, queryset, name, value):
+        through = Event.organizations.through
+        return queryset.filter(Exists(through.objects.filter(event=OuterRef("pk"), organization=value)))
+
+    def active_filters(self) -> list[dict]:
+        """The filters in use, each with a readable value; the template turns them into removable chips."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        chips = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            form_field = self.form.fields[name]
+            if name == "kind":
+                shown = Event.Kind(value).label
+            elif name == "language":
+                shown = Language(value).label
+            elif hasattr(value, "display_name"):
+                shown = value.display_name
+            else:
+                shown = value
+            chips.append({"name": name, "label": form_field.label, "value": shown})
+        return chips

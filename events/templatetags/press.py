@@ -1,0 +1,153 @@
+"""Template helpers for the public pages: dates in each language's own style, event links that remember
+where the reader came from, URLs that may not exist yet, and JSON-LD."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..navigation import with_back
+
+register = template.Library()
+
+# "12 November 2010" and "12 ноября 2010 г."; E is the month name in the form used after a day number.
+DATE_FORMATS = {"en": ("j F Y", "j F"), "ru": ("j E Y г.", "j E")}
+TIME_FORMAT = "H:i"
+
+
+def _formats() -> tuple[str, str]:
+    language = (translation.get_language() or "en")[:2]
+    return DATE_FORMATS.get(language, DATE_FORMATS["en"])
+
+
+def _local(value):
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+@register.filter
+def press_date(value) -> str:
+    """A date (or datetime, in local time) written out the way the current language does it."""
+    if not value:
+        return ""
+    return formats.date_format(_local(value), _formats()[0])
+
+
+@register.filter
+def press_time(value) -> str:
+    if not value:
+        return ""
+    return formats.date_format(_local(value), TIME_FORMAT)
+
+
+def date_range(first: date, last: date) -> str:
+    full, day_month = _formats()
+    if first == last:
+        return formats.date_format(first, full)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{formats.date_format(last, full)}"
+    if first.year == last.year:
+        return f"{formats.date_format(first, day_month)} – {formats.date_format(last, full)}"
+    return f"{formats.date_format(first, full)} – {formats.date_format(last, full)}"
+
+
+@register.filter
+def event_dates(event) -> str:
+    """The day or days of an event: "12 November 2010", "12–14 November 2010"."""
+    first = timezone.localdate(event.starts_at)
+    last = timezone.localdate(event.ends_at) if event.ends_at else first
+    return date_range(first, max(first, last))
+
+
+@register.filter
+def event_times(event) -> str:
+    """Start (and end) time of a single-day event that is not all-day; empty otherwise."""
+    if event.all_day or event.is_multi_day:
+        return ""
+    start = press_time(event.starts_at)
+    if event.ends_at and event.ends_at != event.starts_at:
+        return f"{start}–{press_time(event.ends_at)}"
+    return start
+
+
+@register.simple_tag
+def event_link(event, back: str | None = None) -> str:
+    """The event's page, in the event's own language, carrying ``back`` as its "Go back" address."""
+    return with_back(event_url(event), back)
+
+
+def event_url(event) -> str:
+    with translation.override(event.language):
+        return reverse("events:detail", kwargs={"slug": event.slug})
+
+
+@register.simple_tag
+def maybe_url(name: str, *args, **kwargs) -> str:
+    """``{% url %}`` for routes another part of the project provides; empty while they do not exist."""
+    try:
+        return reverse(name, args=args, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+
+
+_LD_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(data) -> str:
+    """JSON for a ``<script type="application/ld+json">`` block; escaped so text can never close the tag."""
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_LD_ESCAPES))  # noqa: S308
+
+
+DOCUMENT_TYPES = {
+    "application/pdf": "PDF",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.ms-powerpoint": "PowerPoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "text/plain": gettext_lazy("Text"),
+    "application/zip": "ZIP",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+}
+
+
+@register.filter
+def document_type(attachment) -> str:
+    """A short, readable file type: "PDF", "Word"…; falls back to the file's extension."""
+    known = DOCUMENT_TYPES.get(attachment.content_type)
+    if known:
+        return str(known)
+    name = attachment.original_name or attachment.file.name
+    suffix = name.rsplit(".", 1)[-1].upper() if "." in name else ""
+    return suffix[:8] or _("File")
+
+
+@register.filter
+def document_size(attachment) -> str:
+    return filesizeformat(attachment.size) if attachment.size else ""
+
+
+@register.simple_tag(takes_context=True)
+def without_param(context, *names) -> str:
+    """The current query string minus ``names`` (and the page number): the link behind a chip's ✕."""
+    request = context["request"]
+    query = request.GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    encoded = query.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path

@@ -1,0 +1,28 @@
+"""Public pages. Every queryset of events starts from ``Event.objects.public()`` (or ``reachable()`` for the
+page of one release, which stays up with a notice once withdrawn)."""
+
+from .base import FilteredEventListView, PublicEventsMixin
+from .calendar import CalendarDayView, CalendarMonthView, UpcomingView
+from .directory import OrganizationDetailView, OrganizationListView, PersonDetailView, PersonListView
+from .event import EventDetailView, event_page_context
+from .pages import EventListView, HomeView, PressContactListView, SearchView, SectionDetailView, SectionListView
+
+__all__ = [
+    "CalendarDayView",
+    "CalendarMonthView",
+    "EventDetailView",
+    "EventListView",
+    "FilteredEventListView",
+    "HomeView",
+    "OrganizationDetailView",
+    "OrganizationListView",
+    "PersonDetailView",
+    "PersonListView",
+    "PressContactListView",
+    "PublicEventsMixin",
+    "SearchView",
+    "SectionDetailView",
+    "SectionListView",
+    "UpcomingView",
+    "event_page_context",
+]

@@ -1,0 +1,179 @@
+"""The page of one release. ``event_page_context`` also serves the editorial preview and embargo pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView
+
+from ..models import Attachment, Event, EventParticipant, EventPressContact, PhoneNumber
+from ..navigation import BACK_PARAMETER, back_url, safe_back_path
+from ..templatetags.press import event_url
+from ..visibility import current_language, public_events
+
+OTHER_EVENTS = 4
+
+
+def _absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _image_url(photo: Attachment) -> str:
+    """The social-size copy of a photo when one was made on upload, else the photo itself."""
+    from django.core.files.storage import default_storage
+
+    social = (photo.renditions or {}).get("social") or {}
+    path = social.get("jpeg") if isinstance(social, dict) else None
+    return default_storage.url(path) if path else photo.file.url
+
+
+def other_events(event: Event, participant_ids: list[int]):
+    """A few public releases sharing the section or people with ``event``; never the event itself."""
+    related = Q(section_id=event.section_id)
+    if participant_ids:
+        shares_people = EventParticipant.objects.filter(event=OuterRef("pk"), person_id__in=participant_ids)
+        related |= Q(Exists(shares_people))
+    return list(public_events().in_language(event.language).filter(related).exclude(pk=event.pk)[:OTHER_EVENTS])
+
+
+def language_links(request, event: Event, translations: list[Event]) -> list[dict]:
+    """For each interface language: the linked translation, or the reader's list in that language."""
+    by_language = {item.language: item for item in translations}
+    by_language[event.language] = event
+    back = safe_back_path(request.GET.get(BACK_PARAMETER))
+    links = []
+    for code, name in settings.LANGUAGES:
+        if code in by_language:
+            url = event_url(by_language[code])
+        else:
+            url = translation_of_path(back, code) if back else None
+            if not url:
+                with translation.override(code):
+                    url = reverse("events:list")
+        links.append({"code": code, "name": name, "url": url, "current": code == current_language()})
+    return links
+
+
+def translation_of_path(path: str, language: str) -> str | None:
+    """``path`` (a list page of this site) in another language, or None when it is not one of our pages."""
+    from django.urls import translate_url
+
+    translated = translate_url(path, language)
+    return translated if translated != path or path.startswith(f"/{language}/") else None
+
+
+def json_ld(request, event: Event, photos: list[Attachment]) -> dict:
+    url = _absolute(request, event_url(event))
+    publisher = {"@type": "Organization", "name": settings.CSO_SITE_NAME, "url": _absolute(request, "/")}
+    happening = {
+        "@type": "Event",
+        "name": event.title,
+        "startDate": event.starts_at.isoformat(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "url": url,
+        "organizer": publisher,
+    }
+    if event.ends_at:
+        happening["endDate"] = event.ends_at.isoformat()
+    if event.location:
+        happening["location"] = {"@type": "Place", "name": event.location, "address": event.location}
+    article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": event.title[:110],
+        "description": event.lead,
+        "inLanguage": event.language,
+        "url": url,
+        "mainEntityOfPage": url,
+        "articleSection": event.section.display_name,
+        "publisher": publisher,
+        "author": publisher,
+        "about": happening,
+    }
+    if event.publish_at:
+        article["datePublished"] = event.publish_at.isoformat()
+        article["dateModified"] = (event.public_updated_at or event.publish_at).isoformat()
+    if photos:
+        article["image"] = [_absolute(request, _image_url(photo)) for photo in photos[:3]]
+        happening["image"] = article["image"]
+    return article
+
+
+def event_page_context(request, event: Event) -> dict:
+    """Everything ``events/event_detail.html`` needs for ``event``, in a fixed number of queries.
+
+    The editorial preview and embargo pages call this too, with unpublished events, and then add
+    ``preview_banner``, ``embargoed_until`` and ``noindex``.
+    """
+    participants = [
+        link.person
+        for link in EventParticipant.objects.filter(event=event)
+        .select_related("person__organization")
+        .order_by("position", "pk")
+    ]
+    phones = PhoneNumber.objects.order_by("position", "pk")
+    press_contacts = [
+        link.person
+        for link in EventPressContact.objects.filter(event=event)
+        .select_related("person__organization")
+        .prefetch_related(Prefetch("person__phones", queryset=phones))
+        .order_by("position", "pk")
+    ]
+    attachments = list(Attachment.objects.filter(event=event).order_by("position", "pk"))
+    photos = [item for item in attachments if item.kind == Attachment.Kind.PHOTO]
+    documents = [item for item in attachments if item.kind == Attachment.Kind.DOCUMENT]
+    translations = list(Event.objects.reachable().filter(translation_key=event.translation_key).exclude(pk=event.pk))
+    canonical = _absolute(request, event_url(event))
+    cover = next((photo for photo in photos if photo.pk == event.cover_id), photos[0] if photos else None)
+    with translation.override(event.language):
+        section_url = event.section.get_absolute_url()
+        all_url = reverse("events:list")
+    return {
+        "event": event,
+        "object": event,
+        "participants": participants,
+        "organizations": list(event.organizations.order_by("name")),
+        "press_contacts": press_contacts,
+        "photos": photos,
+        "documents": documents,
+        "other_events": other_events(event, [person.pk for person in participants]),
+        "back_url": back_url(request),
+        "back_param": safe_back_path(request.GET.get(BACK_PARAMETER)),
+        "section_url": section_url,
+        "all_url": all_url,
+        "canonical_url": canonical,
+        "alternates": [
+            {"code": item.language, "url": _absolute(request, event_url(item))} for item in [event, *translations]
+        ],
+        "language_links": language_links(request, event, translations),
+        "og_image": _absolute(request, _image_url(cover)) if cover else "",
+        "json_ld": json_ld(request, event, photos),
+        "is_withdrawn": event.status == Event.Status.WITHDRAWN,
+        "preview_banner": "",
+        "embargoed_until": None,
+        "noindex": event.status == Event.Status.WITHDRAWN,
+        "page_title": event.title,
+    }
+
+
+class EventDetailView(DetailView):
+    template_name = "events/event_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        slug = kwargs["slug"]
+        language = current_language()
+        candidates = Event.objects.reachable().select_related("section__parent").filter(slug=slug)
+        event = next(iter(candidates.filter(language=language)), None)
+        if event is None:
+            # The same address in the other language: send the reader to the release's own language.
+            elsewhere = candidates.exclude(language=language).first()
+            if elsewhere is None:
+                raise Http404(_("No release at this address."))
+            return redirect(event_url(elsewhere) + (f"?{request.GET.urlencode()}" if request.GET else ""))
+        self.object = event
+        return self.render_to_response(event_page_context(request, event))

@@ -1,0 +1,100 @@
+"""Home, All events, sections, press contacts and search."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
+
+from ..calendar import month_events, month_grid
+from ..models import Event, Person, PhoneNumber, Section
+from ..search import search_events
+from ..visibility import current_language
+from .base import FilteredEventListView, PublicEventsMixin
+
+MAX_QUERY_LENGTH = 200
+
+
+def active_sections():
+    children = Section.objects.active().order_by("position", "name")
+    return Section.objects.active().top_level().prefetch_related(Prefetch("children", queryset=children))
+
+
+class HomeView(PublicEventsMixin, TemplateView):
+    template_name = "events/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        events = self.public_events()
+        context["latest_events"] = events[:8]
+        context["upcoming_events"] = events.upcoming()[:5]
+        context["sections"] = active_sections()
+        context["month"] = month_grid(today.year, today.month, month_events(events, today.year, today.month))
+        context["back_here"] = self.request.get_full_path()
+        return context
+
+
+class EventListView(FilteredEventListView):
+    template_name = "events/event_list.html"
+
+
+class SectionListView(TemplateView):
+    template_name = "events/section_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = active_sections()
+        return context
+
+
+class SectionDetailView(FilteredEventListView):
+    template_name = "events/section_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.section = get_object_or_404(Section.objects.active().select_related("parent"), slug=kwargs["slug"])
+        self.filter_section = self.section
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = self.section
+        context["subsections"] = self.section.children.active().order_by("position", "name")
+        return context
+
+
+class PressContactListView(ListView):
+    template_name = "events/contact_list.html"
+    context_object_name = "contacts"
+
+    def get_queryset(self):
+        phones = PhoneNumber.objects.order_by("position", "pk")
+        return (
+            Person.objects.press_contacts()
+            .select_related("organization")
+            .prefetch_related(Prefetch("phones", queryset=phones))
+            .order_by("sort_name", "name")
+        )
+
+
+class SearchView(PublicEventsMixin, ListView):
+    template_name = "events/search.html"
+    paginate_by = 20
+    context_object_name = "results"
+
+    def get_query(self) -> str:
+        return " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+
+    def get_queryset(self):
+        query = self.get_query()
+        if not query:
+            return Event.objects.none()
+        language = current_language()
+        return search_events(Event.objects.public().in_language(language).for_listing(), query, language)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["query"] = self.get_query()
+        context["back_here"] = self.request.get_full_path()
+        return context
