@@ -1,0 +1,190 @@
+"""Faults: the database or Redis going away, and the error pages readers see."""
+
+import json
+import sys
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import RequestFactory
+from django.urls import reverse
+
+from events import cache as resilient_cache
+from events.errors import server_error
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_REDIS_PORT = "redis://127.0.0.1:6390/0"
+
+
+def database_down():
+    return mock.patch.object(
+        BaseDatabaseWrapper,
+        "cursor",
+        side_effect=OperationalError("connection to server at 127.0.0.1 port 5432 failed: Connection refused"),
+    )
+
+
+def test_public_page_answers_a_plain_503_page_while_the_database_is_down_and_recovers_after(client):
+    with database_down():
+        response = client.get(reverse("events:list"))
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Service temporarily unavailable" in html
+    assert "Traceback" not in html
+    assert "Connection refused" not in html
+    assert "5432" not in html
+
+    assert client.get(reverse("events:list")).status_code == 200
+
+
+def test_healthz_reports_database_and_cache_separately(client):
+    healthy = client.get("/healthz")
+    assert healthy.status_code == 200
+    assert healthy["Content-Type"] == "application/json"
+    assert healthy["Cache-Control"].startswith("max-age=0")
+    body = json.loads(healthy.content)
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["cache"]["ok"] is True
+
+    with database_down():
+        down = client.get("/healthz")
+
+    assert down.status_code == 503
+    body = json.loads(down.content)
+    assert body == {"status": "unavailable", "database": {"ok": False, "error": "OperationalError"}, "cache": mock.ANY}
+    assert body["cache"]["ok"] is True
+
+
+def test_healthz_is_outside_the_language_prefix():
+    assert reverse("healthz") == "/healthz"
+
+
+@pytest.fixture
+def redis_down(settings):
+    resilient_cache._Outage.reset()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "events.cache.ResilientRedisCache",
+            "LOCATION": CLOSED_REDIS_PORT,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    yield
+    resilient_cache._Outage.reset()
+
+
+def test_site_keeps_serving_uncached_when_redis_is_down(client, redis_down):
+    from django.core.cache import cache
+
+    cache.set("answer", 42)
+    assert cache.get("answer") is None
+    assert cache.get("answer", "fallback") == "fallback"
+    assert cache.add("answer", 1) is False
+    assert cache.get_many(["a", "b"]) == {}
+    with pytest.raises(ValueError):
+        cache.incr("answer")
+
+    assert client.get(reverse("events:home")).status_code == 200
+    assert client.get(reverse("events:list")).status_code == 200
+
+
+def test_healthz_reports_the_cache_down_and_the_database_up_when_redis_is_down(client, redis_down):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["database"]["ok"] is True
+    assert body["cache"]["ok"] is False
+
+
+def test_redis_outage_is_not_retried_on_every_call(redis_down):
+    from django.core.cache import cache
+
+    cache.get("warm-up")
+    with mock.patch("django.core.cache.backends.redis.RedisCacheClient.get") as real_get:
+        cache.get("one")
+        cache.get("two")
+
+    real_get.assert_not_called()
+
+
+def test_resilient_cache_works_normally_against_a_running_redis(settings):
+    resilient_cache._Outage.reset()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "events.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": "cso-press-security-tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.set("answer", 42, timeout=5)
+    assert cache.get("answer") == 42
+    cache.delete("answer")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_not_found_page_is_the_sites_own_in_both_languages(client, language):
+    response = client.get(f"/{language}/events/no-such-release/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert f'<html lang="{language}">' in html
+    assert f'href="/{language}/"' in html
+    assert "/static/css/errors.css" in html
+    assert 'class="error-code">404<' in html
+
+
+def test_not_found_page_tells_the_reader_what_happened(client):
+    html = client.get("/en/events/no-such-release/").content.decode()
+
+    assert "<h1>Page not found</h1>" in html
+    assert "the release may not be published yet" in html
+
+
+def test_bad_request_page_is_the_sites_own(client):
+    response = client.get("/en/", HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+
+
+def test_forbidden_page_is_the_sites_own(client):
+    clerk = get_user_model().objects.create_user("clerk", password="correct horse battery", is_staff=True)
+    client.force_login(clerk)
+
+    response = client.get(reverse("admin:events_event_changelist"))
+
+    assert response.status_code == 403
+    assert "Access denied" in response.content.decode()
+
+
+def test_server_error_page_is_plain_and_shows_no_details(client):
+    client.raise_request_exception = False
+    with mock.patch("events.health.check_cache", side_effect=RuntimeError("secret detail")):
+        response = client.get("/healthz")
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "secret detail" not in html
+    assert "Traceback" not in html
+
+
+def test_a_database_error_escaping_the_middleware_still_answers_503():
+    request = RequestFactory().get("/en/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        assert sys.exc_info()[0] is OperationalError
+        response = server_error(request)
+
+    assert response.status_code == 503
+    assert "Service temporarily unavailable" in response.content.decode()
