@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from events.models import Event
 from tests.events.roles import user_in
-from tests.factories import PersonFactory, PressContactFactory, SectionFactory
+from tests.factories import EventFactory, PersonFactory, PressContactFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,3 +97,33 @@ def test_author_writes_and_submits_editor_publishes_readers_see_it(browser, live
     assert re.search(r"Ministers agree on water cooperation", reader.title())
     for context in (author_page.context, editor_page.context, reader.context):
         context.close()
+
+
+def test_text_pasted_from_word_is_cleaned_by_the_editor_and_the_server(page, live_server):
+    event = EventFactory(draft=True, body="")
+    log_in(page, live_server, user_in("Author", "author"))
+    page.goto(f"{live_server.url}/{settings.CSO_ADMIN_PATH}events/event/{event.pk}/change/")
+    area = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
+    area.click()
+    word_html = (
+        '<p class="MsoNormal" style="margin:0cm;font-family:Calibri"><span style="color:red">From Word</span>'
+        "<o:p></o:p></p><table><tr><td>cell</td></tr></table><h1>Too big</h1><img src=x onerror=alert(1)>"
+    )
+    area.evaluate(
+        """(node, html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "From Word");
+            node.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        word_html,
+    )
+    expect(area).to_contain_text("From Word")
+    assert area.locator("[style], span, table, img, h1").count() == 0
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    event.refresh_from_db()
+    assert "From Word" in event.body
+    for leftover in ("style=", "MsoNormal", "<span", "<table", "<img", "onerror", "<h1"):
+        assert leftover not in event.body
