@@ -14,8 +14,28 @@ from .errors import DATABASE_ERRORS, close_broken_connections, database_unavaila
 logger = logging.getLogger(__name__)
 
 
+# Types a browser would render as a document (and so run scripts in) if they were served inline.
+ACTIVE_CONTENT_TYPES = {
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+    "text/javascript",
+    "application/javascript",
+}
+# Uploaded types that may be shown inline; everything else is offered as a download.
+INLINE_MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
 class SecurityHeadersMiddleware:
-    """Headers Django's SecurityMiddleware does not send: the Permissions-Policy."""
+    """Headers Django's SecurityMiddleware does not send: the Permissions-Policy, and safe media headers.
+
+    Uploaded files are normally served by the web server (see SECURITY.md); when Django serves them itself
+    (DEBUG or ``CSO_SERVE_MEDIA``), markup types are downgraded to downloads and every file gets an explicit
+    ``Content-Disposition`` and a sandboxing policy, so a file that slipped through the upload checks still
+    cannot run in the site's origin.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,7 +45,23 @@ class SecurityHeadersMiddleware:
         policy = getattr(settings, "CSO_PERMISSIONS_POLICY", "")
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
+        media_url = settings.MEDIA_URL
+        if media_url.startswith("/") and request.path_info.startswith(media_url) and response.status_code == 200:
+            make_media_response_safe(response, request.path_info.rsplit("/", 1)[-1])
         return response
+
+
+def make_media_response_safe(response, filename: str) -> None:
+    content_type = (response.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type in ACTIVE_CONTENT_TYPES or not content_type:
+        response["Content-Type"] = "application/octet-stream"
+        content_type = "application/octet-stream"
+    disposition = "inline" if content_type in INLINE_MEDIA_TYPES else "attachment"
+    # Always ours: Django's static serve marks every file "inline", which is wrong for anything but these.
+    safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._-")[:100] or "download"
+    response["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
 
 
 def is_admin_path(path: str) -> bool:
