@@ -162,3 +162,12 @@ def test_embargo_links_and_the_audit_log_are_for_editors(client):
     client.force_login(user_in(EDITOR))
     assert client.get(reverse("admin:events_embargolink_add")).status_code == 200
     assert client.get(reverse("admin:events_auditlogentry_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["admin:events_event_dashboard", "admin:events_event_calendar"])
+def test_dashboard_and_calendar_are_for_editorial_roles_only(client, name):
+    client.force_login(UserFactory(username="bare-staff"))
+    assert client.get(reverse(name)).status_code == 403
+    for role in (AUTHOR, EDITOR, PHOTO, ADMINISTRATOR):
+        client.force_login(user_in(role))
+        assert client.get(reverse(name)).status_code == 200, role
