@@ -1,0 +1,192 @@
+"""Backups: export_archive and import_archive round-trip every row and every media file."""
+
+import hashlib
+import io
+import json
+import shutil
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from events.archive import content_models, serialize_rows
+from events.models import AuditLogEntry, EmbargoLink, Event
+from tests.factories import (
+    EventFactory,
+    EventParticipantFactory,
+    EventPressContactFactory,
+    OrganizationFactory,
+    PhoneNumberFactory,
+    PhotoFactory,
+    SectionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def make_content():
+    editor = UserFactory(username="editor")
+    group = Group.objects.create(name="Editors")
+    group.permissions.add(*Permission.objects.filter(codename__in=["change_event", "view_event"]))
+    editor.groups.add(group)
+    parent = SectionFactory(name="News", description="All the news.", name_ru="Новости")
+    child = SectionFactory(parent=parent, name="Statements")
+    organization = OrganizationFactory(name="Organisation «Ёж»", country="AT")
+    published = EventFactory(section=child, title="Talks in Vienna — «итоги»", created_by=editor)
+    published.organizations.add(organization)
+    draft = EventFactory(section=parent, draft=True, body="<p>Not yet <strong>public</strong>.</p>")
+    EventParticipantFactory(event=published)
+    contact = EventPressContactFactory(event=published).person
+    PhoneNumberFactory(person=contact)
+    photo = PhotoFactory(event=published, caption="Two delegations", alt_text="Delegations seated")
+    published.cover = photo
+    published.save()
+    PhotoFactory(event=draft)
+    AuditLogEntry.objects.create(action="events.event.published", event=published, actor=editor, to_status="published")
+    EmbargoLink.objects.create(event=draft, label="Agency X", expires_at=timezone.now() + timedelta(days=2))
+    LogEntry.objects.create(
+        user=editor,
+        content_type=ContentType.objects.get_for_model(Event),
+        object_id=str(published.pk),
+        object_repr=str(published),
+        action_flag=ADDITION,
+    )
+
+
+def snapshot_rows() -> dict[str, list]:
+    return {model._meta.label: json.loads(serialize_rows(model)) for model in content_models()}
+
+
+def snapshot_files(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def empty_everything(media_root: Path) -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    shutil.rmtree(media_root, ignore_errors=True)
+    media_root.mkdir(parents=True)
+
+
+def test_export_then_import_into_an_empty_database_restores_every_row_and_file(settings, tmp_path):
+    make_content()
+    rows_before = snapshot_rows()
+    files_before = snapshot_files(settings.MEDIA_ROOT)
+    assert rows_before["events.Event"] and rows_before["events.HistoricalEvent"] and rows_before["auth.User"]
+    assert len(files_before) >= 2
+    archive_path = tmp_path / "backup.zip"
+
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    empty_everything(settings.MEDIA_ROOT)
+    assert Event.objects.count() == 0
+    out = io.StringIO()
+    call_command("import_archive", str(archive_path), stdout=out)
+
+    assert snapshot_rows() == rows_before
+    assert snapshot_files(settings.MEDIA_ROOT) == files_before
+    assert f"{len(files_before)} media files" in out.getvalue()
+    assert Event.objects.public().get().title == "Talks in Vienna — «итоги»"
+    # Sequences were moved past the restored ids: new content can be added straight away.
+    assert EventFactory().pk > max(row["pk"] for row in rows_before["events.Event"])
+
+
+def test_manifest_lists_a_checksum_for_the_data_and_every_media_file(settings, tmp_path):
+    make_content()
+    archive_path = tmp_path / "backup.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+
+    with zipfile.ZipFile(archive_path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        names = set(archive.namelist())
+        for name, checksum in manifest["sha256"].items():
+            assert hashlib.sha256(archive.read(name)).hexdigest() == checksum
+
+    expected_media = {"media/" + name for name in snapshot_files(settings.MEDIA_ROOT)}
+    assert set(manifest["sha256"]) == {"data.json", *expected_media}
+    assert names == {"manifest.json", "data.json", *expected_media}
+    assert manifest["rows"]["events.Event"] == 2
+
+
+def rewrite_archive(source: Path, destination: Path, change) -> None:
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(destination, "w") as altered:
+        members = {name: original.read(name) for name in original.namelist()}
+        for name, data in change(members).items():
+            altered.writestr(name, data)
+
+
+def test_an_altered_archive_is_refused_before_anything_is_written(settings, tmp_path):
+    make_content()
+    archive_path, altered_path = tmp_path / "backup.zip", tmp_path / "altered.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+
+    def tamper(members):
+        members["data.json"] = members["data.json"].replace(b"Talks in Vienna", b"Defaced title!!")
+        return members
+
+    rewrite_archive(archive_path, altered_path, tamper)
+    empty_everything(settings.MEDIA_ROOT)
+
+    with pytest.raises(CommandError, match="Checksum mismatch for data.json"):
+        call_command("import_archive", str(altered_path), stdout=io.StringIO())
+    assert Event.objects.count() == 0
+    assert snapshot_files(settings.MEDIA_ROOT) == {}
+
+
+def test_an_archive_with_a_path_escaping_the_media_folder_is_refused(settings, tmp_path):
+    make_content()
+    archive_path, altered_path = tmp_path / "backup.zip", tmp_path / "escape.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+
+    def escape(members):
+        payload = b"owned"
+        manifest = json.loads(members["manifest.json"])
+        manifest["sha256"]["media/../../escaped.txt"] = hashlib.sha256(payload).hexdigest()
+        members["manifest.json"] = json.dumps(manifest).encode()
+        members["media/../../escaped.txt"] = payload
+        return members
+
+    rewrite_archive(archive_path, altered_path, escape)
+    empty_everything(settings.MEDIA_ROOT)
+
+    with pytest.raises(CommandError, match="unsafe path"):
+        call_command("import_archive", str(altered_path), stdout=io.StringIO())
+    assert not (settings.MEDIA_ROOT.parent.parent / "escaped.txt").exists()
+    assert Event.objects.count() == 0
+
+
+def test_import_refuses_a_database_that_already_has_content(tmp_path):
+    make_content()
+    archive_path = tmp_path / "backup.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    titles = sorted(Event.objects.values_list("title", flat=True))
+
+    with pytest.raises(CommandError, match="already holds content"):
+        call_command("import_archive", str(archive_path), stdout=io.StringIO())
+    assert sorted(Event.objects.values_list("title", flat=True)) == titles
+
+
+def test_export_refuses_to_overwrite_an_existing_file_without_force(tmp_path):
+    archive_path = tmp_path / "backup.zip"
+    archive_path.write_bytes(b"an older backup")
+
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    assert archive_path.read_bytes() == b"an older backup"
+
+
+def test_import_of_something_that_is_not_an_archive_is_a_clear_error(tmp_path):
+    bogus = tmp_path / "bogus.zip"
+    bogus.write_bytes(b"not a zip file")
+
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_archive", str(bogus), stdout=io.StringIO())
