@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from events.health import healthz
 from events.sitemaps import SITEMAPS, robots_txt
+from events.trash import trash_view
 
 # A database outage that escapes the middleware still answers 503, not 500 (events/errors.py).
 handler500 = "events.errors.server_error"
@@ -13,6 +14,8 @@ handler500 = "events.errors.server_error"
 # The admin is not language-prefixed: its language follows the user's choice (cookie) or browser.
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own URLs, which would otherwise read "trash" as an event id.
+    path(f"{settings.CSO_ADMIN_PATH}events/event/trash/", admin.site.admin_view(trash_view), name="trash"),
     path(settings.CSO_ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

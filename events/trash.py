@@ -1,0 +1,91 @@
+"""Recently deleted events, restorable from their history for ``CSO_TRASH_DAYS`` days.
+
+Deleting an event leaves its django-simple-history rows behind, the last one marked "-" (deleted). That last
+record holds every field of the event, so restoring means saving it again. A restored event comes back as a
+draft: something deleted on purpose (perhaps because it leaked) must not reappear in public by one click.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .models import Event
+from .services import audit_log
+
+RESTORE_PERMISSION = "events.add_event"
+
+
+def deleted_events(now: datetime | None = None) -> models.QuerySet:
+    """The deletion records of events deleted within the trash period and not restored since, newest first."""
+    since = (now or timezone.now()) - timedelta(days=settings.CSO_TRASH_DAYS)
+    return (
+        Event.history.filter(history_type="-", history_date__gte=since)
+        .exclude(id__in=Event.objects.values("id"))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+@transaction.atomic
+def event_restore(*, history_id: int, user: AbstractBaseUser) -> Event:
+    record = deleted_events().filter(history_id=history_id).first()
+    if record is None:
+        raise Http404(_("This deleted event is no longer in the trash."))
+    event = record.instance
+    event.status = Event.Status.DRAFT
+    event.publish_at = None
+    # Rows the event pointed at may have gone with it (its cover photo) or since (a user).
+    for field in Event._meta.concrete_fields:
+        if field.is_relation and field.null and getattr(event, field.attname) is not None:
+            if not field.related_model._default_manager.filter(pk=getattr(event, field.attname)).exists():
+                setattr(event, field.attname, None)
+    event.updated_by = user
+    event.full_clean(validate_unique=True)
+    event.save(force_insert=True)
+    audit_log(
+        action="events.event.restored",
+        actor=user,
+        event=event,
+        to_status=event.status,
+        data={"history_id": record.history_id, "deleted_at": record.history_date.isoformat()},
+    )
+    return event
+
+
+@require_http_methods(["GET", "POST"])
+def trash_view(request):
+    """The admin's "Recently deleted" list; POST restores one entry."""
+    if not request.user.has_perm(RESTORE_PERMISSION):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            history_id = int(request.POST.get("history_id", ""))
+        except ValueError:
+            raise Http404(_("No such deleted event.")) from None
+        try:
+            event = event_restore(history_id=history_id, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, _("Could not restore: %(reasons)s") % {"reasons": " ".join(exc.messages)})
+            return HttpResponseRedirect(reverse("trash"))
+        messages.success(request, _("“%(title)s” was restored as a draft.") % {"title": event.title})
+        return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Recently deleted events"),
+        "entries": deleted_events()[:200],
+        "trash_days": settings.CSO_TRASH_DAYS,
+        "opts": Event._meta,
+    }
+    return render(request, "security/trash.html", context)
