@@ -68,9 +68,22 @@ class Attachment(models.Model):
         return self.title or self.original_name or PurePath(self.file.name).name
 
     def save(self, *args, **kwargs) -> None:
-        if self.file and (not self.sha256 or self._file_changed()):
+        new_photo = bool(self.file) and self.kind == self.Kind.PHOTO and self._file_changed()
+        if new_photo:
+            # Stores an upright copy without EXIF (GPS!) and its renditions; see events.media.photos.
+            from ..media.photos import prepare_new_photo
+
+            prepare_new_photo(self)
+        if self.file and (not self.sha256 or self._file_changed() or new_photo):
             self._read_file_facts()
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            if new_photo:
+                from ..media.cleanup import delete_stored_files
+
+                delete_stored_files(self)
+            raise
 
     def clean(self) -> None:
         if self.kind == self.Kind.PHOTO and not self.alt_text.strip():
@@ -93,7 +106,7 @@ class Attachment(models.Model):
             digest.update(chunk)
             size += len(chunk)
         self.file.seek(0)
-        if self.kind == self.Kind.PHOTO:
+        if self.kind == self.Kind.PHOTO and not (self.width and self.height):
             from PIL import Image
 
             with Image.open(self.file) as image:

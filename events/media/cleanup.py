@@ -1,0 +1,106 @@
+"""Keep the media storage and the database in agreement: no file without a record, no record without a file.
+
+Files are removed only after the transaction that deleted their record commits (a rolled-back delete must
+not lose a photo), and only when no other record still points at them: a translated release may share its
+photos' stored files with the original.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.core.files.storage import Storage, default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .photos import rendition_names
+
+logger = logging.getLogger(__name__)
+
+
+def stored_names(attachment) -> set[str]:
+    """The stored file and every rendition of one attachment."""
+    names = rendition_names(attachment.renditions)
+    if attachment.file and attachment.file.name:
+        names.add(attachment.file.name)
+    return names
+
+
+def delete_stored_files(attachment) -> None:
+    """Delete at once (for an upload that failed before any record pointed at the files)."""
+    _delete(attachment.file.storage, stored_names(attachment))
+
+
+def delete_when_unreferenced(names: Iterable[str], *, sha256: str = "", storage: Storage | None = None) -> None:
+    """After the current transaction commits, delete those of ``names`` that no attachment refers to."""
+    names = {name for name in names if name}
+    if names:
+        transaction.on_commit(partial(_delete_unreferenced, names, sha256, storage or default_storage))
+
+
+def _delete_unreferenced(names: set[str], sha256: str, storage: Storage) -> None:
+    from ..models import Attachment
+
+    # Rows sharing a file are copies (translations); only they can hold the same rendition names.
+    sharing = Q(file__in=names) | Q(sha256=sha256) if sha256 else Q(file__in=names)
+    still_used = set()
+    for file_name, renditions in Attachment.objects.filter(sharing).values_list("file", "renditions"):
+        still_used.add(file_name)
+        still_used |= rendition_names(renditions)
+    _delete(storage, names - still_used)
+
+
+def _delete(storage: Storage, names: Iterable[str]) -> None:
+    for name in sorted(names):
+        try:
+            storage.delete(name)
+        except OSError:
+            # A missing or locked file must not break the request that deleted the record; the orphan
+            # report lists whatever is left behind.
+            logger.warning("Could not delete stored file %s", name, exc_info=True)
+
+
+def referenced_names() -> set[str]:
+    """Every stored name any attachment refers to."""
+    from ..models import Attachment
+
+    names = set()
+    for file_name, renditions in Attachment.objects.values_list("file", "renditions").iterator(chunk_size=2000):
+        if file_name:
+            names.add(file_name)
+        names |= rendition_names(renditions)
+    return names
+
+
+def walk(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file name under ``folder``, through the storage API (works for S3 too)."""
+    try:
+        directories, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for file_name in files:
+        yield f"{folder}/{file_name}" if folder else file_name
+    for directory in directories:
+        yield from walk(storage, f"{folder}/{directory}" if folder else directory)
+
+
+def find_orphans(
+    storage: Storage | None = None, *, folders: Iterable[str] = ("",), older_than: timedelta | None = None
+) -> list[str]:
+    """Stored files no record refers to, oldest rule applied so that uploads in progress are left alone."""
+    storage = storage or default_storage
+    used = referenced_names()
+    cutoff: datetime | None = timezone.now() - older_than if older_than else None
+    orphans = []
+    for folder in folders:
+        for name in walk(storage, folder):
+            if name in used:
+                continue
+            if cutoff is not None and storage.get_modified_time(name) > cutoff:
+                continue
+            orphans.append(name)
+    return sorted(orphans)

@@ -1,0 +1,80 @@
+"""What journalists download: which stored file, under which clean name."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from ..models import Attachment, Event
+
+
+def public_event_or_404(slug: str) -> Event:
+    """The public release with this slug, preferring the version in the page's language."""
+    candidates = list(Event.objects.public().filter(slug=slug)[:2])
+    if not candidates:
+        raise Http404("No public release with this address.")
+    language = (get_language() or "")[:2]
+    return next((event for event in candidates if event.language == language), candidates[0])
+
+
+def photos_of(event: Event) -> list[Attachment]:
+    return list(event.attachments.filter(kind=Attachment.Kind.PHOTO).order_by("position", "pk"))
+
+
+def download_source(photo: Attachment) -> str:
+    """The stored name to serve: the original only if the office keeps and serves originals."""
+    renditions = photo.renditions or {}
+    if settings.CSO_SERVE_ORIGINAL_PHOTOS or renditions.get("file_is_clean"):
+        return photo.file.name
+    # The stored file still carries its camera metadata (kept while originals were served): fall back to
+    # the largest clean rendition rather than leak it.
+    large = renditions.get("large") or {}
+    if not large.get("jpeg"):
+        raise Http404("This photo has no clean copy yet.")
+    return large["jpeg"]
+
+
+def download_name(event: Event, ordinal: int, stored_name: str) -> str:
+    """``2026-03-14-summit-in-minsk-02.jpg``: sorts by date, says which release, keeps the gallery order."""
+    extension = PurePosixPath(stored_name).suffix.lower() or ".jpg"
+    if extension == ".jpeg":
+        extension = ".jpg"
+    day = timezone.localdate(event.starts_at)
+    return f"{day:%Y-%m-%d}-{event.slug}-{ordinal:02d}{extension}"
+
+
+def document_name(event: Event, document: Attachment) -> str:
+    extension = PurePosixPath(document.file.name).suffix.lower()
+    stem = PurePosixPath(document.original_name).stem if document.original_name else "document"
+    safe = "".join(char if char.isalnum() or char in "-_" else "-" for char in stem).strip("-")[:80] or "document"
+    day = timezone.localdate(event.starts_at)
+    return f"{day:%Y-%m-%d}-{event.slug}-{safe}{extension}"
+
+
+def captions_text(event: Event, photos: list[Attachment], names: list[str]) -> str:
+    """The text file in the zip: what a picture desk needs to caption and credit the photos."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    lines = [
+        event.title,
+        date_format(timezone.localtime(event.starts_at), "DATE_FORMAT"),
+    ]
+    if event.location:
+        lines.append(event.location)
+    lines.append(f"{settings.CSO_SITE_URL.rstrip('/')}{event.get_absolute_url()}")
+    lines.append("")
+    for name, photo in zip(names, photos, strict=True):
+        lines.append(name)
+        if photo.title:
+            lines.append(_("Title: %(title)s") % {"title": photo.title})
+        if photo.caption:
+            lines.append(_("Caption: %(caption)s") % {"caption": photo.caption})
+        if photo.credit:
+            lines.append(_("Credit: %(credit)s") % {"credit": photo.credit})
+        lines.append("")
+    return "\r\n".join(lines)

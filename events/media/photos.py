@@ -1,0 +1,231 @@
+"""Turn an uploaded photo into what the public gets: upright, without private metadata, in several sizes.
+
+``prepare_new_photo`` runs when a photo Attachment is saved with a new file (the upload page, the admin,
+the demo loader, factories all go through ``Attachment.save``), so there is no path that stores a photo
+without cleaning it and making its renditions. ``regenerate`` rebuilds the renditions of a stored photo.
+Public requests only ever read the ``renditions`` JSON and build URLs from it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.utils import timezone
+from PIL import Image, ImageOps
+
+from .metadata import read_metadata
+from .sniffing import PHOTO_EXTENSIONS, PHOTO_FORMATS, decode_photo
+
+RENDITIONS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RenditionSpec:
+    box: tuple[int, int]
+    crop: bool = False  # True: fill the box exactly (cropping the edges); False: fit inside it, never enlarge.
+
+
+# Change these and run ``manage.py regenerate_renditions``.
+RENDITION_SPECS: dict[str, RenditionSpec] = {
+    "thumb": RenditionSpec((480, 480)),
+    "medium": RenditionSpec((960, 960)),
+    "large": RenditionSpec((1920, 1920)),
+    "social": RenditionSpec((1200, 630), crop=True),  # Open Graph / Twitter card size.
+}
+# Sizes a page may offer the browser in ``srcset``, smallest first (the social crop is a different picture).
+SRCSET_SIZES = ("thumb", "medium", "large")
+
+JPEG_OPTIONS = {"quality": 85, "optimize": True, "progressive": True}
+WEBP_OPTIONS = {"quality": 80, "method": 2}  # method 4+ saves ~5% bytes at twice the time
+MASTER_JPEG_OPTIONS = {"quality": 92}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One stored size of a photo, as a template needs it."""
+
+    size: str
+    width: int
+    height: int
+    jpeg_url: str
+    webp_url: str
+
+
+def prepare_new_photo(attachment) -> None:
+    """Clean and measure a photo whose file is not stored yet; store it and its renditions.
+
+    Fills caption, credit, title and date from IPTC/EXIF where staff left them empty. Unless the office keeps
+    originals (``CSO_SERVE_ORIGINAL_PHOTOS``), the stored file is a re-encoded, upright copy without EXIF, so
+    no GPS position or camera serial number is ever stored where the public could reach it.
+    Raises ``ValidationError`` (naming the file) if the file is not a usable photo.
+    """
+    pending = attachment.file
+    upload_name = PurePosixPath(pending.name or "photo").name
+    if not attachment.original_name:
+        attachment.original_name = upload_name[:255]
+    storage = attachment.file.storage
+    with decode_photo(pending, attachment.original_name) as image:
+        _fill_blanks(attachment, image)
+        image_format = image.format
+        icc_profile = image.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(image)
+    keep_original = settings.CSO_SERVE_ORIGINAL_PHOTOS
+    if keep_original:
+        pending.seek(0)
+        content = File(pending.file, name="photo" + PHOTO_EXTENSIONS[image_format])
+        content_type = PHOTO_FORMATS[image_format]
+    else:
+        data, extension, content_type = encode_master(upright, icc_profile)
+        content = ContentFile(data, name="photo" + extension)
+    field = attachment._meta.get_field("file")
+    stored_name = storage.save(field.generate_filename(attachment, content.name), content)
+    attachment.file = stored_name  # A committed file now: Attachment.save() reads it back, never stores it again.
+    attachment.width, attachment.height = upright.size
+    attachment.content_type = content_type
+    try:
+        attachment.renditions = {
+            **write_renditions(upright, storage=storage, stem=PurePosixPath(stored_name).stem, icc=icc_profile),
+            "file_is_clean": not keep_original,
+        }
+    except BaseException:
+        storage.delete(stored_name)
+        raise
+    finally:
+        upright.close()
+
+
+def regenerate(attachment) -> dict:
+    """Build fresh renditions from the stored file and return the new ``renditions`` value (nothing saved)."""
+    storage = attachment.file.storage
+    with storage.open(attachment.file.name, "rb") as stored:
+        with decode_photo(stored, attachment.original_name or attachment.file.name) as image:
+            icc_profile = image.info.get("icc_profile")
+            upright = ImageOps.exif_transpose(image)
+    try:
+        stem = PurePosixPath(attachment.file.name).stem
+        renditions = write_renditions(upright, storage=storage, stem=stem, icc=icc_profile)
+    finally:
+        upright.close()
+    return {**renditions, "file_is_clean": bool(attachment.renditions.get("file_is_clean"))}
+
+
+def write_renditions(image: Image.Image, *, storage, stem: str, icc: bytes | None = None) -> dict:
+    """Store every size in WebP and JPEG; return ``{size: {"width", "height", "webp", "jpeg"}}``."""
+    folder = f"renditions/{timezone.now():%Y/%m}"
+    result: dict[str, dict] = {}
+    written: list[str] = []
+    # Each fitted size is made from the next larger one: much cheaper than always starting from full size.
+    order = sorted(RENDITION_SPECS, key=lambda size: (RENDITION_SPECS[size].crop, -max(RENDITION_SPECS[size].box)))
+    source = image
+    try:
+        for size in order:
+            spec = RENDITION_SPECS[size]
+            resized = _resize(image if spec.crop else source, spec)
+            entry = {"width": resized.width, "height": resized.height}
+            for key, data in (("webp", encode_webp(resized, icc)), ("jpeg", encode_jpeg(resized, icc))):
+                extension = ".webp" if key == "webp" else ".jpg"
+                name = storage.save(f"{folder}/{stem}-{size}{extension}", ContentFile(data))
+                written.append(name)
+                entry[key] = name
+            result[size] = entry
+            if not spec.crop:
+                source = resized
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
+    return {size: result[size] for size in RENDITION_SPECS}
+
+
+def rendition_names(renditions: dict | None) -> set[str]:
+    """Every stored file name recorded in a ``renditions`` value."""
+    names = set()
+    for value in (renditions or {}).values():
+        if isinstance(value, dict):
+            names.update(value[key] for key in ("webp", "jpeg") if value.get(key))
+    return names
+
+
+def rendition(attachment, size: str) -> Rendition | None:
+    entry = (attachment.renditions or {}).get(size)
+    if not isinstance(entry, dict) or not entry.get("jpeg"):
+        return None
+    storage = attachment.file.storage
+    return Rendition(
+        size=size,
+        width=entry["width"],
+        height=entry["height"],
+        jpeg_url=storage.url(entry["jpeg"]),
+        webp_url=storage.url(entry["webp"]) if entry.get("webp") else "",
+    )
+
+
+def srcset_renditions(attachment, largest: str) -> list[Rendition]:
+    """The srcset candidates up to and including ``largest`` (all three for the social crop)."""
+    sizes = SRCSET_SIZES[: SRCSET_SIZES.index(largest) + 1] if largest in SRCSET_SIZES else SRCSET_SIZES
+    found = [rendition(attachment, size) for size in sizes]
+    return [item for item in found if item]
+
+
+def encode_master(image: Image.Image, icc: bytes | None = None) -> tuple[bytes, str, str]:
+    """A full-size clean copy: PNG when the photo has transparency, JPEG otherwise. No EXIF, XMP or IPTC."""
+    buffer = io.BytesIO()
+    if has_alpha(image):
+        image.convert("RGBA").save(buffer, "PNG", icc_profile=icc)
+        return buffer.getvalue(), ".png", "image/png"
+    _as_rgb(image).save(buffer, "JPEG", icc_profile=icc if image.mode != "CMYK" else None, **MASTER_JPEG_OPTIONS)
+    return buffer.getvalue(), ".jpg", "image/jpeg"
+
+
+def encode_jpeg(image: Image.Image, icc: bytes | None = None) -> bytes:
+    buffer = io.BytesIO()
+    _as_rgb(image).save(buffer, "JPEG", icc_profile=icc if image.mode != "CMYK" else None, **JPEG_OPTIONS)
+    return buffer.getvalue()
+
+
+def encode_webp(image: Image.Image, icc: bytes | None = None) -> bytes:
+    buffer = io.BytesIO()
+    prepared = image.convert("RGBA") if has_alpha(image) else _as_rgb(image)
+    prepared.save(buffer, "WEBP", icc_profile=icc if image.mode != "CMYK" else None, **WEBP_OPTIONS)
+    return buffer.getvalue()
+
+
+def has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info)
+
+
+def _as_rgb(image: Image.Image) -> Image.Image:
+    """RGB for JPEG; transparent areas become white (not the black a plain convert would give)."""
+    if has_alpha(image):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _resize(image: Image.Image, spec: RenditionSpec) -> Image.Image:
+    working = image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGBA" if has_alpha(image) else "RGB")
+    if spec.crop:
+        return ImageOps.fit(working, spec.box, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    if working.width <= spec.box[0] and working.height <= spec.box[1]:
+        return working.copy()
+    copy = working.copy()
+    copy.thumbnail(spec.box, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return copy
+
+
+def _fill_blanks(attachment, image: Image.Image) -> None:
+    found = read_metadata(image)
+    if not attachment.caption.strip() and found.caption:
+        attachment.caption = found.caption
+    if not attachment.credit.strip() and found.credit:
+        attachment.credit = found.credit
+    if not attachment.title.strip() and found.title:
+        attachment.title = found.title
+    if attachment.taken_at is None and found.taken_at:
+        attachment.taken_at = found.taken_at
