@@ -76,7 +76,7 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
 def decode_photo(fileobj, name: str) -> Image.Image:
     """Decode every pixel of a JPEG, PNG or WebP file, or raise a ``ValidationError`` that names the file.
 
-    The caller owns the returned image (and should close it).
+    Use it in a ``with`` block: that releases the pixels and leaves the caller's file open.
     """
     fileobj.seek(0)
     try:
@@ -86,7 +86,7 @@ def decode_photo(fileobj, name: str) -> Image.Image:
             image = Image.open(fileobj)
             if image.format not in PHOTO_FORMATS:
                 image_format = image.format
-                image.close()
+                image.fp = None  # Let go of the caller's file without closing it (close() would).
                 raise _refuse(
                     name, _("%(format)s images are not accepted; use JPEG, PNG or WebP.") % {"format": image_format}
                 )

@@ -1,0 +1,162 @@
+"""Photos are stored upright, without private metadata, with renditions in WebP and JPEG (acceptance 1 and 3)."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from events.media.photos import RENDITION_SPECS
+from events.media.services import attachments_upload
+from events.models import Attachment
+from tests.events.media_samples import EXIF_IFD, GPS_IFD, camera_jpeg, plain_jpeg, transparent_png
+from tests.factories import EventFactory, PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_bytes(name):
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def every_public_file(photo):
+    names = [photo.file.name]
+    for size in RENDITION_SPECS:
+        names += [photo.renditions[size]["webp"], photo.renditions[size]["jpeg"]]
+    return names
+
+
+def is_red(pixel):
+    red, green, blue = pixel[:3]
+    return red > 200 and green < 60 and blue < 60
+
+
+def upload_one(data, name="IMG_0001.JPG", **kwargs):
+    event = EventFactory()
+    [photo] = attachments_upload(event=event, files=[SimpleUploadedFile(name, data)], **kwargs)
+    return photo
+
+
+def test_rotated_camera_photo_is_stored_and_rendered_upright():
+    photo = upload_one(camera_jpeg(orientation=6))
+
+    # The camera stored 300x200 pixels and asked for a quarter turn clockwise: the reader sees 200x300,
+    # and the red block from the stored top-left corner ends up top-right.
+    assert (photo.width, photo.height) == (200, 300)
+    for size in ("thumb", "medium", "large"):
+        entry = photo.renditions[size]
+        assert (entry["width"], entry["height"]) == (200, 300)
+        for key in ("jpeg", "webp"):
+            with Image.open(io.BytesIO(stored_bytes(entry[key]))) as image:
+                assert image.size == (200, 300)
+                rgb = image.convert("RGB")
+                assert is_red(rgb.getpixel((190, 10)))
+                assert not is_red(rgb.getpixel((10, 10)))
+    with Image.open(io.BytesIO(stored_bytes(photo.file.name))) as stored:
+        assert stored.size == (200, 300)
+        assert stored.getexif().get(0x0112) is None
+
+
+def test_no_gps_serial_or_other_exif_in_anything_stored_for_the_public():
+    photo = upload_one(camera_jpeg(gps=True))
+
+    for name in every_public_file(photo):
+        data = stored_bytes(name)
+        with Image.open(io.BytesIO(data)) as image:
+            exif = image.getexif()
+            assert GPS_IFD not in exif, name
+            assert exif.get_ifd(GPS_IFD) == {}, name
+            assert exif.get_ifd(EXIF_IFD) == {}, name
+        assert b"SERIAL-1234567" not in data, name
+        assert b"Exif\x00\x00" not in data, name
+        assert b"Photoshop 3.0" not in data, name
+
+
+def test_caption_credit_title_and_date_come_from_iptc_when_staff_left_them_empty():
+    iptc = {
+        (2, 5): "Summit opening",
+        (2, 120): "Heads of delegation before the plenary session",
+        (2, 80): "Maria Bildova",
+        (2, 116): "© CSO Press Service",
+        (2, 55): "20260314",
+        (2, 60): "103000+0300",
+    }
+    photo = upload_one(camera_jpeg(exif_text=True, iptc=iptc))
+
+    assert photo.caption == "Heads of delegation before the plenary session"
+    assert photo.credit == "Maria Bildova / © CSO Press Service"
+    assert photo.title == "Summit opening"
+    assert photo.taken_at == datetime(2026, 3, 14, 7, 30, tzinfo=UTC)
+
+
+def test_caption_and_credit_fall_back_to_exif_fields():
+    photo = upload_one(camera_jpeg(exif_text=True, iptc=None))
+
+    assert photo.caption == "Delegations arrive at the Secretariat"
+    assert photo.credit == "Ivan Fotografov / CSO Press Service"
+    assert photo.taken_at is not None
+    assert photo.taken_at.replace(tzinfo=None) == datetime(2026, 3, 14, 10, 30)
+
+
+def test_what_staff_typed_wins_over_the_photo_metadata():
+    photo = upload_one(camera_jpeg(iptc={(2, 120): "From the camera"}), caption="Typed by staff", credit="Staff")
+
+    assert photo.caption == "Typed by staff"
+    assert photo.credit == "Staff"
+
+
+def test_transparent_png_keeps_alpha_in_webp_and_is_flattened_onto_white_in_jpeg():
+    photo = upload_one(transparent_png(), name="logo.png")
+
+    assert photo.file.name.endswith(".png")
+    for size in ("thumb", "medium", "large"):
+        entry = photo.renditions[size]
+        with Image.open(io.BytesIO(stored_bytes(entry["webp"]))) as webp:
+            assert webp.format == "WEBP"
+            rgba = webp.convert("RGBA")
+            assert rgba.getpixel((10, 50))[3] == 0  # transparent stays transparent
+            red, green, blue, alpha = rgba.getpixel((entry["width"] - 10, 50))
+            assert alpha == 255 and green > 130 and red < 40 and blue < 40
+        with Image.open(io.BytesIO(stored_bytes(entry["jpeg"]))) as jpeg:
+            assert jpeg.format == "JPEG" and jpeg.mode == "RGB"
+            assert min(jpeg.getpixel((10, 50))) > 245  # white, not black
+            red, green, blue = jpeg.getpixel((entry["width"] - 10, 50))
+            assert green > 130 and red < 40 and blue < 40
+
+
+def test_renditions_have_the_configured_sizes_and_are_never_enlarged():
+    photo = upload_one(plain_jpeg(2400, 1600))
+
+    sizes = {
+        size: (entry["width"], entry["height"]) for size, entry in photo.renditions.items() if size in RENDITION_SPECS
+    }
+    assert sizes == {"thumb": (480, 320), "medium": (960, 640), "large": (1920, 1280), "social": (1200, 630)}
+    small = upload_one(plain_jpeg(400, 300))
+    assert (small.renditions["large"]["width"], small.renditions["large"]["height"]) == (400, 300)
+
+
+def test_original_is_kept_byte_for_byte_only_when_the_office_serves_originals(settings):
+    settings.CSO_SERVE_ORIGINAL_PHOTOS = True
+    original = camera_jpeg(gps=True)
+    photo = upload_one(original)
+
+    assert stored_bytes(photo.file.name) == original
+    assert photo.renditions["file_is_clean"] is False
+    assert (photo.width, photo.height) == (200, 300)
+    for size in RENDITION_SPECS:
+        assert b"Exif\x00\x00" not in stored_bytes(photo.renditions[size]["jpeg"])
+
+
+def test_photos_saved_directly_through_the_model_are_cleaned_too():
+    photo = PhotoFactory(file=ContentFile(camera_jpeg(gps=True), name="DSC_0001.JPG"), caption="", credit="")
+
+    assert photo.original_name == "DSC_0001.JPG"
+    assert photo.renditions["file_is_clean"] is True
+    assert b"Exif\x00\x00" not in stored_bytes(photo.file.name)
+    assert photo.caption == "Delegations arrive at the Secretariat"
+    assert Attachment.objects.get(pk=photo.pk).sha256 == photo.sha256 != ""
