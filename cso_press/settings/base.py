@@ -17,7 +17,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "events.apps.EventsConfig",
-    "django.contrib.admin",
+    # django.contrib.admin, with a login that asks for an authenticator code where required (events/two_factor.py).
+    "events.admin_config.PressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
