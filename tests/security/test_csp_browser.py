@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import EventFactory, PersonFactory, PhotoFactory
+from tests.factories import EventFactory, EventParticipantFactory, PersonFactory, PhotoFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +51,7 @@ def test_public_pages_run_without_csp_errors(live_server, page):
     event = EventFactory(title="Ministers meet in Vienna")
     PhotoFactory(event=event)
     person = PersonFactory()
+    EventParticipantFactory(event=event, person=person)  # people pages exist for participants of public events
     problems = record_problems(page)
 
     for url in [
