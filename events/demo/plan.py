@@ -135,8 +135,8 @@ def build_plan(seed: int = DEMO_SEED) -> list[PlannedEvent]:
         wants_photos = item.story.key in ("photo-report", "summit", "exercise")
         # About half of the releases get pictures, mostly one or two: every photo also costs the media
         # pipeline its renditions, and the whole demo should load in well under half a minute.
-        if scenes and (wants_photos or rng.random() < 0.55):
-            count = 4 if item.story.key == "photo-report" else rng.choices((1, 2, 3), weights=(26, 4, 1))[0]
+        if scenes and (wants_photos or rng.random() < 0.45):
+            count = 4 if item.story.key == "photo-report" else rng.choices((1, 2, 3), weights=(18, 5, 2))[0]
             item.photos = [
                 PlannedPhoto(scene=scenes[index % len(scenes)], portrait=rng.random() < 0.25) for index in range(count)
             ]

@@ -233,6 +233,11 @@ class Deck:
         return pile.pop()
 
 
+def _cap(text: str) -> str:
+    """Capitalise the first letter only; ``str.capitalize`` would lower-case "в Москве" into "В москве"."""
+    return text[:1].upper() + text[1:]
+
+
 def p(text: str) -> str:
     return f"<p>{text}</p>"
 
@@ -301,7 +306,7 @@ def story_meeting(rng: random.Random, ctx: Deck) -> Story:
     body = "".join(
         [
             p(
-                f"{SG_EN} received {guest.name}, {guest.position}, in {place.en.split(',')[0]}. "
+                f"{SG_EN} met {guest.name}, {guest.position}, in {place.en.split(',')[0]}. "
                 f"The conversation focused on {topic.en}."
             ),
             *map(p, _sample(rng, middle, rng.randint(2, 3))),
@@ -332,7 +337,7 @@ def story_meeting(rng: random.Random, ctx: Deck) -> Story:
     )
     body_ru = "".join(
         [
-            p(f"{place.in_ru.capitalize()} {SG_RU} провёл встречу {guest.with_ru}."),
+            p(f"{_cap(place.in_ru)} {SG_RU} провёл встречу {guest.with_ru}."),
             *map(p, _sample(rng, middle_ru, 2)),
             quote_ru(said_ru, "Арман Сейткалиев"),
             p(rng.choice(BACKGROUND_RU)),
@@ -557,7 +562,7 @@ def story_cfm(rng: random.Random, ctx: Deck) -> Story:
     body_ru = "".join(
         [
             p(
-                f"{place.in_ru.capitalize()} под председательством {country.of_ru} "
+                f"{_cap(place.in_ru)} под председательством {country.of_ru} "
                 f"состоялось заседание Совета министров иностранных дел ОБС. В работе принял участие {SG_RU}."
             ),
             p(
@@ -657,7 +662,7 @@ def story_summit(rng: random.Random, ctx: Deck) -> Story:
     body_ru = "".join(
         [
             p(
-                f"{place.in_ru.capitalize()} прошла сессия Совета коллективной безопасности — высшего органа "
+                f"{_cap(place.in_ru)} прошла сессия Совета коллективной безопасности — высшего органа "
                 "Организации. В первый день совместное заседание провели Совет министров иностранных дел, Совет "
                 "министров обороны и Комитет секретарей советов безопасности."
             ),
@@ -782,7 +787,7 @@ def story_exercise(rng: random.Random, ctx: Deck) -> Story:
     body_ru = "".join(
         [
             p(
-                f"{where.in_ru.capitalize()} начались совместные учения ОБС «{name_ru}». В них участвуют "
+                f"{_cap(where.in_ru)} начались совместные учения ОБС «{name_ru}». В них участвуют "
                 "подразделения всех шести государств-членов, авиация и медицинские отряды."
             ),
             p(
@@ -1395,20 +1400,42 @@ def story_open_day(rng: random.Random, ctx: Deck) -> Story:
     )
 
 
+PHOTO_REPORTS = (
+    (
+        "the Secretariat's new press centre",
+        "the press centre",
+        "The Press Service has moved into its new press centre on the ground floor of the Secretariat: a briefing "
+        "room for eighty journalists, booths for interpreters and a small studio for television interviews.",
+    ),
+    (
+        "a day at the crisis-response centre",
+        "the crisis-response centre",
+        "Duty officers of the crisis-response centre follow the situation in the member states around the clock "
+        "and stay in touch with the emergency ministries and the Joint Staff.",
+    ),
+    (
+        "the handover of equipment to the border units",
+        "the equipment handover",
+        "The Secretariat handed over off-road vehicles, thermal imagers and radio sets bought under the targeted "
+        "programme for strengthening the southern borders of the Commonwealth.",
+    ),
+    (
+        "the wreath-laying ceremony on Peacekeepers' Day",
+        "the ceremony",
+        "Staff of the Secretariat and the Joint Staff, veterans and diplomats laid wreaths in memory of the "
+        "peacekeepers who died in the line of duty.",
+    ),
+)
+
+
 def story_photo_report(rng: random.Random, ctx: Deck) -> Story:
-    subject = rng.choice(
-        (
-            ("the Secretariat's new press centre", "the press centre"),
-            ("a day at the crisis-response centre", "the crisis-response centre"),
-            ("the handover of equipment to the border units", "the equipment handover"),
-            ("the wreath-laying ceremony on Peacekeepers' Day", "the ceremony"),
-        )
-    )
-    title = f"Photo report: {subject[0]}"
-    lead = f"Pictures by the CSO Press Service photographers: {subject[0]}."
+    subject, short, what_happened = ctx.deal(PHOTO_REPORTS)
+    title = f"Photo report: {subject}"
+    lead = f"Pictures by the CSO Press Service photographers: {subject}."
     body = "".join(
         [
-            p(f"Photographers of the CSO Press Service followed {subject[0]}. A selection of pictures is below."),
+            p(what_happened),
+            p("Photographers of the CSO Press Service were there; a selection of their pictures is below."),
             p(
                 "Media may use the photos free of charge with the credit “CSO Press Service”. Full-resolution "
                 "files are available on request."
@@ -1429,7 +1456,7 @@ def story_photo_report(rng: random.Random, ctx: Deck) -> Story:
         organizations=["cso-secretariat"],
         contacts=["viktor-lebedev"],
         scenes=[GROUP, FACADE, TABLE, PODIUM],
-        caption_subject=subject[1],
+        caption_subject=short,
     )
 
 

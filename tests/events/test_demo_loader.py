@@ -221,6 +221,8 @@ def test_russian_versions_share_the_translation_key_and_have_their_own_slug_and_
         original = Event.objects.get(translation_key=event.translation_key, language="en")
         assert event.slug != original.slug
         assert re.search("[а-яА-Я]", event.title) and re.search("[а-яА-Я]", event.body), event.slug
+        # City names keep their capital letter inside a sentence ("в Москве", never "В москве").
+        assert not re.search(r"\b(москв|минск|астан|бишкек|душанбе|ереван)", event.title + event.body), event.slug
         assert event.starts_at == original.starts_at
         assert event.status == original.status
         assert list(event.participants.values_list("pk", flat=True)) == list(
