@@ -112,6 +112,7 @@ def public_content(django_db_setup, django_db_blocker):
         # Module-scoped rows live outside the per-test transactions: remove them for the modules after this one.
         for model in (Event, Person, Organization, Section):
             model.objects.all().delete()
+        Event.history.all().delete()
 
 
 def fill(template: str, data) -> str:
