@@ -83,3 +83,11 @@ def pytest_sessionfinish(session, exitstatus):
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if any("browser" in getattr(r, "keywords", {}) for r in skipped):
         session.exitstatus = 1
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Turn the anonymous page cache on, as in production."""
+    settings.CSO_PAGE_CACHE_SECONDS = 300
+    settings.CSO_BROWSER_CACHE_SECONDS = 60
+    return settings

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every page and feed, and 304 for a matching If-None-Match.
+    "django.middleware.http.ConditionalGetMiddleware",
     "events.middleware.SecurityHeadersMiddleware",
     "events.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Anonymous readers get whole pages from the cache; everything below runs only on a miss.
+    "events.page_cache.AnonymousPageCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -81,6 +85,10 @@ DATABASES = {"default": database_from_env(str(BASE_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_env()}
+# Anonymous page cache (events/page_cache.py): how long a page may be reused at most (0 turns it off), and
+# how long browsers and CDNs may keep it. Both are cut short by the next scheduled publication.
+CSO_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
+CSO_BROWSER_CACHE_SECONDS = env_int("DJANGO_BROWSER_CACHE_SECONDS", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

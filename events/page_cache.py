@@ -1,0 +1,138 @@
+"""Whole-page cache for anonymous readers, that can never hide a due release or show a changed one stale.
+
+Three rules keep it correct:
+- Keys carry a *content version*, bumped whenever any press-office record changes (``events/signals.py``),
+  so an edit, a withdrawal or a new photo is visible on the next request.
+- An entry is valid only until the next scheduled publication time (and the next local midnight, when
+  "today" moves on), so a scheduled release appears at its minute without any job running.
+- Only anonymous GETs of public pages are cached; anything that sets a cookie, is private (embargo pages),
+  or is not a 200 passes through untouched. Staff with a session never see a cached page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+VERSION_KEY = "cso:content-version"
+NEXT_PUBLISH_KEY = "cso:next-publish:{version}"
+PAGE_KEY = "cso:page:{version}:{digest}"
+# Paths outside the language prefix that are public and cacheable.
+EXTRA_PUBLIC_PATHS = ("/sitemap.xml", "/robots.txt")
+NEVER_CACHED_PARTS = ("/embargo/", "/preview/")
+
+
+def content_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = bump_content_version()
+    return str(version)
+
+
+def bump_content_version() -> int:
+    """Make every cached page obsolete at once (old keys simply stop being asked for)."""
+    version = time.time_ns()
+    cache.set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def next_scheduled_publication(version: str) -> float | None:
+    """Unix time of the next scheduled release becoming public, memoised per content version."""
+    key = NEXT_PUBLISH_KEY.format(version=version)
+    stored = cache.get(key)
+    now = time.time()
+    if stored is not None and (stored == 0 or stored > now):
+        return stored or None
+    from .models import Event
+
+    upcoming = (
+        Event.objects.filter(status=Event.Status.PUBLISHED, publish_at__gt=timezone.now())
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    value = upcoming.timestamp() if upcoming else 0
+    cache.set(key, value, timeout=None if value == 0 else max(1, int(value - now) + 1))
+    return value or None
+
+
+def _next_local_midnight(now: float) -> float:
+    local = timezone.localtime(datetime.fromtimestamp(now, tz=timezone.get_current_timezone()))
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.timestamp()
+
+
+def valid_until(version: str, now: float) -> float:
+    limits = [now + settings.CSO_PAGE_CACHE_SECONDS, _next_local_midnight(now)]
+    scheduled = next_scheduled_publication(version)
+    if scheduled:
+        limits.append(scheduled)
+    return min(limits)
+
+
+def _is_public_path(path: str) -> bool:
+    if path in EXTRA_PUBLIC_PATHS:
+        return True
+    prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
+    return path.startswith(prefixes) and not any(part in path for part in NEVER_CACHED_PARTS)
+
+
+def request_is_cacheable(request) -> bool:
+    return (
+        settings.CSO_PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _is_public_path(request.path)
+    )
+
+
+def response_is_cacheable(response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    control = response.get("Cache-Control", "")
+    return not any(word in control for word in ("private", "no-store", "no-cache"))
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request_is_cacheable(request):
+            return self.get_response(request)
+        version = content_version()
+        digest = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
+        key = PAGE_KEY.format(version=version, digest=digest)
+        now = time.time()
+        entry = cache.get(key)
+        if entry is not None and entry["valid_until"] > now:
+            response = entry["response"]
+            response["X-Page-Cache"] = "hit"
+            self._set_browser_lifetime(response, entry["valid_until"] - now)
+            return response
+        response = self.get_response(request)
+        if response_is_cacheable(response):
+            try:
+                until = valid_until(version, now)
+            except DatabaseError:
+                return response
+            lifetime = until - now
+            if lifetime >= 1:
+                self._set_browser_lifetime(response, lifetime)
+                cache.set(key, {"response": response, "valid_until": until}, timeout=int(lifetime) + 1)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _set_browser_lifetime(response, seconds: float) -> None:
+        # Browsers and CDNs may keep the page for a short while, but never past the next scheduled release.
+        patch_cache_control(
+            response, public=True, max_age=max(0, min(int(seconds), settings.CSO_BROWSER_CACHE_SECONDS))
+        )

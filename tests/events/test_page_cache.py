@@ -1,0 +1,139 @@
+"""The anonymous page cache never hides a due release, never shows a changed one stale, never caches staff."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from events import services
+from tests.factories import EventFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOW = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+PUBLISH_AT = NOW + timedelta(minutes=30)
+
+
+def public_urls(event):
+    day = event.starts_at
+    return {
+        "home": reverse("events:home"),
+        "list": reverse("events:list"),
+        "calendar month": reverse("events:calendar-month", kwargs={"year": day.year, "month": day.month}),
+        "calendar day": reverse("events:calendar-day", kwargs={"year": day.year, "month": day.month, "day": day.day}),
+        "section": reverse("events:section", kwargs={"slug": event.section.slug}),
+        "rss": reverse("events:feed-rss"),
+        "atom": reverse("events:feed-atom"),
+        "ics": reverse("events:ics"),
+        "search": reverse("events:search") + "?q=Scheduled",
+    }
+
+
+@pytest.fixture
+def scheduled(page_cache):
+    with time_machine.travel(NOW, tick=False):
+        section = SectionFactory(slug="summits")
+        EventFactory(title="Visible control release", section=section, starts_at=NOW - timedelta(days=1))
+        event = EventFactory(
+            title="Scheduled summit communique",
+            slug="scheduled-summit",
+            section=section,
+            starts_at=NOW + timedelta(hours=2),
+            publish_at=PUBLISH_AT,
+        )
+    return event
+
+
+def test_a_scheduled_release_appears_on_every_cached_page_at_its_minute(client, scheduled):
+    urls = public_urls(scheduled)
+    with time_machine.travel(NOW, tick=False):
+        for name, url in urls.items():
+            first = client.get(url)
+            assert first.status_code == 200, name
+            assert "Scheduled summit communique" not in first.content.decode(), name
+            again = client.get(url)
+            assert again["X-Page-Cache"] == "hit", name
+    with time_machine.travel(PUBLISH_AT - timedelta(seconds=1), tick=False):
+        for name, url in urls.items():
+            assert "Scheduled summit communique" not in client.get(url).content.decode(), name
+        assert client.get(scheduled.get_absolute_url()).status_code == 404
+    with time_machine.travel(PUBLISH_AT, tick=False):
+        for name, url in urls.items():
+            assert "Scheduled summit communique" in client.get(url).content.decode(), name
+        assert client.get(scheduled.get_absolute_url()).status_code == 200
+
+
+def test_browser_lifetime_never_reaches_past_the_next_scheduled_release(client, scheduled):
+    with time_machine.travel(PUBLISH_AT - timedelta(seconds=20), tick=False):
+        response = client.get(reverse("events:home"))
+    assert "public" in response["Cache-Control"]
+    assert "max-age=20" in response["Cache-Control"]
+
+
+def test_an_edit_to_a_published_release_shows_on_the_next_request(client, page_cache):
+    event = EventFactory(title="Original headline", slug="talks")
+    editor = UserFactory(is_superuser=True)
+    url = event.get_absolute_url()
+    assert "Original headline" in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    event.title = "Corrected headline"
+    services.event_save(event=event, user=editor, change_note="Headline corrected.")
+    body = client.get(url).content.decode()
+    assert "Corrected headline" in body
+    assert "Original headline" not in body
+    assert "Corrected headline" in client.get(reverse("events:list")).content.decode()
+
+
+def test_a_withdrawn_release_disappears_from_cached_lists_at_once(client, page_cache):
+    event = EventFactory(title="Release to withdraw", first_published_at=NOW)
+    editor = UserFactory(is_superuser=True)
+    assert "Release to withdraw" in client.get(reverse("events:list")).content.decode()
+    services.event_withdraw(event=event, user=editor, reason="Published in error.")
+    assert "Release to withdraw" not in client.get(reverse("events:list")).content.decode()
+    assert "Published in error." in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_signed_in_staff_never_get_or_fill_the_cache(client, page_cache):
+    EventFactory(title="Some release")
+    client.force_login(UserFactory(is_staff=True))
+    first = client.get(reverse("events:list"))
+    second = client.get(reverse("events:list"))
+    assert "X-Page-Cache" not in first
+    assert "X-Page-Cache" not in second
+
+
+def test_embargo_and_admin_pages_are_not_cached(client, page_cache):
+    assert "X-Page-Cache" not in client.get("/admin/login/")
+    response = client.get("/en/embargo/not-a-token/")
+    assert response.status_code == 404
+    assert "X-Page-Cache" not in response
+
+
+def test_unchanged_event_page_and_feed_answer_304_to_if_none_match(client, page_cache):
+    event = EventFactory(title="Conditional release")
+    for url in (event.get_absolute_url(), reverse("events:feed-rss"), reverse("events:ics")):
+        first = client.get(url)
+        assert first.status_code == 200
+        etag = first["ETag"]
+        second = client.get(url, headers={"if-none-match": etag})
+        assert second.status_code == 304, url
+        assert second.content == b""
+
+
+def test_changed_event_page_does_not_answer_304_to_the_old_etag(client, page_cache):
+    event = EventFactory(title="Before the correction")
+    etag = client.get(event.get_absolute_url())["ETag"]
+    event.title = "After the correction"
+    event.save()
+    response = client.get(event.get_absolute_url(), headers={"if-none-match": etag})
+    assert response.status_code == 200
+    assert "After the correction" in response.content.decode()
+
+
+def test_a_cache_hit_runs_no_database_query(client, page_cache, django_assert_num_queries):
+    EventFactory(title="Popular release")
+    url = reverse("events:list")
+    client.get(url)
+    with django_assert_num_queries(0):
+        assert client.get(url)["X-Page-Cache"] == "hit"
