@@ -1,8 +1,10 @@
 """Writing the demo to the database: idempotently, keyed on slugs, in one transaction.
 
-Running ``demo_load`` again on the same day changes nothing: rows are looked up by slug and saved only when
-their written state differs, links are synchronised, and photos are drawn only for events that have no
-attachments yet. On a later day the dates move along with "today", so the calendar stays current.
+By default ``demo_load`` only adds what is missing: rows are looked up by slug, existing ones (perhaps edited
+by someone trying the admin) are left alone, and photos are drawn only for events without attachments. So
+running it twice changes nothing. With ``refresh=True`` the demo rows go back to their written state and
+their dates move along with "today"; a row is saved only when something differs, so a refresh on the same
+day changes nothing either.
 """
 
 from __future__ import annotations
@@ -110,8 +112,8 @@ class DemoReport:
 # Small idempotent writers
 
 
-def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, str]:
-    """Create the row, or update it only if one of ``values`` differs: returns (row, created|updated|unchanged).
+def _upsert(model: type[models.Model], lookup: dict, values: dict, *, refresh: bool) -> tuple[models.Model, str]:
+    """Create the row; with ``refresh``, update it where ``values`` differ. Returns (row, created|updated|unchanged).
 
     ``update_or_create`` would save every time, and each save of an event adds a history row.
     """
@@ -119,6 +121,8 @@ def _upsert(model: type[models.Model], lookup: dict, values: dict) -> tuple[mode
     if obj is None:
         obj = model(**lookup, **values)
         state = "created"
+    elif not refresh:
+        return obj, "unchanged"
     else:
         changed = [name for name, value in values.items() if _stored(obj, name) != _comparable(value)]
         if not changed:
@@ -194,7 +198,7 @@ def demo_accounts_ensure() -> list[DemoAccount]:
     return accounts
 
 
-def _load_organizations() -> dict[str, Organization]:
+def _load_organizations(*, refresh: bool) -> dict[str, Organization]:
     organizations: dict[str, Organization] = {}
     for data in ORGANIZATIONS:  # parents come before their units in ORGANIZATIONS
         organizations[data.slug], _state = _upsert(
@@ -210,14 +214,15 @@ def _load_organizations() -> dict[str, Organization]:
                 "description": data.description,
                 "parent": organizations[data.parent] if data.parent else None,
             },
+            refresh=refresh,
         )
     return organizations
 
 
-def _load_people(organizations: dict[str, Organization]) -> dict[str, Person]:
+def _load_people(organizations: dict[str, Organization], *, refresh: bool) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for data in PEOPLE:
-        person, _state = _upsert(
+        person, state = _upsert(
             Person,
             {"slug": data.slug},
             {
@@ -230,23 +235,26 @@ def _load_people(organizations: dict[str, Organization]) -> dict[str, Person]:
                 "is_press_contact": bool(data.email),
                 "email": data.email,
             },
+            refresh=refresh,
         )
-        for position, raw in enumerate(data.phones):
-            _number, label = split_label(raw)
-            _upsert(
-                PhoneNumber,
-                {"person": person, "position": position},
-                {"number": normalize_phone(raw), "label": label or PhoneNumber.Label.TEL},
-            )
-        PhoneNumber.objects.filter(person=person, position__gte=len(data.phones)).delete()
+        if state == "created" or refresh:
+            for position, raw in enumerate(data.phones):
+                _number, label = split_label(raw)
+                _upsert(
+                    PhoneNumber,
+                    {"person": person, "position": position},
+                    {"number": normalize_phone(raw), "label": label or PhoneNumber.Label.TEL},
+                    refresh=True,
+                )
+            PhoneNumber.objects.filter(person=person, position__gte=len(data.phones)).delete()
         people[data.slug] = person
     return people
 
 
-def _load_sections(people: dict[str, Person]) -> dict[str, Section]:
+def _load_sections(people: dict[str, Person], *, refresh: bool) -> dict[str, Section]:
     sections: dict[str, Section] = {}
     for data in SECTIONS:  # parents first
-        section, _state = _upsert(
+        section, state = _upsert(
             Section,
             {"slug": data.slug},
             {
@@ -258,8 +266,10 @@ def _load_sections(people: dict[str, Person]) -> dict[str, Section]:
                 "is_active": True,
                 "parent": sections[data.parent] if data.parent else None,
             },
+            refresh=refresh,
         )
-        _sync_m2m(section.default_press_contacts, [people[slug] for slug in data.default_contacts])
+        if state == "created" or refresh:
+            _sync_m2m(section.default_press_contacts, [people[slug] for slug in data.default_contacts])
         sections[data.slug] = section
     return sections
 
@@ -381,15 +391,17 @@ def _load_event(
     people: dict[str, Person],
     editor,
     report: DemoReport,
+    refresh: bool,
 ) -> None:
     values = _event_values(item, today=today, now=now, language=language)
     values.update(section=sections[item.story.section], created_by=editor, updated_by=editor)
-    event, state = _upsert(Event, {"language": language, "slug": slug}, values)
+    event, state = _upsert(Event, {"language": language, "slug": slug}, values, refresh=refresh)
     setattr(report, f"events_{state}", getattr(report, f"events_{state}") + 1)
 
-    _sync_ordered(EventParticipant, event, [people[slug] for slug in item.story.participants])
-    _sync_ordered(EventPressContact, event, [people[slug] for slug in item.story.contacts])
-    _sync_m2m(event.organizations, [organizations[slug] for slug in item.story.organizations])
+    if state == "created" or refresh:
+        _sync_ordered(EventParticipant, event, [people[slug] for slug in item.story.participants])
+        _sync_ordered(EventPressContact, event, [people[slug] for slug in item.story.contacts])
+        _sync_m2m(event.organizations, [organizations[slug] for slug in item.story.organizations])
 
     if item.photos and not event.attachments.exists():
         cover, written = _add_attachments(event, item, language=language, starts_at=event.starts_at)
@@ -399,17 +411,17 @@ def _load_event(
             Event.objects.filter(pk=event.pk).update(cover=cover)
 
 
-def demo_load(*, today: date | None = None, seed: int = planning.DEMO_SEED) -> DemoReport:
-    """Load (or refresh) the whole demo and return what the database holds afterwards."""
+def demo_load(*, today: date | None = None, seed: int = planning.DEMO_SEED, refresh: bool = False) -> DemoReport:
+    """Add whatever part of the demo is missing (with ``refresh``, also restore the rest); report the totals."""
     now = timezone.now()
     today = today or timezone.localdate(now)
     report = DemoReport()
     with transaction.atomic():
         report.accounts = demo_accounts_ensure()
         editor = get_user_model().objects.get(username="editor")
-        organizations = _load_organizations()
-        people = _load_people(organizations)
-        sections = _load_sections(people)
+        organizations = _load_organizations(refresh=refresh)
+        people = _load_people(organizations, refresh=refresh)
+        sections = _load_sections(people, refresh=refresh)
         common = {
             "today": today,
             "now": now,
@@ -418,6 +430,7 @@ def demo_load(*, today: date | None = None, seed: int = planning.DEMO_SEED) -> D
             "people": people,
             "editor": editor,
             "report": report,
+            "refresh": refresh,
         }
         for item in planning.build_plan(seed):
             _load_event(item, language="en", slug=item.slug, **common)

@@ -390,6 +390,31 @@ def test_second_run_writes_no_file_and_reports_nothing_created_or_updated(demo):
 
 
 @pytest.mark.django_db
+def test_rerun_keeps_an_editors_change_and_refresh_restores_the_written_text(demo, demo_media):
+    event = Event.objects.filter(language="en", participant_links__isnull=False).distinct().first()
+    written_title = event.title
+    participants = list(event.participant_links.values_list("person_id", flat=True))
+    event.title = "Edited by someone trying the admin"
+    event.save()
+    event.participant_links.all().delete()
+
+    output = io.StringIO()
+    call_command("load_demo", stdout=output)
+    event.refresh_from_db()
+    assert event.title == "Edited by someone trying the admin"
+    assert not event.participant_links.exists()
+    assert "0 events created, 0 updated" in output.getvalue()
+
+    output = io.StringIO()
+    call_command("load_demo", "--refresh", stdout=output)
+    event.refresh_from_db()
+    assert event.title == written_title
+    assert list(event.participant_links.values_list("person_id", flat=True)) == participants
+    assert "0 events created, 1 updated" in output.getvalue()
+    assert _files(demo_media) == demo.files_after_first
+
+
+@pytest.mark.django_db
 def test_media_folder_stays_under_forty_megabytes(demo):
     assert sum(demo.files_after_first.values()) < 40 * 1024 * 1024
 

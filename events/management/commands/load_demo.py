@@ -8,14 +8,20 @@ from events.demo.services import ADMIN_URL, demo_load
 class Command(BaseCommand):
     help = (
         "Load the demo content (sections, organisations, people, about a hundred releases with photos) and "
-        "create the demo accounts. Safe to run again: it changes nothing that is already as written."
+        "create the demo accounts. Safe to run again: it only adds what is missing, and leaves demo rows you "
+        "edited alone unless you pass --refresh."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Print only the accounts, not the counts.")
+        parser.add_argument(
+            "--refresh",
+            action="store_true",
+            help="Also put the demo rows back as written and move their dates to today (photos are kept).",
+        )
 
-    def handle(self, *args, quiet=False, **options):
-        report = demo_load()
+    def handle(self, *args, quiet=False, refresh=False, **options):
+        report = demo_load(refresh=refresh)
         if not quiet:
             self.stdout.write(self.style.MIGRATE_HEADING("Demo content"))
             width = max(len(name) for name in report.counts)
