@@ -415,6 +415,21 @@ def test_rerun_keeps_an_editors_change_and_refresh_restores_the_written_text(dem
 
 
 @pytest.mark.django_db
+def test_refresh_on_a_later_day_moves_the_calendar_along_without_new_rows_or_files(demo, demo_media):
+    slug = Event.objects.filter(language="en").order_by("starts_at").first().slug
+    before = Event.objects.get(language="en", slug=slug).starts_at
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        call_command("load_demo", "--refresh", "--quiet", stdout=io.StringIO())
+    assert Event.objects.get(language="en", slug=slug).starts_at == before + timedelta(days=3)
+    counts = _row_counts()
+    counts.pop("events.HistoricalEvent")  # each moved release gets one history entry, as any edit would
+    expected = dict(demo.counts_after_second)
+    expected.pop("events.HistoricalEvent")
+    assert counts == expected
+    assert _files(demo_media) == demo.files_after_first
+
+
+@pytest.mark.django_db
 def test_media_folder_stays_under_forty_megabytes(demo):
     assert sum(demo.files_after_first.values()) < 40 * 1024 * 1024
 
