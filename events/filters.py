@@ -9,13 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .calendar import MAX_YEAR, MIN_YEAR
 from .models import Event, EventParticipant, Language, Section
-from .visibility import visible_organizations, visible_people
+from .visibility import organization_choices, person_choices
 
 MAX_TEXT_LENGTH = 200
-
-
-def display_name(obj) -> str:
-    return obj.display_name
 
 
 def section_label(section: Section) -> str:
@@ -53,18 +49,12 @@ class EventFilter(django_filters.FilterSet):
     year = YearFilter(
         label=_("Year"), field_name="starts_at", lookup_expr="year", min_value=MIN_YEAR, max_value=MAX_YEAR
     )
-    person = django_filters.ModelChoiceFilter(
-        label=_("Person"),
-        queryset=visible_people().order_by("sort_name", "name"),
-        to_field_name="slug",
-        method="filter_person",
-        empty_label=_("Anyone"),
+    person = django_filters.ChoiceFilter(
+        label=_("Person"), choices=person_choices, method="filter_person", empty_label=_("Anyone")
     )
-    organization = django_filters.ModelChoiceFilter(
+    organization = django_filters.ChoiceFilter(
         label=_("Organisation"),
-        queryset=visible_organizations().order_by("name"),
-        to_field_name="slug",
-        field_name="organizations",
+        choices=organization_choices,
         method="filter_organization",
         empty_label=_("Any organisation"),
     )
@@ -85,8 +75,6 @@ class EventFilter(django_filters.FilterSet):
             self.form.fields["section"].queryset = children
             self.form.fields["section"].empty_label = _("All of this section")
         self.form.fields["section"].label_from_instance = section_label
-        self.form.fields["person"].label_from_instance = display_name
-        self.form.fields["organization"].label_from_instance = display_name
 
     def filter_text(self, queryset, name, value):
         words = value.split()[:10]
@@ -105,11 +93,11 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_person(self, queryset, name, value):
         # Exists rather than a join, so an event never appears twice.
-        return queryset.filter(Exists(EventParticipant.objects.filter(event=OuterRef("pk"), person=value)))
+        return queryset.filter(Exists(EventParticipant.objects.filter(event=OuterRef("pk"), person__slug=value)))
 
     def filter_organization(self, queryset, name, value):
         through = Event.organizations.through
-        return queryset.filter(Exists(through.objects.filter(event=OuterRef("pk"), organization=value)))
+        return queryset.filter(Exists(through.objects.filter(event=OuterRef("pk"), organization__slug=value)))
 
     def active_filters(self) -> list[dict]:
         """The filters in use, each with a readable value; the template turns them into removable chips."""
@@ -125,6 +113,8 @@ class EventFilter(django_filters.FilterSet):
                 shown = Event.Kind(value).label
             elif name == "language":
                 shown = Language(value).label
+            elif name in ("person", "organization"):
+                shown = dict(form_field.choices).get(value, value)
             elif hasattr(value, "display_name"):
                 shown = value.display_name
             else:

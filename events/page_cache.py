@@ -69,8 +69,10 @@ def _next_local_midnight(now: float) -> float:
     return midnight.timestamp()
 
 
-def valid_until(version: str, now: float) -> float:
-    limits = [now + settings.CSO_PAGE_CACHE_SECONDS, _next_local_midnight(now)]
+def valid_until(version: str, now: float, limit: int | None = None) -> float:
+    """Until when something computed now from public data stays true: the lifetime, the next midnight (when
+    "today" moves) and the next scheduled publication, whichever comes first."""
+    limits = [now + (settings.CSO_PAGE_CACHE_SECONDS if limit is None else limit), _next_local_midnight(now)]
     scheduled = next_scheduled_publication(version)
     if scheduled:
         limits.append(scheduled)

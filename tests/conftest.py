@@ -8,13 +8,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    """Every test gets its own media folder and an empty cache."""
+    """Every test gets its own media folder, an empty cache and the default language."""
     from django.core.cache import cache
+    from django.utils import translation
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    # A test that leaves Russian active must not change the language of the next test's reverse().
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.views.generic import ListView
 
 from ..filters import EventFilter
+from ..pagination import ArchivePaginator
 from ..visibility import current_language, public_events
 
 
@@ -19,7 +20,16 @@ class FilteredEventListView(PublicEventsMixin, ListView):
     """A list of events narrowed by the GET filter form; the filters survive pagination."""
 
     paginate_by = 20
+    paginator_class = ArchivePaginator
     filter_section = None
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # The list is defined by its path, filters and language; the page number only picks a slice.
+        params = sorted((k, v) for k, v in self.request.GET.lists() if k != self.page_kwarg)
+        count_key = f"{self.request.path}|{current_language()}|{params!r}"
+        return super().get_paginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, count_key=count_key
+        )
 
     def get_queryset(self):
         self.filterset = EventFilter(

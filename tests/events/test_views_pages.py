@@ -326,7 +326,9 @@ def test_event_page_query_count_does_not_grow_with_people_contacts_photos(client
 
 
 # Page: the most queries it may make (lists: count + rows + the filter form's choices).
-LIST_PAGES = {"/en/": 5, "/en/events/": 5, "/en/calendar/": 1, "/en/calendar/upcoming/": 2, "/en/search/?q=Meeting": 2}
+# Budgets of a cold cache. On All events the count, the filter menus and the next scheduled publication are
+# then kept per content version, so the steady state is lower (see the warm test below).
+LIST_PAGES = {"/en/": 5, "/en/events/": 7, "/en/calendar/": 1, "/en/calendar/upcoming/": 2, "/en/search/?q=Meeting": 2}
 
 
 @pytest.mark.parametrize(("path", "budget"), LIST_PAGES.items())
@@ -342,6 +344,19 @@ def test_list_page_query_count_does_not_grow_with_the_number_of_events(
 
     with django_assert_max_num_queries(budget):
         response = client.get(path)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_all_events_with_a_warm_cache_needs_only_the_page_itself(client, django_assert_num_queries, count):
+    for number in range(count):
+        event = EventFactory(starts_at=timezone.now() - timedelta(hours=number))
+        event.cover = PhotoFactory(event=event)
+        event.save()
+    client.get("/en/events/?page=1")
+    # The page's keys, its rows, and the section menu.
+    with django_assert_num_queries(3):
+        response = client.get("/en/events/")
     assert response.status_code == 200
 
 
