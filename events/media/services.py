@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from ..models import Attachment, AuditLogEntry, Event
 from .cleanup import delete_stored_files
@@ -65,9 +66,16 @@ def attachments_upload(
                 object_repr=str(event)[:300],
                 data={"files": [item.original_name for item in created], "ids": [item.pk for item in created]},
             )
-    except BaseException:
+    except BaseException as error:
         for attachment in created:
             delete_stored_files(attachment)
+        if isinstance(error, OSError):
+            # A full disk or an unreachable object store: the staff member can try again; nothing was kept.
+            raise ValidationError(
+                _("The file store could not save the upload (%(reason)s). Nothing was added; please try again."),
+                code="storage",
+                params={"reason": error.strerror or error.__class__.__name__},
+            ) from error
         raise
     return created
 
