@@ -75,6 +75,15 @@ class TwoFactorLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
 class PressAdminSite(admin.AdminSite):
     login_form = TwoFactorLoginForm
     login_template = "admin/login_two_factor.html"
+    index_title = _("Newsroom")
+
+    @property
+    def site_header(self):
+        return settings.CSO_SITE_NAME
+
+    @property
+    def site_title(self):
+        return settings.CSO_SITE_NAME
 
     def has_permission(self, request):
         if not super().has_permission(request):
