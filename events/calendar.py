@@ -103,4 +103,4 @@ def month_events(queryset, year: int, month: int):
     first_shown, last_shown = grid_bounds(year, month)
     start, _ = day_span(first_shown)
     _, end = day_span(last_shown)
-    return queryset.overlapping(start, end)
+    return queryset.for_calendar().overlapping(start, end)

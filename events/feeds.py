@@ -32,6 +32,14 @@ def feed_events(section: Section | None = None) -> EventQuerySet:
 class LatestEventsFeed(Feed):
     description_template = "feeds/event_description.html"
 
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # The feed generator writes the XML piece by piece, leaving ~1,700 chunks in the response; a WSGI
+        # server sends each chunk with its own system call, and the page cache would store and replay them
+        # all. One joined body goes out in one write.
+        response.content = response.content
+        return response
+
     def title(self):
         return _("%(site)s: latest releases") % {"site": settings.CSO_SITE_NAME}
 

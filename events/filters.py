@@ -5,6 +5,9 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import MAX_YEAR, MIN_YEAR
@@ -16,6 +19,39 @@ MAX_TEXT_LENGTH = 200
 
 def section_label(section: Section) -> str:
     return f"{section.parent.display_name} › {section.display_name}" if section.parent_id else section.display_name
+
+
+class FastSelect(forms.Select):
+    """Django's ``<select>``, written out in Python rather than through a template per option.
+
+    The person menu lists every visible person: rendering each ``<option>`` through the template engine was
+    most of the time a list page took. The markup is the same as Django's own (attributes, ``selected``,
+    optgroups), only the whitespace between options differs.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        has_selected = False
+
+        def option(option_value, label) -> str:
+            nonlocal has_selected
+            option_value = "" if option_value is None else str(option_value)
+            # As in Django: a single select marks only the first matching option.
+            selected = option_value in chosen and (self.allow_multiple_selected or not has_selected)
+            has_selected = has_selected or selected
+            flag = mark_safe(" selected" if selected else "")  # noqa: S308
+            return format_html('<option value="{}"{}>{}</option>', option_value, flag, label)
+
+        options = []
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                inner = "".join(option(v, label) for v, label in option_label)
+                options.append(format_html('<optgroup label="{}">{}</optgroup>', option_value, mark_safe(inner)))  # noqa: S308
+            else:
+                options.append(option(option_value, option_label))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        body = mark_safe("".join(options))  # noqa: S308 - every piece went through format_html
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), body)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -35,8 +71,11 @@ class EventFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_section",
         empty_label=_("All sections"),
+        widget=FastSelect,
     )
-    kind = django_filters.ChoiceFilter(label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"), widget=FastSelect
+    )
     date_from = django_filters.DateFilter(
         label=_("From"),
         field_name="starts_at",
@@ -50,16 +89,17 @@ class EventFilter(django_filters.FilterSet):
         label=_("Year"), field_name="starts_at", lookup_expr="year", min_value=MIN_YEAR, max_value=MAX_YEAR
     )
     person = django_filters.ChoiceFilter(
-        label=_("Person"), choices=person_choices, method="filter_person", empty_label=_("Anyone")
+        label=_("Person"), choices=person_choices, method="filter_person", empty_label=_("Anyone"), widget=FastSelect
     )
     organization = django_filters.ChoiceFilter(
         label=_("Organisation"),
         choices=organization_choices,
         method="filter_organization",
         empty_label=_("Any organisation"),
+        widget=FastSelect,
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, empty_label=_("Language of this site")
+        label=_("Language"), choices=Language.choices, empty_label=_("Language of this site"), widget=FastSelect
     )
 
     class Meta:

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,18 +45,40 @@ class EventQuerySet(models.QuerySet):
         return self.overlapping(start, end)
 
     def overlapping(self, start: datetime, end: datetime) -> EventQuerySet:
-        """Events whose time span intersects [start, end)."""
-        return self.filter(starts_at__lt=end).filter(
-            Q(ends_at__isnull=True, starts_at__gte=start) | Q(ends_at__gte=start)
-        )
+        """Events whose time span intersects [start, end).
+
+        Written as two disjoint halves that each match one index: events starting inside the window (a range
+        on the start), and events that began earlier and are still running (a range on the partial index of
+        multi-day events; an event without an end cannot be running after it began).
+        """
+        starts_inside = Q(starts_at__gte=start, starts_at__lt=end)
+        still_running = Q(ends_at__gte=start, starts_at__lt=start)
+        return self.filter(starts_inside | still_running)
 
     def upcoming(self, now: datetime | None = None) -> EventQuerySet:
+        """Events not over yet (to come, or under way), soonest first.
+
+        "Not over" is an OR over two columns, which no index can walk in start order; without help the
+        database reads the whole archive to find the first few. The walk gets a lower bound instead: the start
+        of the earliest event of this queryset still under way, or now when none is.
+        """
         now = now or timezone.now()
-        return self.filter(Q(starts_at__gte=now) | Q(ends_at__gte=now)).order_by("starts_at", "pk")
+        under_way = self.filter(starts_at__lt=now, ends_at__gte=now).order_by("starts_at").values("starts_at")[:1]
+        since = Coalesce(Subquery(under_way), Value(now, output_field=models.DateTimeField()))
+        return (
+            self.filter(starts_at__gte=since)
+            .filter(Q(starts_at__gte=now) | Q(ends_at__gte=now))
+            .order_by("starts_at", "pk")
+        )
 
     def for_listing(self) -> EventQuerySet:
-        """What list pages need in one query: the section and the cover photo."""
-        return self.select_related("section", "section__parent", "cover")
+        """What list pages need in one query: the section and the cover photo, without the body text (only
+        the page of the release shows it, and it is most of a row's bytes)."""
+        return self.select_related("section", "section__parent", "cover").defer("body")
+
+    def for_calendar(self) -> EventQuerySet:
+        """Just what a month grid links to: a few hundred light rows instead of full ones with joins."""
+        return self.select_related(None).only("title", "slug", "language", "starts_at", "ends_at")
 
 
 class Event(models.Model):
@@ -217,7 +240,19 @@ class Event(models.Model):
             models.Index(fields=["starts_at", "id"], name="event_starts"),
             models.Index(fields=["section", "starts_at"], name="event_section_starts"),
             models.Index(fields=["language", "starts_at"], name="event_language_starts"),
-            models.Index(fields=["ends_at"], name="event_ends"),
+            # The public lists, newest first, read from the index alone: a deep page skips its offset along
+            # this index without visiting the table (publish_at rides along for the "due" test).
+            models.Index(
+                fields=["language", "starts_at", "id"],
+                include=["publish_at"],
+                condition=Q(status="published"),
+                name="event_published_listing",
+            ),
+            # Multi-day events only (most rows have no end): the calendar's "began earlier, still running"
+            # half of an overlap, and the lower bound of upcoming().
+            models.Index(
+                fields=["ends_at", "starts_at"], condition=Q(ends_at__isnull=False), name="event_multi_day_ends"
+            ),
         ]
 
     def __str__(self) -> str:
