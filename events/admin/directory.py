@@ -14,6 +14,7 @@ class SectionAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "parent"]
     search_fields = ["name", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    ordering = ["position", "name"]
     autocomplete_fields = ["parent", "default_press_contacts"]
     fieldsets = [
         (None, {"fields": ["name", "name_ru", "slug", "parent", "position", "is_active"]}),
