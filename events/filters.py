@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +39,8 @@ class FastSelect(forms.Select):
             # As in Django: a single select marks only the first matching option.
             selected = option_value in chosen and (self.allow_multiple_selected or not has_selected)
             has_selected = has_selected or selected
-            flag = mark_safe(" selected" if selected else "")  # noqa: S308
-            return format_html('<option value="{}"{}>{}</option>', option_value, flag, label)
+            flag = " selected" if selected else ""
+            return f'<option value="{escape(option_value)}"{flag}>{escape(label)}</option>'
 
         options = []
         for option_value, option_label in self.choices:

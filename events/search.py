@@ -22,6 +22,9 @@ MAX_QUERY_LENGTH = 200
 # The fallback turns every word into several LIKE clauses; beyond this many words we stop adding them.
 MAX_FALLBACK_WORDS = 8
 
+# PostgreSQL ranks at most this many matches, the newest ones (see _search_postgresql).
+RANKED_CANDIDATES = 200
+
 # Text-search configuration per content language. Migration 0002 builds one GIN index per entry, with
 # exactly the expression ``search_vector()`` produces, so keep the two in step.
 SEARCH_CONFIGS = {Language.EN.value: "english", Language.RU.value: "russian"}
@@ -73,8 +76,12 @@ def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str])
         search_query = SearchQuery(text, search_type="websearch", config=config)
         matches.append(Q(language=code) & Q(SearchVectorExact(vector, search_query)))
         ranks.append(When(language=code, then=SearchRank(vector, search_query)))
+    # Ranking rebuilds each candidate's text vector from its title, lead and body, which costs far more than
+    # finding it in the index; a common word matches thousands of releases. Only the newest matches are
+    # ranked: a reader looks at the first pages, and among equally good matches the recent release wins.
+    newest = queryset.filter(reduce(or_, matches)).order_by("-starts_at", "-pk").values("pk")[:RANKED_CANDIDATES]
     return (
-        queryset.filter(reduce(or_, matches))
+        queryset.filter(pk__in=newest)
         .annotate(search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
         .order_by("-search_rank", "-starts_at", "-pk")
     )

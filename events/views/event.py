@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from ..models import Attachment, Event, EventParticipant, EventPressContact, PhoneNumber
+from ..models import Attachment, Event, EventParticipant, EventPressContact, Person, PhoneNumber
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
 from ..templatetags.press import event_url
 from ..visibility import current_language, public_events
@@ -104,30 +104,55 @@ def json_ld(request, event: Event, photos: list[Attachment]) -> dict:
     return article
 
 
-def event_page_context(request, event: Event) -> dict:
+def people_of(event: Event) -> tuple[list[Person], list[Person]]:
+    """The participants and the press contacts of ``event``, each in their editorial order.
+
+    One query for both lists (the two link tables are asked through subqueries) and one for the contacts'
+    phone numbers, however many people there are.
+    """
+    links = {
+        "participant": EventParticipant.objects.filter(event=event),
+        "contact": EventPressContact.objects.filter(event=event),
+    }
+    annotations = {}
+    for role, queryset in links.items():
+        own = queryset.filter(person=OuterRef("pk")).order_by()
+        annotations[f"{role}_position"] = Subquery(own.values("position")[:1])
+        annotations[f"{role}_link"] = Subquery(own.values("pk")[:1])
+    phones = PhoneNumber.objects.order_by("position", "pk")
+    people = list(
+        Person.objects.filter(
+            Q(pk__in=links["participant"].values("person_id")) | Q(pk__in=links["contact"].values("person_id"))
+        )
+        .annotate(**annotations)
+        .select_related("organization")
+        .prefetch_related(Prefetch("phones", queryset=phones))
+    )
+
+    def in_role(role: str) -> list[Person]:
+        def order(person: Person) -> tuple[int, int]:
+            return getattr(person, f"{role}_position"), getattr(person, f"{role}_link")
+
+        return sorted((person for person in people if getattr(person, f"{role}_link") is not None), key=order)
+
+    return in_role("participant"), in_role("contact")
+
+
+def event_page_context(request, event: Event, translations: list[Event] | None = None) -> dict:
     """Everything ``events/event_detail.html`` needs for ``event``, in a fixed number of queries.
 
     The editorial preview and embargo pages call this too, with unpublished events, and then add
-    ``preview_banner``, ``embargoed_until`` and ``noindex``.
+    ``preview_banner``, ``embargoed_until`` and ``noindex``. ``translations`` (the other reachable language
+    versions) may be passed by a caller that already has them.
     """
-    participants = [
-        link.person
-        for link in EventParticipant.objects.filter(event=event)
-        .select_related("person__organization")
-        .order_by("position", "pk")
-    ]
-    phones = PhoneNumber.objects.order_by("position", "pk")
-    press_contacts = [
-        link.person
-        for link in EventPressContact.objects.filter(event=event)
-        .select_related("person__organization")
-        .prefetch_related(Prefetch("person__phones", queryset=phones))
-        .order_by("position", "pk")
-    ]
+    participants, press_contacts = people_of(event)
     attachments = list(Attachment.objects.filter(event=event).order_by("position", "pk"))
     photos = [item for item in attachments if item.kind == Attachment.Kind.PHOTO]
     documents = [item for item in attachments if item.kind == Attachment.Kind.DOCUMENT]
-    translations = list(Event.objects.reachable().filter(translation_key=event.translation_key).exclude(pk=event.pk))
+    if translations is None:
+        translations = list(
+            Event.objects.reachable().filter(translation_key=event.translation_key).exclude(pk=event.pk)
+        )
     canonical = _absolute(request, event_url(event))
     cover = next((photo for photo in photos if photo.pk == event.cover_id), photos[0] if photos else None)
     with translation.override(event.language):
@@ -167,13 +192,21 @@ class EventDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         slug = kwargs["slug"]
         language = current_language()
-        candidates = Event.objects.reachable().select_related("section__parent").filter(slug=slug)
-        event = next(iter(candidates.filter(language=language)), None)
+        # The release at this address and its other language versions, in one query.
+        same_release = Event.objects.filter(slug=slug).values("translation_key")
+        versions = list(
+            Event.objects.reachable().select_related("section__parent").filter(translation_key__in=same_release)
+        )
+        here = [version for version in versions if version.slug == slug]
+        event = next((version for version in here if version.language == language), None)
         if event is None:
             # The same address in the other language: send the reader to the release's own language.
-            elsewhere = candidates.exclude(language=language).first()
+            elsewhere = next(iter(here), None)
             if elsewhere is None:
                 raise Http404(_("No release at this address."))
             return redirect(event_url(elsewhere) + (f"?{request.GET.urlencode()}" if request.GET else ""))
         self.object = event
-        return self.render_to_response(event_page_context(request, event))
+        translations = [
+            version for version in versions if version.translation_key == event.translation_key and version != event
+        ]
+        return self.render_to_response(event_page_context(request, event, translations))

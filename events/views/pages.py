@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.views.generic import ListView, TemplateView
 
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
+from ..pagination import ArchivePaginator
 from ..search import search_events
 from ..visibility import current_language
 from .base import FilteredEventListView, PublicEventsMixin
@@ -78,10 +80,24 @@ class PressContactListView(ListView):
         )
 
 
+class SearchResultsPaginator(ArchivePaginator):
+    """The total of a search is counted once per content version (it repeats the search); a page of results
+    is one plain query, since ranking already limits the work to the newest matches."""
+
+    page = Paginator.page
+
+
 class SearchView(PublicEventsMixin, ListView):
     template_name = "events/search.html"
     paginate_by = 20
+    paginator_class = SearchResultsPaginator
     context_object_name = "results"
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        count_key = f"search|{current_language()}|{self.get_query()}"
+        return super().get_paginator(
+            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, count_key=count_key
+        )
 
     def get_query(self) -> str:
         return " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
