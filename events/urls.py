@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views.accessibility import AccessibilityStatementView
 
 app_name = "events"
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("organisations/<slug:slug>/", views.OrganizationDetailView.as_view(), name="organization"),
     path("contacts/", views.PressContactListView.as_view(), name="contacts"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("accessibility/", AccessibilityStatementView.as_view(), name="accessibility"),
     # Machine-readable output (feeds, iCalendar, vCard, sitemap) and journalists' downloads.
     path("", include("events.feed_urls")),
     path("", include("events.media_urls")),

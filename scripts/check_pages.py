@@ -43,7 +43,10 @@ CHROMIUM_ARGS = [
 ]
 HOST = "127.0.0.1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-SCREENSHOT_PAGES = {"home", "calendar-month", "all-events", "event"}
+SCREENSHOT_PAGES = {"home", "calendar-month", "all-events", "event", "accessibility"}
+# The demo editor account (events/demo/services.py); two-factor login is not required for it.
+DEMO_USER = "editor"
+DEMO_PASSWORD = "press-demo-2026"
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
@@ -70,8 +73,8 @@ def build_site(env: dict) -> None:
         subprocess.run([PY, "manage.py", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
-def page_list(env: dict) -> list[tuple[str, str]]:
-    """One URL per public page type and language, asked of Django itself."""
+def page_list(env: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:
+    """One URL per public page type and language, the editors' screens and the login page, asked of Django."""
     code = r"""
 import json, django
 django.setup()
@@ -82,6 +85,9 @@ pages = []
 for lang in ("en", "ru"):
     with translation.override(lang):
         event = Event.objects.public().filter(language=lang).order_by("-starts_at").first()
+        with_photos = (
+            Event.objects.public().filter(language=lang, attachments__kind="photo").order_by("-starts_at").first()
+        )
         person = Person.objects.filter(events__in=Event.objects.public()).first()
         org = Organization.objects.filter(events__in=Event.objects.public()).first()
         section = Section.objects.active().first()
@@ -95,6 +101,7 @@ for lang in ("en", "ru"):
             ("all-events", "events:list", {}),
             ("section", "events:section", {"slug": section.slug}),
             ("event", "events:detail", {"slug": event.slug}),
+            ("event-photos", "events:detail", {"slug": with_photos.slug}),
             ("people", "events:people", {}),
             ("person", "events:person", {"slug": person.slug}),
             ("organisations", "events:organizations", {}),
@@ -111,10 +118,22 @@ for lang in ("en", "ru"):
             if name == "search":
                 url += "?q=security"
             pages.append((f"{name}-{lang}", url))
-print(json.dumps(pages))
+admin = []
+photos_event = Event.objects.filter(attachments__kind="photo").order_by("-starts_at").first()
+for name, urlname, args in [
+    ("admin-dashboard", "admin:events_event_dashboard", []),
+    ("admin-calendar", "admin:events_event_calendar", []),
+    ("admin-preview", "admin:events_event_preview", [photos_event.pk]),
+    ("admin-upload", "admin:events_event_upload_photos", [photos_event.pk]),
+    ("admin-photos", "admin:events_event_photos", [photos_event.pk]),
+]:
+    with translation.override("en"):
+        admin.append((name, reverse(urlname, args=args)))
+print(json.dumps({"public": pages, "admin": admin, "login": reverse("admin:login")}))
 """
     out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return [tuple(item) for item in json.loads(out.strip().splitlines()[-1])]
+    data = json.loads(out.strip().splitlines()[-1])
+    return [tuple(item) for item in data["public"]], [tuple(item) for item in data["admin"]], data["login"]
 
 
 def wait_for(url: str, timeout: float = 40) -> None:
@@ -128,7 +147,32 @@ def wait_for(url: str, timeout: float = 40) -> None:
     raise SystemExit(f"the demo site did not answer at {url}")
 
 
+def axe_violations(page, axe_source: str) -> list[dict]:
+    page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return result["violations"]
+
+
+def describe(violation: dict) -> str:
+    targets = "; ".join(",".join(node["target"]) for node in violation["nodes"][:3])
+    return f"axe {violation['id']} ({violation['impact']}): {targets}"
+
+
+def save_screenshot(page, path: Path, *, full_page: bool = True) -> None:
+    """A PNG reduced to a 256-colour palette, so that the committed screenshots stay small (< 400 KB)."""
+    from PIL import Image
+
+    page.screenshot(path=str(path), full_page=full_page)
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    reduced.save(path, optimize=True)
+
+
 def run_axe(base: str, pages, shots: Path | None, html_dir: Path) -> list[str]:
+    """Every public page at phone and desktop width: any WCAG A/AA violation or console error is a finding."""
     from playwright.sync_api import sync_playwright
 
     findings = []
@@ -136,7 +180,7 @@ def run_axe(base: str, pages, shots: Path | None, html_dir: Path) -> list[str]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         for width in (390, 1280):
-            # bypass_csp lets us inject axe-core; the page's own scripts still run under its CSP.
+            # bypass_csp lets us inject axe-core (the CSP itself has its own browser test in the suite).
             context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
             page = context.new_page()
             console_errors: list[str] = []
@@ -149,21 +193,74 @@ def run_axe(base: str, pages, shots: Path | None, html_dir: Path) -> list[str]:
                     continue
                 if width == 1280:
                     (html_dir / f"{name}.html").write_text(response.text())
-                page.add_script_tag(content=axe_source)
-                result = page.evaluate(
-                    "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                    WCAG_TAGS,
-                )
-                for violation in result["violations"]:
-                    targets = "; ".join(",".join(node["target"]) for node in violation["nodes"][:3])
-                    findings.append(f"{name} @{width}px: axe {violation['id']} ({violation['impact']}): {targets}")
+                findings += [f"{name} @{width}px: {describe(v)}" for v in axe_violations(page, axe_source)]
                 for error in console_errors:
                     findings.append(f"{name} @{width}px: console error: {error[:200]}")
-                if shots is not None and name.endswith("-en") and name[:-3] in SCREENSHOT_PAGES:
-                    page.screenshot(path=str(shots / f"{name[:-3]}-{width}.png"), full_page=True)
+                short = name.rsplit("-", 1)[0]
+                if shots is not None and name.endswith("-en") and short in SCREENSHOT_PAGES:
+                    save_screenshot(page, shots / f"{short}-{width}.png")
+                if name.startswith("event-photos-"):
+                    findings += check_photo_viewer(page, axe_source, f"{name} @{width}px")
+                    if shots is not None and name.endswith("-en"):
+                        page.locator("a.gallery-link").first.click()
+                        save_screenshot(page, shots / f"photo-viewer-{width}.png", full_page=False)
+                        page.keyboard.press("Escape")
             context.close()
         browser.close()
     return findings
+
+
+def check_photo_viewer(page, axe_source: str, label: str) -> list[str]:
+    """The large photo opens in the viewer, passes axe while open and closes with Escape."""
+    link = page.locator("a.gallery-link").first
+    if link.count() == 0:
+        return [f"{label}: the release with photos shows no gallery link"]
+    link.click()
+    viewer = page.locator("dialog.photo-viewer")
+    if not viewer.is_visible():
+        return [f"{label}: the photo viewer did not open"]
+    found = [f"{label} (photo viewer open): {describe(v)}" for v in axe_violations(page, axe_source)]
+    page.keyboard.press("Escape")
+    if viewer.is_visible():
+        found.append(f"{label}: Escape did not close the photo viewer")
+    return found
+
+
+def run_axe_admin(base: str, admin_pages, login_path: str, shots: Path | None) -> tuple[list[str], list[str]]:
+    """The editors' screens, logged in as the demo editor: serious and critical violations are findings,
+    the others are listed in the report as notes."""
+    from playwright.sync_api import sync_playwright
+
+    findings, notes = [], []
+    axe_source = AXE.read_text()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for width in (390, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+            page = context.new_page()
+            page.goto(base + login_path, wait_until="networkidle")
+            for violation in axe_violations(page, axe_source):
+                target = findings if violation["impact"] in ("serious", "critical") else notes
+                target.append(f"admin-login @{width}px: {describe(violation)}")
+            page.fill("#id_username", DEMO_USER)
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.locator("form input[type=submit], form button[type=submit]").first.click()
+            page.wait_for_load_state("networkidle")
+            if page.url.startswith(base + login_path):
+                return [f"admin @{width}px: could not log in as {DEMO_USER} (still on {page.url})"], notes
+            for name, path in admin_pages:
+                response = page.goto(base + path, wait_until="networkidle")
+                if response is None or response.status != 200:
+                    findings.append(f"{name} @{width}px: HTTP {response.status if response else 'no response'}")
+                    continue
+                for violation in axe_violations(page, axe_source):
+                    target = findings if violation["impact"] in ("serious", "critical") else notes
+                    target.append(f"{name} @{width}px: {describe(violation)}")
+                if shots is not None and width == 1280 and name == "admin-dashboard":
+                    save_screenshot(page, shots / f"{name}-{width}.png")
+            context.close()
+        browser.close()
+    return findings, notes
 
 
 def run_vnu(html_dir: Path) -> list[str]:
@@ -233,14 +330,22 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8197)
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--no-screenshots", action="store_true")
+    parser.add_argument("--site-dir", type=Path, help="reuse (or keep) the demo site in this folder, for quick reruns")
     args = parser.parse_args()
     for needed in (AXE, VNU, NODE_BIN / "lighthouse"):
         if not needed.exists():
             raise SystemExit(f"{needed} is missing: run `npm ci --ignore-scripts` (make check-pages does)")
-    workdir = Path(tempfile.mkdtemp(prefix="cso-check-pages-"))
+    if args.site_dir:
+        workdir = args.site_dir.resolve()
+        workdir.mkdir(parents=True, exist_ok=True)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="cso-check-pages-"))
     env = site_env(workdir, args.port)
-    build_site(env)
-    pages = page_list(env)
+    if not (args.site_dir and (workdir / "site.sqlite3").exists()):
+        build_site(env)
+    else:
+        subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    pages, admin_pages, login_path = page_list(env)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"{HOST}:{args.port}"]
         + ["--log-level", "warning"],
@@ -249,31 +354,60 @@ def main() -> int:
         start_new_session=True,
     )
     base = f"http://{HOST}:{args.port}"
+    html_dir = workdir / "html"
+    shutil.rmtree(html_dir, ignore_errors=True)
+    html_dir.mkdir()
+    scores: list[str] = []
     try:
         wait_for(base + pages[0][1])
-        html_dir = workdir / "html"
-        html_dir.mkdir()
         shots = None if args.no_screenshots else ROOT / "docs" / "screenshots"
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
         findings = run_axe(base, pages, shots, html_dir)
+        admin_findings, admin_notes = run_axe_admin(base, admin_pages, login_path, shots)
+        findings += admin_findings
         findings += run_vnu(html_dir)
-        scores: list[str] = []
         if not args.no_lighthouse:
             lh_findings, scores = run_lighthouse(base, pages, workdir)
             findings += lh_findings
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-    lines = ["# Page checks", "", f"Pages checked ({len(pages)}): " + ", ".join(name for name, _ in pages), ""]
-    lines += ["## Lighthouse", ""] + [f"- {s}" for s in scores] + [""]
-    lines += ["## Findings", ""] + ([f"- {f}" for f in findings] or ["None."])
-    (ROOT / "docs" / "page-checks.md").write_text("\n".join(lines) + "\n")
+    write_report(pages, admin_pages, scores, findings, admin_notes, lighthouse=not args.no_lighthouse)
     for finding in findings:
         print(finding)
-    print(f"{len(pages)} pages, {len(findings)} findings")
-    shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{len(pages)} public pages, {len(admin_pages)} editor screens, {len(findings)} findings")
+    if not args.site_dir:
+        shutil.rmtree(workdir, ignore_errors=True)
     return 1 if findings else 0
+
+
+def write_report(pages, admin_pages, scores, findings, admin_notes, *, lighthouse: bool) -> None:
+    lines = [
+        "# Page checks",
+        "",
+        "Written by `make check-pages` (scripts/check_pages.py) on the demo site. Public pages: axe-core "
+        f"{package_version('axe-core')} ({', '.join(WCAG_TAGS)}, every impact) at 390 and 1280 px, the Nu Html "
+        f"Checker {package_version('vnu-jar')} (errors), Lighthouse {package_version('lighthouse')} "
+        "(>= 95 in every category on four pages). The release with photos is also checked with its photo viewer "
+        "open. Editors' screens: axe-core, serious and critical violations, logged in as the demo editor.",
+        "",
+        f"Public pages ({len(pages)}): " + ", ".join(f"{name} (`{path}`)" for name, path in pages),
+        "",
+        f"Editors' screens ({len(admin_pages)}): " + ", ".join(f"{name} (`{path}`)" for name, path in admin_pages),
+        "",
+        "## Lighthouse",
+        "",
+    ]
+    lines += [f"- {s}" for s in scores] if lighthouse else ["Not run (--no-lighthouse)."]
+    lines += ["", "## Findings", ""] + ([f"- {f}" for f in findings] or ["None."])
+    lines += ["", "## Notes on editors' screens (moderate and minor, not failing the check)", ""]
+    lines += [f"- {n}" for n in admin_notes] or ["None."]
+    (ROOT / "docs" / "page-checks.md").write_text("\n".join(lines) + "\n")
+
+
+def package_version(name: str) -> str:
+    return json.loads((ROOT / "node_modules" / name / "package.json").read_text())["version"]
 
 
 if __name__ == "__main__":
