@@ -22,7 +22,7 @@ MAX_QUERY_LENGTH = 200
 # The fallback turns every word into several LIKE clauses; beyond this many words we stop adding them.
 MAX_FALLBACK_WORDS = 8
 
-# PostgreSQL ranks at most this many matches, the newest ones (see _search_postgresql).
+# At most this many matches are ranked and shown, the newest ones (see _newest_matches).
 RANKED_CANDIDATES = 200
 
 # Text-search configuration per content language. Migration 0002 builds one GIN index per entry, with
@@ -76,15 +76,22 @@ def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str])
         search_query = SearchQuery(text, search_type="websearch", config=config)
         matches.append(Q(language=code) & Q(SearchVectorExact(vector, search_query)))
         ranks.append(When(language=code, then=SearchRank(vector, search_query)))
-    # Ranking rebuilds each candidate's text vector from its title, lead and body, which costs far more than
-    # finding it in the index; a common word matches thousands of releases. Only the newest matches are
-    # ranked: a reader looks at the first pages, and among equally good matches the recent release wins.
-    newest = queryset.filter(reduce(or_, matches)).order_by("-starts_at", "-pk").values("pk")[:RANKED_CANDIDATES]
     return (
-        queryset.filter(pk__in=newest)
+        _newest_matches(queryset, reduce(or_, matches))
         .annotate(search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
         .order_by("-search_rank", "-starts_at", "-pk")
     )
+
+
+def _newest_matches(queryset: EventQuerySet, condition: Q) -> EventQuerySet:
+    """``queryset`` narrowed to the newest ``RANKED_CANDIDATES`` rows matching ``condition``.
+
+    Ranking rebuilds each candidate's text vector from its title, lead and body, which costs far more than
+    finding it in the index, and a common word matches thousands of releases. So only the newest matches are
+    ranked: a reader looks at the first pages, and among equally good matches the recent release wins.
+    """
+    newest = queryset.filter(condition).order_by("-starts_at", "-pk").values("pk")[:RANKED_CANDIDATES]
+    return queryset.filter(pk__in=newest)
 
 
 def _case_variants(word: str) -> set[str]:
@@ -108,7 +115,7 @@ def _search_fallback(queryset: EventQuerySet, text: str, languages: list[str]) -
         (_contains_word("title", w) | _contains_word("lead", w) | _contains_word("body", w) for w in words),
     )
     return (
-        queryset.filter(anywhere, language__in=languages)
+        _newest_matches(queryset, anywhere & Q(language__in=languages))
         .annotate(
             search_rank=Case(
                 When(in_title, then=Value(1.0)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from ..filters import EventFilter
@@ -40,9 +41,13 @@ class FilteredEventListView(PublicEventsMixin, ListView):
         if not (self.filterset.is_bound and self.filterset.form.cleaned_data.get("language")):
             events = events.in_language(current_language())
         if self.filter_section is not None:
-            section = self.filter_section
-            events = events.filter(section__in=[section, *section.children.active()])
+            events = events.filter(section__in=[self.filter_section, *self.subsections])
         return events
+
+    @cached_property
+    def subsections(self) -> list:
+        """The active sub-sections of the page's section, read once for the list and the page around it."""
+        return list(self.filter_section.children.active().order_by("position", "name"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

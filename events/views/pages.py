@@ -62,7 +62,7 @@ class SectionDetailView(FilteredEventListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["section"] = self.section
-        context["subsections"] = self.section.children.active().order_by("position", "name")
+        context["subsections"] = self.subsections
         return context
 
 
