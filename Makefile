@@ -68,13 +68,16 @@ bench: venv messages
 loadtest: venv messages
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
-# axe-core, the Nu Html Checker and Lighthouse on every public page type of a throwaway demo site.
+# axe-core, the Nu Html Checker and Lighthouse on every public page type of a throwaway demo site, axe-core on
+# the editors' screens; fails on any finding, writes docs/page-checks.md and docs/screenshots/. npm packages go
+# to ./node_modules without their install scripts (they would try to download browsers).
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+CHECK_PAGES_ARGS ?=
 check-pages: venv messages node_modules/.installed
-	$(PY) scripts/check_pages.py
+	$(PY) scripts/check_pages.py $(CHECK_PAGES_ARGS)
 
 # Rebuild the lock from pyproject.toml in a scratch virtualenv.
 lock:
