@@ -31,9 +31,17 @@ def log_in(page, live_server, user):
 
 def choose(page, field_id, text):
     """Pick an option in one of the admin's autocomplete (select2) widgets."""
-    page.locator(f"#{field_id} + .select2 .select2-selection").click()
-    page.locator(".select2-search__field").last.fill(text)
-    page.locator(".select2-results__option", has_text=text).first.click()
+    rendered = page.locator(f"#{field_id} + .select2 .select2-selection__rendered")
+    for _attempt in range(3):
+        page.locator(f"#{field_id} + .select2 .select2-selection").click()
+        page.locator(".select2-search__field").last.fill(text)
+        # Wait until the search for this text has answered: select2 re-renders the list when it does, and a
+        # click on an option of the list it is replacing selects nothing.
+        page.locator(".select2-results__option--highlighted", has_text=text).first.wait_for()
+        page.keyboard.press("Enter")
+        if text in (rendered.text_content() or ""):
+            return
+    expect(rendered).to_contain_text(text)
 
 
 def test_author_writes_and_submits_editor_publishes_readers_see_it(browser, live_server):
