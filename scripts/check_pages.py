@@ -202,7 +202,7 @@ def run_axe(base: str, pages, shots: Path | None, html_dir: Path) -> list[str]:
                 if name.startswith("event-photos-"):
                     findings += check_photo_viewer(page, axe_source, f"{name} @{width}px")
                     if shots is not None and name.endswith("-en"):
-                        page.locator("a.gallery-link").first.click()
+                        open_viewer(page, page.locator("a.gallery-link").first)
                         save_screenshot(page, shots / f"photo-viewer-{width}.png", full_page=False)
                         page.keyboard.press("Escape")
             context.close()
@@ -210,12 +210,19 @@ def run_axe(base: str, pages, shots: Path | None, html_dir: Path) -> list[str]:
     return findings
 
 
+def open_viewer(page, link) -> None:
+    """Open the photo viewer and let its fade-in finish (axe and screenshots need the final colours)."""
+    link.click()
+    page.wait_for_function("document.getAnimations().every(a => a.playState === 'finished')")
+    page.wait_for_function("document.querySelector('dialog.photo-viewer img').complete")
+
+
 def check_photo_viewer(page, axe_source: str, label: str) -> list[str]:
     """The large photo opens in the viewer, passes axe while open and closes with Escape."""
     link = page.locator("a.gallery-link").first
     if link.count() == 0:
         return [f"{label}: the release with photos shows no gallery link"]
-    link.click()
+    open_viewer(page, link)
     viewer = page.locator("dialog.photo-viewer")
     if not viewer.is_visible():
         return [f"{label}: the photo viewer did not open"]
