@@ -206,6 +206,26 @@ def write_report(rows: list[dict], args) -> None:
             f"| {row['config']} | {row['page']} | {row['rps']:.0f} | {row['p50_ms'] or 0:.1f} | "
             f"{row['p99_ms'] or 0:.1f} | {row['ratio']:.3f} | {row['non_2xx']} |"
         )
+    pairs = [
+        ("all events p", "all events p1"),
+        ("event page (old)", "event page"),
+        ("calendar month (old)", "calendar month"),
+    ]
+    lines += [
+        "",
+        "Deep pages and old dates against their page-1 equivalent (acceptance: no slower than 2×, target ≥ 0.9×):",
+        "",
+        "| config | page | rate / page-1 rate |",
+        "| --- | --- | ---: |",
+    ]
+    for config in dict.fromkeys(row["config"] for row in rows):
+        by_page = {row["page"]: row for row in rows if row["config"] == config}
+        for deep_prefix, first in pairs:
+            for page, row in by_page.items():
+                if page.startswith(deep_prefix) and page != first and first in by_page and by_page[first]["rps"]:
+                    lines.append(f"| {config} | {page} | {row['rps'] / by_page[first]['rps']:.2f} |")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    lines += ["", f"Load average when the run ended (1, 5, 15 min): {load} on {os.cpu_count()} cores."]
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
     (docs / "benchmarks.md").write_text("\n".join(lines) + "\n")
