@@ -3,10 +3,15 @@
 1. Builds a throwaway demo site (SQLite in /tmp, demo content), serves it with gunicorn on loopback
    with production-like settings.
 2. axe-core in Debian's Chromium (Playwright) on every page type, both languages, 390 px and 1280 px:
-   zero violations of the WCAG 2.0/2.1/2.2 A and AA rules.
+   zero violations of the WCAG 2.0/2.1/2.2 A and AA rules (target-size included), no console errors. The
+   release with photos is checked again with its photo viewer open, which must close with Escape.
+   The editors' screens (dashboard, calendar, preview, photo upload and describe), logged in as the demo
+   editor: zero serious or critical violations (the others are listed in the report).
 3. The Nu Html Checker (vnu.jar, Java) on the saved HTML of every page type: zero errors.
 4. Lighthouse on home, calendar, All events and an event page: >= 95 in each category.
-5. Screenshots of the main page types under docs/screenshots/.
+5. Screenshots of the main page types under docs/screenshots/ (256-colour PNGs, well under 400 KB).
+
+`--site-dir DIR` keeps the demo site in DIR and reuses it on the next run (quick reruns while fixing).
 
 It prints every finding and exits non-zero if there is any. A report goes to docs/page-checks.md.
 """
