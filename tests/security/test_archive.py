@@ -190,3 +190,21 @@ def test_import_of_something_that_is_not_an_archive_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_archive", str(bogus), stdout=io.StringIO())
+
+
+def test_the_demo_content_round_trips_row_for_row_and_file_for_file(settings, tmp_path):
+    """The issue's own check: the whole demo (releases, translations, photos, renditions, PDFs) survives."""
+    call_command("load_demo", quiet=True, stdout=io.StringIO())
+    rows_before = snapshot_rows()
+    files_before = snapshot_files(settings.MEDIA_ROOT)
+    assert len(rows_before["events.Event"]) >= 80
+    assert len(rows_before["events.Attachment"]) >= 50
+    assert len(files_before) >= 100  # photos, their renditions and the documents
+    archive_path = tmp_path / "demo.zip"
+
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    empty_everything(settings.MEDIA_ROOT)
+    call_command("import_archive", str(archive_path), stdout=io.StringIO())
+
+    assert snapshot_rows() == rows_before
+    assert snapshot_files(settings.MEDIA_ROOT) == files_before
