@@ -30,7 +30,9 @@ class HomeView(PublicEventsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         events = self.public_events()
-        context["latest_events"] = events[:8]
+        # "Latest" is about when a release came out, not when its event takes place: an announcement of a
+        # summit three months ahead is news today, and must not sit above today's statement for three months.
+        context["latest_events"] = events.order_by("-publish_at", "-pk")[:8]
         context["upcoming_events"] = events.upcoming()[:5]
         context["sections"] = active_sections()
         context["month"] = month_grid(today.year, today.month, month_events(events, today.year, today.month))

@@ -374,3 +374,18 @@ def test_directory_pages_query_count_does_not_grow(client, django_assert_max_num
     for path in ["/en/people/", "/en/people/ivan/", "/en/organisations/", "/en/organisations/agency/", "/en/contacts/"]:
         with django_assert_max_num_queries(4):
             assert client.get(path).status_code == 200
+
+
+def test_home_lists_latest_releases_by_publication_not_by_event_date(client):
+    now = timezone.now()
+    EventFactory(
+        title="Announcement of next year's summit",
+        starts_at=now + timedelta(days=90),
+        publish_at=now - timedelta(days=10),
+    )
+    EventFactory(
+        title="Statement issued this morning", starts_at=now - timedelta(hours=3), publish_at=now - timedelta(hours=2)
+    )
+    body = client.get("/en/").content.decode()
+    latest = body[body.index('id="latest-heading"') :]
+    assert latest.index("Statement issued this morning") < latest.index("Announcement of next year&#x27;s summit")
