@@ -1005,6 +1005,22 @@ STATEMENTS = (
         "спасательных и медицинских отрядов по единой процедуре.",
     ),
     (
+        "the earthquake in the south of the region",
+        "в связи с землетрясением на юге региона",
+        "The Secretariat offers its condolences to the families of the victims and stands ready to coordinate "
+        "assistance from the member states at the request of the affected country.",
+        "Секретариат выражает соболезнования семьям погибших и готов по просьбе пострадавшей страны "
+        "координировать помощь государств-членов.",
+    ),
+    (
+        "the completion of the joint mine-clearance mission",
+        "в связи с завершением совместной миссии по разминированию",
+        "Engineers from four member states cleared more than two hundred hectares of farmland, which can now be "
+        "returned to use.",
+        "Сапёры четырёх государств-членов очистили более двухсот гектаров сельскохозяйственных угодий, "
+        "которые теперь могут быть возвращены в оборот.",
+    ),
+    (
         "the International Day of United Nations Peacekeepers",
         "по случаю Международного дня миротворцев ООН",
         "The Secretariat pays tribute to the peacekeepers from the member states who serve in United Nations "
