@@ -6,6 +6,7 @@ empty database. The archive holds password hashes and two-factor secrets: keep i
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -75,12 +77,25 @@ def media_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
 
 
+class FullPrecisionEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds; a backup must give back every microsecond it was given."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def serialize_rows(model: type[models.Model]) -> str:
     return serializers.serialize(
         "json",
         model._default_manager.order_by("pk"),
         use_natural_foreign_keys=True,
         indent=None,
+        cls=FullPrecisionEncoder,
     )
 
 

@@ -208,3 +208,18 @@ def test_the_demo_content_round_trips_row_for_row_and_file_for_file(settings, tm
 
     assert snapshot_rows() == rows_before
     assert snapshot_files(settings.MEDIA_ROOT) == files_before
+
+
+def test_timestamps_keep_every_microsecond_through_a_backup(settings, tmp_path):
+    event = EventFactory()
+    # Under a millisecond: Django's own JSON encoder would write 10:00:00.000 and read back 10:00:00.
+    stamp = timezone.now().replace(microsecond=123)
+    Event.objects.filter(pk=event.pk).update(created_at=stamp, publish_at=stamp.replace(microsecond=456789))
+    archive_path = tmp_path / "backup.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    empty_everything(settings.MEDIA_ROOT)
+    call_command("import_archive", str(archive_path), stdout=io.StringIO())
+
+    restored = Event.objects.get(pk=event.pk)
+    assert restored.created_at == stamp
+    assert restored.publish_at == stamp.replace(microsecond=456789)
