@@ -58,6 +58,21 @@ def _missing_key(key, delta):
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
+    """Connection failures read as misses; and one ``redis.Redis`` object per pool is reused.
+
+    Django builds a new ``redis.Redis`` for every command, and each one copies a table of some 170 response
+    callbacks: about 0.15 ms per cache call, as much as a whole cached page costs otherwise. The object
+    holds no connection of its own (the pool does), so sharing it between threads is safe.
+    """
+
+    def get_client(self, key=None, *, write=False):
+        clients = self.__dict__.setdefault("_clients", {})
+        pool = self._get_connection_pool(write)
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     add = _guarded("add", lambda key, value, timeout: False)
     get = _guarded("get", lambda key, default: default)
     set = _guarded("set", lambda key, value, timeout: None)

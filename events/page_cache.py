@@ -1,8 +1,9 @@
 """Whole-page cache for anonymous readers, that can never hide a due release or show a changed one stale.
 
 Three rules keep it correct:
-- Keys carry a *content version*, bumped whenever any press-office record changes (``events/signals.py``),
-  so an edit, a withdrawal or a new photo is visible on the next request.
+- Entries carry a *content version*, bumped whenever any press-office record changes
+  (``events/cache_invalidation.py``); an entry from an older version is never served, so an edit, a
+  withdrawal or a new photo is visible on the next request.
 - An entry is valid only until the next scheduled publication time (and the next local midnight, when
   "today" moves on), so a scheduled release appears at its minute without any job running.
 - Only anonymous GETs of public pages are cached; anything that sets a cookie, is private (embargo pages),
@@ -19,11 +20,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 
 VERSION_KEY = "cso:content-version"
 NEXT_PUBLISH_KEY = "cso:next-publish:{version}"
-PAGE_KEY = "cso:page:{version}:{digest}"
+PAGE_KEY = "cso:page:{digest}"
 # Paths outside the language prefix that are public and cacheable.
 EXTRA_PUBLIC_PATHS = ("/sitemap.xml", "/robots.txt")
 NEVER_CACHED_PARTS = ("/embargo/", "/preview/")
@@ -103,22 +105,36 @@ def response_is_cacheable(response) -> bool:
 
 
 class AnonymousPageCacheMiddleware:
+    """Sits near the top of ``MIDDLEWARE``: a hit is answered before sessions, locale, CSRF and auth run.
+
+    The stored response already carries the headers the middleware below it added on the miss (ETag, the
+    content security policy, Permissions-Policy, X-Frame-Options), so a hit costs one cache round trip: the
+    content version and the page are fetched together, and an entry from an older version is ignored.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not request_is_cacheable(request):
             return self.get_response(request)
-        version = content_version()
         digest = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
-        key = PAGE_KEY.format(version=version, digest=digest)
+        key = PAGE_KEY.format(digest=digest)
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        version = str(version) if version is not None else str(bump_content_version())
+        entry = found.get(key)
         now = time.time()
-        entry = cache.get(key)
-        if entry is not None and entry["valid_until"] > now:
+        if entry is not None and entry["version"] == version and entry["valid_until"] > now:
             response = entry["response"]
             response["X-Page-Cache"] = "hit"
-            self._set_browser_lifetime(response, entry["valid_until"] - now)
-            return response
+            response["Cache-Control"] = self._browser_control(entry["control"], entry["valid_until"] - now)
+            return get_conditional_response(
+                request,
+                etag=response.get("ETag"),
+                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+                response=response,
+            )
         response = self.get_response(request)
         if response_is_cacheable(response):
             try:
@@ -127,14 +143,19 @@ class AnonymousPageCacheMiddleware:
                 return response
             lifetime = until - now
             if lifetime >= 1:
-                self._set_browser_lifetime(response, lifetime)
-                cache.set(key, {"response": response, "valid_until": until}, timeout=int(lifetime) + 1)
+                control = [
+                    part.strip()
+                    for part in response.get("Cache-Control", "").split(",")
+                    if part.strip() and not part.strip().lower().startswith(("max-age", "public"))
+                ]
+                response["Cache-Control"] = self._browser_control(control, lifetime)
+                entry = {"version": version, "valid_until": until, "control": control, "response": response}
+                cache.set(key, entry, timeout=int(lifetime) + 1)
             response["X-Page-Cache"] = "miss"
         return response
 
     @staticmethod
-    def _set_browser_lifetime(response, seconds: float) -> None:
+    def _browser_control(control: list[str], seconds: float) -> str:
         # Browsers and CDNs may keep the page for a short while, but never past the next scheduled release.
-        patch_cache_control(
-            response, public=True, max_age=max(0, min(int(seconds), settings.CSO_BROWSER_CACHE_SECONDS))
-        )
+        max_age = max(0, min(int(seconds), settings.CSO_BROWSER_CACHE_SECONDS))
+        return ", ".join(["public", *control, f"max-age={max_age}"])

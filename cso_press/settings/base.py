@@ -39,18 +39,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers get whole pages from the cache; everything below runs only on a miss, and what it
+    # adds to a response (ETag, CSP and the other headers) is stored with the page.
+    "events.page_cache.AnonymousPageCacheMiddleware",
     # ETag on every page and feed, and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
     "events.middleware.SecurityHeadersMiddleware",
     "events.middleware.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Anonymous readers get whole pages from the cache; everything below runs only on a miss.
-    "events.page_cache.AnonymousPageCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -137,3 +137,25 @@ def test_a_cache_hit_runs_no_database_query(client, page_cache, django_assert_nu
     client.get(url)
     with django_assert_num_queries(0):
         assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_cache_hit_carries_the_same_security_headers_as_the_page_it_stored(client, page_cache):
+    event = EventFactory(title="Widely read release")
+    miss = client.get(event.get_absolute_url())
+    hit = client.get(event.get_absolute_url())
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "ETag", "Content-Language"):
+        assert hit.get(header) == miss.get(header), header
+    assert "default-src 'none'" in hit["Content-Security-Policy"]
+    assert hit["Cache-Control"].startswith("public")
+    assert "max-age=" in hit["Cache-Control"]
+    assert hit.content == miss.content
+
+
+def test_a_304_is_answered_from_the_cache_without_a_query(client, page_cache, django_assert_num_queries):
+    event = EventFactory(title="Conditional cached release")
+    etag = client.get(event.get_absolute_url())["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get(event.get_absolute_url(), headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert response["ETag"] == etag
