@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .calendar import MAX_YEAR, MIN_YEAR
 from .models import Event, EventParticipant, Language, Section
-from .visibility import organization_choices, person_choices
+from .visibility import (
+    option_html,
+    organization_choices,
+    organization_options_html,
+    person_choices,
+    person_options_html,
+)
 
 MAX_TEXT_LENGTH = 200
 
@@ -27,20 +33,46 @@ class FastSelect(forms.Select):
     The person menu lists every visible person: rendering each ``<option>`` through the template engine was
     most of the time a list page took. The markup is the same as Django's own (attributes, ``selected``,
     optgroups), only the whitespace between options differs.
+
+    ``options_html``, when given, is a function returning the options (all but the empty one) already
+    written out, as ``events.visibility`` keeps them per content version; only the chosen one is marked.
     """
+
+    def __init__(self, attrs=None, choices=(), options_html=None):
+        super().__init__(attrs, choices)
+        self.options_html = options_html
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.options_html is not None:
+            body = self._prerendered_options(chosen)
+        else:
+            body = self._options(chosen)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(body))  # noqa: S308
+
+    def _prerendered_options(self, chosen: set[str]) -> str:
+        empty_value, empty_label = next(iter(self.choices), ("", None))
+        head = option_html(empty_value, empty_label, selected=str(empty_value) in chosen) if empty_label else ""
+        options = self.options_html()
+        if head and str(empty_value) in chosen:
+            return head + options
+        for value in chosen:
+            plain = f'<option value="{escape(value)}">'
+            if plain in options:
+                # As in Django: a single select marks only the first matching option.
+                return head + options.replace(plain, plain[:-1] + " selected>", 1)
+        return head + options
+
+    def _options(self, chosen: set[str]) -> str:
         has_selected = False
 
         def option(option_value, label) -> str:
             nonlocal has_selected
             option_value = "" if option_value is None else str(option_value)
-            # As in Django: a single select marks only the first matching option.
             selected = option_value in chosen and (self.allow_multiple_selected or not has_selected)
             has_selected = has_selected or selected
-            flag = " selected" if selected else ""
-            return f'<option value="{escape(option_value)}"{flag}>{escape(label)}</option>'
+            return option_html(option_value, label, selected)
 
         options = []
         for option_value, option_label in self.choices:
@@ -49,9 +81,7 @@ class FastSelect(forms.Select):
                 options.append(format_html('<optgroup label="{}">{}</optgroup>', option_value, mark_safe(inner)))  # noqa: S308
             else:
                 options.append(option(option_value, option_label))
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        body = mark_safe("".join(options))  # noqa: S308 - every piece went through format_html
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), body)
+        return "".join(options)
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -89,14 +119,18 @@ class EventFilter(django_filters.FilterSet):
         label=_("Year"), field_name="starts_at", lookup_expr="year", min_value=MIN_YEAR, max_value=MAX_YEAR
     )
     person = django_filters.ChoiceFilter(
-        label=_("Person"), choices=person_choices, method="filter_person", empty_label=_("Anyone"), widget=FastSelect
+        label=_("Person"),
+        choices=person_choices,
+        method="filter_person",
+        empty_label=_("Anyone"),
+        widget=FastSelect(options_html=person_options_html),
     )
     organization = django_filters.ChoiceFilter(
         label=_("Organisation"),
         choices=organization_choices,
         method="filter_organization",
         empty_label=_("Any organisation"),
-        widget=FastSelect,
+        widget=FastSelect(options_html=organization_options_html),
     )
     language = django_filters.ChoiceFilter(
         label=_("Language"), choices=Language.choices, empty_label=_("Language of this site"), widget=FastSelect

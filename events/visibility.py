@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
+from django.utils.html import escape
 
 from .models import Event, EventParticipant, Organization, Person
 
@@ -34,27 +37,60 @@ def visible_organizations():
     return Organization.objects.filter(Exists(in_event) | Exists(has_contact))
 
 
-def _cached_choices(kind: str, queryset, label_fields: tuple[str, str]) -> list[tuple[str, str]]:
-    """(slug, name) pairs for a filter menu, kept per content version and language: the EXISTS queries behind
-    "visible" are the slowest part of a list page, and their answer only changes when content does."""
+class Menu(NamedTuple):
+    """A filter menu's choices, and the same choices already written as ``<option>`` elements."""
+
+    choices: list[tuple[str, str]]
+    options_html: str
+
+
+def _cached_menu(kind: str, queryset, label_fields: tuple[str, str]) -> Menu:
+    """The (slug, name) pairs of a filter menu, kept per content version and language with their markup.
+
+    The EXISTS queries behind "visible" are the slowest query of a list page and the menus hold every
+    visible person and organisation; neither changes until content does, so both are computed once per
+    content version (``FastSelect`` writes the stored markup out as it is).
+    """
     from django.core.cache import cache
 
     from .page_cache import content_version
 
     language = current_language()
-    key = f"cso:choices:{kind}:{content_version()}:{language}"
-    choices = cache.get(key)
-    if choices is None:
+    key = f"cso:menu:{kind}:{content_version()}:{language}"
+    menu = cache.get(key)
+    if menu is None:
         field, field_ru = label_fields
         rows = queryset.values_list("slug", field, field_ru)
         choices = [(slug, (name_ru if language == "ru" and name_ru else name)) for slug, name, name_ru in rows]
-        cache.set(key, choices, timeout=300)
-    return choices
+        menu = Menu(choices, "".join(option_html(slug, label) for slug, label in choices))
+        cache.set(key, menu, timeout=300)
+    return menu
+
+
+def option_html(value, label, selected: bool = False) -> str:
+    flag = " selected" if selected else ""
+    return f'<option value="{escape(value)}"{flag}>{escape(label)}</option>'
+
+
+def _people_menu() -> Menu:
+    return _cached_menu("people", visible_people().order_by("sort_name", "name"), ("name", "name_ru"))
+
+
+def _organizations_menu() -> Menu:
+    return _cached_menu("organizations", visible_organizations().order_by("name"), ("name", "name_ru"))
 
 
 def person_choices() -> list[tuple[str, str]]:
-    return _cached_choices("people", visible_people().order_by("sort_name", "name"), ("name", "name_ru"))
+    return _people_menu().choices
 
 
 def organization_choices() -> list[tuple[str, str]]:
-    return _cached_choices("organizations", visible_organizations().order_by("name"), ("name", "name_ru"))
+    return _organizations_menu().choices
+
+
+def person_options_html() -> str:
+    return _people_menu().options_html
+
+
+def organization_options_html() -> str:
+    return _organizations_menu().options_html
