@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -18,6 +20,7 @@ from .visibility import (
     organization_options_html,
     person_choices,
     person_options_html,
+    section_options_html,
 )
 
 MAX_TEXT_LENGTH = 200
@@ -101,7 +104,7 @@ class EventFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_section",
         empty_label=_("All sections"),
-        widget=FastSelect,
+        widget=FastSelect(options_html=section_options_html),
     )
     kind = django_filters.ChoiceFilter(
         label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"), widget=FastSelect
@@ -148,6 +151,7 @@ class EventFilter(django_filters.FilterSet):
             children = section.children.active()
             self.form.fields["section"].queryset = children
             self.form.fields["section"].empty_label = _("All of this section")
+            self.form.fields["section"].widget.options_html = partial(section_options_html, section)
         self.form.fields["section"].label_from_instance = section_label
 
     def filter_text(self, queryset, name, value):

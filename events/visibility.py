@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.html import escape
 
-from .models import Event, EventParticipant, Organization, Person
+from .models import Event, EventParticipant, Organization, Person, Section
 
 
 def current_language() -> str:
@@ -44,7 +44,7 @@ class Menu(NamedTuple):
     options_html: str
 
 
-def _cached_menu(kind: str, queryset, label_fields: tuple[str, str]) -> Menu:
+def _cached_menu(kind: str, rows, label_fields: tuple[str, str] = ("", "")) -> Menu:
     """The (slug, name) pairs of a filter menu, kept per content version and language with their markup.
 
     The EXISTS queries behind "visible" are the slowest query of a list page and the menus hold every
@@ -59,9 +59,13 @@ def _cached_menu(kind: str, queryset, label_fields: tuple[str, str]) -> Menu:
     key = f"cso:menu:{kind}:{content_version()}:{language}"
     menu = cache.get(key)
     if menu is None:
+        # ``rows`` is called only here, so a cache hit does not even build the queryset.
         field, field_ru = label_fields
-        rows = queryset.values_list("slug", field, field_ru)
-        choices = [(slug, (name_ru if language == "ru" and name_ru else name)) for slug, name, name_ru in rows]
+        if field:
+            found = rows().values_list("slug", field, field_ru)
+            choices = [(slug, (name_ru if language == "ru" and name_ru else name)) for slug, name, name_ru in found]
+        else:
+            choices = list(rows())
         menu = Menu(choices, "".join(option_html(slug, label) for slug, label in choices))
         cache.set(key, menu, timeout=300)
     return menu
@@ -73,11 +77,11 @@ def option_html(value, label, selected: bool = False) -> str:
 
 
 def _people_menu() -> Menu:
-    return _cached_menu("people", visible_people().order_by("sort_name", "name"), ("name", "name_ru"))
+    return _cached_menu("people", lambda: visible_people().order_by("sort_name", "name"), ("name", "name_ru"))
 
 
 def _organizations_menu() -> Menu:
-    return _cached_menu("organizations", visible_organizations().order_by("name"), ("name", "name_ru"))
+    return _cached_menu("organizations", lambda: visible_organizations().order_by("name"), ("name", "name_ru"))
 
 
 def person_choices() -> list[tuple[str, str]]:
@@ -94,3 +98,16 @@ def person_options_html() -> str:
 
 def organization_options_html() -> str:
     return _organizations_menu().options_html
+
+
+def section_options_html(parent=None) -> str:
+    """The section menu of the filter form: every active section, or the sub-sections of ``parent``."""
+
+    def rows():
+        from .filters import section_label
+
+        sections = Section.objects.active().select_related("parent").order_by("position", "name")
+        sections = sections.filter(parent=parent) if parent is not None else sections
+        return [(section.slug, section_label(section)) for section in sections]
+
+    return _cached_menu(f"sections-{parent.pk if parent is not None else 'all'}", rows).options_html
