@@ -124,3 +124,19 @@ def test_event_page_also_links_back_to_its_section_and_to_all_news(client):
 
     assert '<a href="/en/sections/economy/">Back to the section</a>' in html
     assert '<a href="/en/events/">Back to all news</a>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_event_links_match_the_routes_own_addresses(language):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from events.templatetags.press import event_url
+    from tests.factories import EventFactory
+
+    event = EventFactory(language=language, slug=f"summit-{language}-2026")
+    with translation.override(language):
+        expected = reverse("events:detail", kwargs={"slug": event.slug})
+    with translation.override("en" if language == "ru" else "ru"):
+        assert event_url(event) == expected
