@@ -82,12 +82,21 @@ def month_grid(year: int, month: int, events, today: date | None = None) -> Mont
     today = today or timezone.localdate()
     first_shown, last_shown = grid_bounds(year, month)
     by_day: dict[date, list] = defaultdict(list)
+    zone = timezone.get_current_timezone()
+    one_day = timedelta(days=1)
+    # A busy month holds hundreds of events: the local dates are worked out here with one time zone lookup,
+    # not through event_days() for each event.
     for event in sorted(events, key=lambda item: (item.starts_at, item.pk)):
-        first, last = event_days(event)
+        first = event.starts_at.astimezone(zone).date()
+        last = max(first, event.ends_at.astimezone(zone).date()) if event.ends_at else first
+        if first == last:
+            if first_shown <= first <= last_shown:
+                by_day[first].append(event)
+            continue
         day = max(first, first_shown)
         while day <= min(last, last_shown):
             by_day[day].append(event)
-            day += timedelta(days=1)
+            day += one_day
     weeks = [
         [
             CalendarDay(date=day, in_month=day.month == month, is_today=day == today, events=by_day.get(day, []))

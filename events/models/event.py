@@ -251,6 +251,10 @@ class Event(models.Model):
                 condition=Q(status="published"),
                 name="event_published_listing",
             ),
+            # The home page's "latest releases": public rows by publication time, newest first.
+            models.Index(
+                fields=["language", "publish_at", "id"], condition=Q(status="published"), name="event_latest_published"
+            ),
             # Multi-day events only (most rows have no end): the calendar's "began earlier, still running"
             # half of an overlap, and the lower bound of upcoming().
             models.Index(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
@@ -33,12 +34,22 @@ def _image_url(photo: Attachment) -> str:
 
 
 def other_events(event: Event, participant_ids: list[int]):
-    """A few public releases sharing the section or people with ``event``; never the event itself."""
-    related = Q(section_id=event.section_id)
-    if participant_ids:
-        shares_people = EventParticipant.objects.filter(event=OuterRef("pk"), person_id__in=participant_ids)
-        related |= Q(Exists(shares_people))
-    return list(public_events().in_language(event.language).filter(related).exclude(pk=event.pk)[:OTHER_EVENTS])
+    """A few public releases sharing the section or people with ``event``, newest first; never the event itself.
+
+    Where the database allows it (PostgreSQL), each half is a short walk down the listing index, newest
+    first, and the two are merged: an OR of both halves made PostgreSQL collect every release of these people
+    (thousands in a large archive) before taking four.
+    """
+    candidates = public_events().in_language(event.language).exclude(pk=event.pk)
+    same_section = Q(section_id=event.section_id)
+    if not participant_ids:
+        return list(candidates.filter(same_section)[:OTHER_EVENTS])
+    shares_people = Exists(EventParticipant.objects.filter(event=OuterRef("pk"), person_id__in=participant_ids))
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return list(candidates.filter(same_section | Q(shares_people))[:OTHER_EVENTS])
+    newest = candidates.order_by("-starts_at", "-pk").values("pk")
+    either = newest.filter(same_section)[:OTHER_EVENTS].union(newest.filter(shares_people)[:OTHER_EVENTS])
+    return list(candidates.filter(pk__in=either)[:OTHER_EVENTS])
 
 
 def language_links(request, event: Event, translations: list[Event]) -> list[dict]:
