@@ -81,6 +81,24 @@ def valid_until(version: str, now: float, limit: int | None = None) -> float:
     return min(limits)
 
 
+def remembered(kind: str, key: str, compute, limit: int = 300):
+    """``compute()``, kept per content version until the next scheduled publication (``limit`` s at most).
+
+    For small values derived from public content (a list's total, the ids of "other events"): they change
+    only when content changes or a scheduled release comes out, so neither can leave them stale.
+    """
+    version = content_version()
+    cache_key = f"cso:{kind}:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+    value = cache.get(cache_key)
+    if value is None:
+        value = compute()
+        now = time.time()
+        lifetime = int(valid_until(version, now, limit=limit) - now)
+        if lifetime > 0:
+            cache.set(cache_key, value, timeout=lifetime)
+    return value
+
+
 def _is_public_path(path: str) -> bool:
     if path in EXTRA_PUBLIC_PATHS:
         return True

@@ -13,14 +13,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import time
-
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from .page_cache import content_version, valid_until
+from .page_cache import remembered
 
 # Rows between two anchors (see the module docstring).
 ANCHOR_EVERY = 1000
@@ -35,16 +31,7 @@ class ArchivePaginator(Paginator):
 
     def _remembered(self, kind: str, compute):
         """``compute()``, kept per content version and list until the next scheduled publication (5 min at most)."""
-        version = content_version()
-        key = f"cso:{kind}:{version}:{hashlib.sha256(self.count_key.encode()).hexdigest()}"
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            now = time.time()
-            lifetime = int(valid_until(version, now, limit=300) - now)
-            if lifetime > 0:
-                cache.set(key, value, timeout=lifetime)
-        return value
+        return remembered(kind, self.count_key, compute)
 
     @cached_property
     def count(self) -> int:

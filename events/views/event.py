@@ -14,6 +14,7 @@ from django.views.generic import DetailView
 
 from ..models import Attachment, Event, EventParticipant, EventPressContact, Person, PhoneNumber
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
+from ..page_cache import remembered
 from ..templatetags.press import event_url
 from ..visibility import current_language, public_events
 
@@ -36,10 +37,23 @@ def _image_url(photo: Attachment) -> str:
 def other_events(event: Event, participant_ids: list[int]):
     """A few public releases sharing the section or people with ``event``, newest first; never the event itself.
 
-    Where the database allows it (PostgreSQL), each half is a short walk down the listing index, newest
-    first, and the two are merged: an OR of both halves made PostgreSQL collect every release of these people
-    (thousands in a large archive) before taking four.
+    Which ones they are is worked out once per content version (``page_cache.remembered``); later requests
+    only fetch those few rows by key, still through ``public_events()``.
     """
+    found: list[Event] = []
+
+    def compute() -> list[int]:
+        found.extend(_other_events(event, participant_ids))
+        return [item.pk for item in found]
+
+    ids = remembered("other-events", f"{event.pk}:{sorted(participant_ids)}", compute)
+    if found or not ids:
+        return found
+    by_pk = {item.pk: item for item in public_events().filter(pk__in=ids)}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _other_events(event: Event, participant_ids: list[int]) -> list[Event]:
     candidates = public_events().in_language(event.language).exclude(pk=event.pk)
     same_section = Q(section_id=event.section_id)
     if not participant_ids:
@@ -47,6 +61,8 @@ def other_events(event: Event, participant_ids: list[int]):
     shares_people = Exists(EventParticipant.objects.filter(event=OuterRef("pk"), person_id__in=participant_ids))
     if not connection.features.supports_slicing_ordering_in_compound:
         return list(candidates.filter(same_section | Q(shares_people))[:OTHER_EVENTS])
+    # PostgreSQL: each half is a short walk down the listing index, newest first, and the two are merged; an
+    # OR of both made it collect every release of these people (thousands in a large archive) first.
     newest = candidates.order_by("-starts_at", "-pk").values("pk")
     either = newest.filter(same_section)[:OTHER_EVENTS].union(newest.filter(shares_people)[:OTHER_EVENTS])
     return list(candidates.filter(pk__in=either)[:OTHER_EVENTS])

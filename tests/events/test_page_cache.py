@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from events import services
+from events.models import Event
 from tests.factories import EventFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,6 +28,8 @@ def public_urls(event):
         "atom": reverse("events:feed-atom"),
         "ics": reverse("events:ics"),
         "search": reverse("events:search") + "?q=Scheduled",
+        # "Other events" on a release of the same section.
+        "sibling release": Event.objects.get(title="Visible control release").get_absolute_url(),
     }
 
 
