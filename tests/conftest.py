@@ -8,16 +8,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    """Every test gets its own media folder, an empty cache and the default language."""
-    from django.core.cache import cache
+    """Every test gets its own media folder, empty caches and the default language."""
+    from django.core.cache import caches
     from django.utils import translation
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     # A test that leaves Russian active must not change the language of the next test's reverse().
     translation.activate(settings.LANGUAGE_CODE)
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
 
 

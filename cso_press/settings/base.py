@@ -85,7 +85,12 @@ TEMPLATES = [
 DATABASES = {"default": database_from_env(str(BASE_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_from_env()}
+CACHES = {
+    "default": cache_from_env(),
+    # Page chrome (header, navigation, footer) rendered once per process, language and page type: it holds no
+    # content, only translations and routes, which change with a deployment (and so a new process).
+    "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome", "TIMEOUT": None},
+}
 # Anonymous page cache (events/page_cache.py): how long a page may be reused at most (0 turns it off), and
 # how long browsers and CDNs may keep it. Both are cut short by the next scheduled publication.
 CSO_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
