@@ -69,11 +69,12 @@ def test_healthz_is_outside_the_language_prefix():
 def redis_down(settings):
     resilient_cache._Outage.reset()
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "events.cache.ResilientRedisCache",
             "LOCATION": CLOSED_REDIS_PORT,
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
+        },
     }
     yield
     resilient_cache._Outage.reset()
