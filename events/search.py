@@ -11,9 +11,9 @@ import re
 from functools import reduce
 from operator import and_, or_
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact, SearchVectorField
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, Expression, F, FloatField, Q, Value, When
 
 from .models import EventQuerySet, Language
 
@@ -25,9 +25,10 @@ MAX_FALLBACK_WORDS = 8
 # At most this many matches are ranked and shown, the newest ones (see _newest_matches).
 RANKED_CANDIDATES = 200
 
-# Text-search configuration per content language. Migration 0002 builds one GIN index per entry, with
-# exactly the expression ``search_vector()`` produces, so keep the two in step.
+# Text-search configuration per content language. Migration 0007 stores each release's vector, built with
+# its language's configuration, in the column ``search_document``; keep the two in step.
 SEARCH_CONFIGS = {Language.EN.value: "english", Language.RU.value: "russian"}
+SEARCH_DOCUMENT_COLUMN = "search_document"
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -43,13 +44,19 @@ def clean_query(query: str | None) -> str:
     return text.strip()
 
 
-def search_vector(config: str) -> SearchVector:
-    """Title weighs most, then the lead, then the body."""
-    return (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("lead", weight="B", config=config)
-        + SearchVector("body", weight="C", config=config)
-    )
+class SearchDocument(Expression):
+    """The stored text vector of a release (PostgreSQL only; migration 0007): the title weighs most, then the
+    lead, then the body, each stemmed by the rules of the release's own language.
+
+    The column is filled by the database, so the model does not declare it; this expression names it on
+    whichever alias the event table has in the query at hand (``U0`` inside a subquery, for instance).
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(SEARCH_DOCUMENT_COLUMN)}", []
 
 
 def search_events(queryset: EventQuerySet, query: str, language: str | None = None) -> EventQuerySet:
@@ -70,9 +77,9 @@ def search_events(queryset: EventQuerySet, query: str, language: str | None = No
 def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
     matches = []
     ranks = []
+    vector = SearchDocument()
     for code in languages:
         config = SEARCH_CONFIGS[code]
-        vector = search_vector(config)
         search_query = SearchQuery(text, search_type="websearch", config=config)
         matches.append(Q(language=code) & Q(SearchVectorExact(vector, search_query)))
         ranks.append(When(language=code, then=SearchRank(vector, search_query)))
@@ -86,9 +93,9 @@ def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str])
 def _newest_matches(queryset: EventQuerySet, condition: Q) -> EventQuerySet:
     """``queryset`` narrowed to the newest ``RANKED_CANDIDATES`` rows matching ``condition``.
 
-    Ranking rebuilds each candidate's text vector from its title, lead and body, which costs far more than
-    finding it in the index, and a common word matches thousands of releases. So only the newest matches are
-    ranked: a reader looks at the first pages, and among equally good matches the recent release wins.
+    A common word matches thousands of releases, and ranking each costs more than finding it in the index.
+    So only the newest matches are ranked: a reader looks at the first pages, and among equally good matches
+    the recent release wins.
     """
     newest = queryset.filter(condition).order_by("-starts_at", "-pk").values("pk")[:RANKED_CANDIDATES]
     return queryset.filter(pk__in=newest)

@@ -1,6 +1,7 @@
 # Full-text search indexes, PostgreSQL only: one partial GIN index per content language.
 #
-# Each index expression is, token for token, the vector events.search.search_vector() makes for that
+# (Superseded by 0007, which stores the vector in a column and indexes that.) Each index expression is the
+# vector events.search.search_vector() made for that
 # language's configuration, so PostgreSQL can answer "language = 'en' AND <vector> @@ <query>" from the
 # index. The expression is written out here (not imported) because a migration must not change when the
 # application code does; change both together.
