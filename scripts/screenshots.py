@@ -9,22 +9,12 @@ first release with a photo on the All events list, so the script needs no knowle
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
-CHROMIUM = os.environ.get("CSO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from chromium import CHROMIUM, CHROMIUM_ARGS  # scripts/chromium.py, beside this script
+
 WIDTHS = {"1280": (1280, 900), "390": (390, 844)}
 # Full-page shots are cut at this height so that each PNG stays well under 400 KB.
 MAX_HEIGHT = {"1280": 1900, "390": 3000}

@@ -2,6 +2,9 @@ import os
 
 import pytest
 
+from scripts.chromium import CHROMIUM as CHROMIUM_PATH
+from scripts.chromium import CHROMIUM_ARGS
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -32,19 +35,6 @@ def superuser(django_user_model):
 def admin_client_logged_in(client, superuser):
     client.force_login(superuser)
     return client
-
-
-CHROMIUM_PATH = os.environ.get("CSO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
