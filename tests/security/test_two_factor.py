@@ -48,14 +48,17 @@ def test_the_login_page_offers_a_field_for_the_authenticator_code(client):
     assert 'autocomplete="one-time-code"' in html
 
 
-def test_a_required_group_without_a_device_cannot_sign_in_and_is_told_why(client, settings, editor):
+def test_a_required_group_without_a_device_signs_in_only_to_set_it_up(client, settings, editor):
     settings.CSO_REQUIRE_2FA_GROUPS = ["Editors"]
 
     response = sign_in(client)
 
-    assert response.status_code == 200
-    assert "no authenticator is set up for it yet" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    # The password opens a session, but the admin shows nothing except the set-up page.
+    assert response.status_code == 302
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 302
+    assert index["Location"] == reverse("admin:two_factor_setup")
+    assert "Your account must use two-factor login" in client.get(index["Location"]).content.decode()
 
 
 def test_a_required_group_needs_the_current_code(client, settings, editor):
@@ -103,7 +106,17 @@ def test_superusers_can_be_required_to_use_two_factor(client, settings):
     settings.CSO_REQUIRE_2FA_SUPERUSERS = True
     get_user_model().objects.create_superuser("editor", "chief@example.org", PASSWORD)
 
-    response = sign_in(client)
+    sign_in(client)
 
-    assert response.status_code == 200
-    assert "no authenticator is set up" in response.content.decode()
+    response = client.get(reverse("admin:auth_user_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:two_factor_setup")
+
+
+def test_without_the_superuser_requirement_a_superuser_is_not_held_at_set_up(client, settings):
+    settings.CSO_REQUIRE_2FA_SUPERUSERS = False
+    get_user_model().objects.create_superuser("editor", "chief@example.org", PASSWORD)
+
+    sign_in(client)
+
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
