@@ -107,9 +107,16 @@ def month_grid(year: int, month: int, events, today: date | None = None) -> Mont
     return MonthGrid(year=year, month=month, weeks=weeks)
 
 
-def month_events(queryset, year: int, month: int):
-    """``queryset`` narrowed to events touching any day on the month's grid."""
+def month_events(queryset, year: int, month: int, *, days_only: bool = False):
+    """``queryset`` narrowed to events touching any day on the month's grid.
+
+    ``days_only``: just enough to place each event on its days (the compact grid of the home page shows
+    how many events a day has, not which), a third of the data of a full row.
+    """
     first_shown, last_shown = grid_bounds(year, month)
     start, _ = day_span(first_shown)
     _, end = day_span(last_shown)
-    return queryset.for_calendar().overlapping(start, end)
+    rows = queryset.for_calendar()
+    if days_only:
+        rows = rows.values_list("pk", "starts_at", "ends_at", named=True)
+    return rows.overlapping(start, end)

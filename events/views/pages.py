@@ -35,7 +35,8 @@ class HomeView(PublicEventsMixin, TemplateView):
         context["latest_events"] = events.order_by("-publish_at", "-pk")[:8]
         context["upcoming_events"] = events.upcoming()[:5]
         context["sections"] = active_sections()
-        context["month"] = month_grid(today.year, today.month, month_events(events, today.year, today.month))
+        days = month_events(events, today.year, today.month, days_only=True)
+        context["month"] = month_grid(today.year, today.month, days)
         context["back_here"] = self.request.get_full_path()
         return context
 
