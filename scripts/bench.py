@@ -187,7 +187,26 @@ def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
         server.wait(timeout=20)
 
 
-def write_report(rows: list[dict], args) -> None:
+def measure_in_process(env: dict, pages, label: str, repeat: int) -> list[dict]:
+    """Per-request wall and CPU time inside one process (scripts/page_cost.py), for each page."""
+    wanted = [[name, path] for name, path in pages if path]
+    out = subprocess.run(
+        [PY, str(ROOT / "scripts" / "page_cost.py"), "--repeat", str(repeat), "--pages", json.dumps(wanted)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    ).stdout
+    rows = json.loads(out.strip().splitlines()[-1])
+    for row in rows:
+        row["config"] = label
+        print(f"{label:>8} {row['page']:<26} {row['cpu_ms']:>8.2f} ms CPU per request in-process")
+    return rows
+
+
+def write_report(rows: list[dict], args, costs: list[dict] | None = None) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -224,12 +243,31 @@ def write_report(rows: list[dict], args) -> None:
             for page, row in by_page.items():
                 if page.startswith(deep_prefix) and page != first and first in by_page and by_page[first]["rps"]:
                     lines.append(f"| {config} | {page} | {row['rps'] / by_page[first]['rps']:.2f} |")
+    if costs:
+        lines += [
+            "",
+            f"Cost of one request inside the application: `scripts/page_cost.py`, Django's WSGI handler called "
+            f"{args.repeat} times in a row per page in one process (no HTTP server, no concurrency). **CPU** is "
+            "this process's own CPU time (PostgreSQL and Redis not included), which moves much less than the "
+            "rates above when the machine is busy; **× bare** is that CPU time over the bare view's.",
+            "",
+            "| config | page | wall ms | CPU ms | × bare |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
+        for config in dict.fromkeys(row["config"] for row in costs):
+            bare = next((row for row in costs if row["config"] == config and row["page"] == "bare view"), None)
+            for row in costs:
+                if row["config"] != config:
+                    continue
+                times = f"{row['cpu_ms'] / bare['cpu_ms']:.1f}" if bare and bare["cpu_ms"] else "–"
+                lines.append(f"| {config} | {row['page']} | {row['wall_ms']:.2f} | {row['cpu_ms']:.2f} | {times} |")
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines += ["", f"Load average when the run ended (1, 5, 15 min): {load} on {os.cpu_count()} cores."]
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
     (docs / "benchmarks.md").write_text("\n".join(lines) + "\n")
-    (docs / "benchmarks.json").write_text(json.dumps({"written": stamp, "count": args.count, "rows": rows}, indent=2))
+    report = {"written": stamp, "count": args.count, "rows": rows, "in_process": costs or []}
+    (docs / "benchmarks.json").write_text(json.dumps(report, indent=2))
     print(f"wrote {docs / 'benchmarks.md'}")
 
 
@@ -241,6 +279,7 @@ def main() -> int:
     parser.add_argument("--database", default="cso_bench")
     parser.add_argument("--port", type=int, default=8199)
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
+    parser.add_argument("--repeat", type=int, default=100, help="requests per page for the in-process cost table")
     parser.add_argument(
         "--no-cache-run", action="store_true", help="also measure with no cache backend at all (dummy cache)"
     )
@@ -258,11 +297,14 @@ def main() -> int:
     # "uncached": the whole-page cache is off, so every request runs its view, queries and template; Redis
     # still holds the few small values the site keeps per content version in production (list totals,
     # filter menus, the next scheduled publication). "no cache": not even those, the worst case.
-    rows = serve_and_measure(args, {**env, **redis, "DJANGO_PAGE_CACHE_SECONDS": "0"}, pages, "uncached")
+    uncached = {**env, **redis, "DJANGO_PAGE_CACHE_SECONDS": "0"}
+    rows = serve_and_measure(args, uncached, pages, "uncached")
     rows += serve_and_measure(args, {**env, **redis}, pages, "cached")
     if args.no_cache_run:
         rows += serve_and_measure(args, {**env, "CACHE_URL": "dummy://"}, pages, "no cache")
-    write_report(rows, args)
+    costs = measure_in_process(uncached, pages, "uncached", args.repeat)
+    costs += measure_in_process({**env, **redis}, pages, "cached", args.repeat)
+    write_report(rows, args, costs)
     return 0
 
 
