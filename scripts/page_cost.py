@@ -16,6 +16,10 @@ import json
 import sys
 import time
 from io import BytesIO
+from pathlib import Path
+
+# The project root, so that cso_press and events import when run as `python scripts/page_cost.py`.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> int:
