@@ -333,3 +333,28 @@ def test_the_pages_speak_russian(signed_in, editor):
         headers={"accept-language": "ru"},
     ).content.decode()
     assert "Они показаны только сейчас." in codes_page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_a_required_user_sets_it_up_at_first_sign_in_without_csp_errors(live_server, page, settings):
+    settings.CSO_REQUIRE_2FA_GROUPS = ["Editors"]
+    editor = UserFactory(username="editor")
+    editor.groups.add(Group.objects.create(name="Editors"))
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + reverse("admin:two_factor_setup"))
+    qr = page.locator("svg.cso-qr")
+    assert qr.is_visible() and qr.bounding_box()["width"] >= 100
+    page.fill("#id_otp_token", current_code(pending_device(editor)))
+    page.click("input[type=submit].default")
+
+    assert page.locator(".cso-backup-codes li").count() == 10
+    page.click("text=I have stored them: continue")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    assert [p for p in problems if "Content Security Policy" in p] == []
