@@ -269,6 +269,25 @@ def write_report(rows: list[dict], args, costs: list[dict] | None = None) -> Non
     report = {"written": stamp, "count": args.count, "rows": rows, "in_process": costs or []}
     (docs / "benchmarks.json").write_text(json.dumps(report, indent=2))
     print(f"wrote {docs / 'benchmarks.md'}")
+    update_readme(lines)
+
+
+README_START = "<!-- bench:start (written by make bench) -->"
+README_END = "<!-- bench:end -->"
+
+
+def update_readme(lines: list[str]) -> None:
+    """Put the tables just written between the README's benchmark markers, so README shows this run."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        print("README.md has no benchmark markers; left as it is")
+        return
+    head, rest = text.split(README_START, 1)
+    _old, tail = rest.split(README_END, 1)
+    body = "\n".join(line for line in lines[2:])  # without the "# Benchmarks" title
+    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}")
+    print(f"updated the tables in {readme}")
 
 
 def main() -> int:
