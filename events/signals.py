@@ -1,15 +1,39 @@
-"""Decoupled reactions to model changes (cache invalidation, file clean-up) are wired here."""
+"""Decoupled reactions to model changes (cache invalidation, file clean-up, the trash) are wired here."""
 
-from django.db.models.signals import post_delete, pre_save
+from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.dispatch import receiver
 
+from . import trash_contents
 from .media.cleanup import delete_when_unreferenced, stored_names
-from .models import Attachment
+from .models import Attachment, Event, TrashedEventContent
+
+
+@receiver(pre_delete, sender=Event, dispatch_uid="events.event.trash_capture")
+def capture_contents_of_deleted_event(sender, instance, **kwargs):
+    """Read what hangs off the event while it still does: the delete cascades to it next."""
+    instance._trash_contents = trash_contents.capture(instance)
+
+
+@receiver(post_delete, sender=Event, dispatch_uid="events.event.trash_keep")
+def keep_contents_of_deleted_event(sender, instance, **kwargs):
+    """Keep it with the deletion record (django-simple-history's receiver, connected first, has written it)."""
+    trash_contents.keep(instance, getattr(instance, "_trash_contents", None))
+
+
+@receiver(post_delete, sender=TrashedEventContent, dispatch_uid="events.trashed_event.files_after_delete")
+def remove_files_of_expired_trash_entry(sender, instance, **kwargs):
+    """A purged trash entry's files go after the commit; a restored one's stay, used by the attachments again."""
+    for attachment in trash_contents.kept_attachments(instance):
+        delete_when_unreferenced(stored_names(attachment), sha256=attachment.sha256, storage=attachment.file.storage)
 
 
 @receiver(post_delete, sender=Attachment, dispatch_uid="events.attachment.files_after_delete")
 def remove_files_of_deleted_attachment(sender, instance, **kwargs):
-    """Deleting an attachment (or its event) removes its files once the deletion is committed."""
+    """Deleting an attachment removes its files once the deletion is committed.
+
+    Not when its event was deleted with it: the event's trash entry, written in the same transaction, still
+    holds the names, and the clean-up after the commit leaves names in use alone (see media.cleanup).
+    """
     delete_when_unreferenced(stored_names(instance), sha256=instance.sha256, storage=instance.file.storage)
 
 

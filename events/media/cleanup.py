@@ -2,7 +2,8 @@
 
 Files are removed only after the transaction that deleted their record commits (a rolled-back delete must
 not lose a photo), and only when no other record still points at them: a translated release may share its
-photos' stored files with the original.
+photos' stored files with the original, and a deleted release keeps its attachments' files in the trash (a
+``TrashedEventContent`` row names them) until it is restored or purged.
 """
 
 from __future__ import annotations
@@ -51,7 +52,21 @@ def _delete_unreferenced(names: set[str], sha256: str, storage: Storage) -> None
     for file_name, renditions in Attachment.objects.filter(sharing).values_list("file", "renditions"):
         still_used.add(file_name)
         still_used |= rendition_names(renditions)
-    _delete(storage, names - still_used)
+    _delete(storage, names - still_used - trashed_names())
+
+
+def trashed_names() -> set[str]:
+    """Every stored name held by a deleted event in the trash (a few rows: one per deletion in the period)."""
+    from ..models import TrashedEventContent
+
+    names = set()
+    for attachments in TrashedEventContent.objects.values_list("attachments", flat=True).iterator(chunk_size=200):
+        for item in attachments or []:
+            fields = item.get("fields", {})
+            if fields.get("file"):
+                names.add(fields["file"])
+            names |= rendition_names(fields.get("renditions"))
+    return names
 
 
 def _delete(storage: Storage, names: Iterable[str]) -> None:
@@ -65,10 +80,10 @@ def _delete(storage: Storage, names: Iterable[str]) -> None:
 
 
 def referenced_names() -> set[str]:
-    """Every stored name any attachment refers to."""
+    """Every stored name any attachment, or any deleted event in the trash, refers to."""
     from ..models import Attachment
 
-    names = set()
+    names = trashed_names()
     for file_name, renditions in Attachment.objects.values_list("file", "renditions").iterator(chunk_size=2000):
         if file_name:
             names.add(file_name)

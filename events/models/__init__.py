@@ -2,6 +2,7 @@ from .attachment import Attachment, attachment_upload_to
 from .audit import AuditLogEntry, EmbargoLink
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
+from .trash import TrashedEventContent
 
 __all__ = [
     "Attachment",
@@ -16,5 +17,6 @@ __all__ = [
     "Person",
     "PhoneNumber",
     "Section",
+    "TrashedEventContent",
     "attachment_upload_to",
 ]

@@ -44,7 +44,7 @@ def test_event_change_list_links_to_recently_deleted(admin_client_logged_in):
 
 def test_restoring_brings_the_event_back_as_a_draft_with_its_text(admin_client_logged_in, superuser):
     event = EventFactory(title="Statement on the summit", lead="The lead.", body="<p>The body.</p>")
-    event.cover = PhotoFactory(event=event)
+    cover = event.cover = PhotoFactory(event=event, caption="The cover.")
     event.save()
     delete_in_admin(admin_client_logged_in, event)
     record = Event.history.get(id=event.pk, history_type="-")
@@ -61,7 +61,8 @@ def test_restoring_brings_the_event_back_as_a_draft_with_its_text(admin_client_l
     )
     assert restored.status == Event.Status.DRAFT
     assert restored.publish_at is None
-    assert restored.cover is None
+    assert restored.cover == cover
+    assert restored.cover.caption == "The cover."
     assert not Event.objects.public().filter(pk=event.pk).exists()
     entry = AuditLogEntry.objects.get(action="events.event.restored")
     assert (entry.event, entry.actor) == (restored, superuser)
