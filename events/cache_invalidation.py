@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from .page_cache import bump_content_version
 
 # Records that never show on a public page.
-IGNORED = {"AuditLogEntry", "EmbargoLink"}
+IGNORED = {"AuditLogEntry", "EmbargoLink", "TrashedEventContent"}
 
 
 def _changed(sender, raw=False, **kwargs) -> None:

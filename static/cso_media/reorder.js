@@ -42,8 +42,8 @@
       updateButtons();
       if (moved && status) {
         var position = rows().indexOf(moved) + 1;
-        status.textContent = labels.movedLabel.replace("%(name)s", moved.dataset.originalName)
-          .replace("%(position)s", String(position));
+        status.textContent = labels.movedLabel.replace("{name}", moved.dataset.originalName)
+          .replace("{position}", String(position));
       }
     }
 

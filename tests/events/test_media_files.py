@@ -42,15 +42,27 @@ def test_deleting_an_attachment_removes_its_files_after_commit(settings, django_
     assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(keep))
 
 
-def test_deleting_an_event_removes_the_files_of_all_its_attachments(settings, django_capture_on_commit_callbacks):
+def test_deleting_an_event_keeps_its_files_for_the_trash_and_purging_the_trash_removes_them(
+    settings, django_capture_on_commit_callbacks, time_machine
+):
+    from django.core.management import call_command
+
     other = PhotoFactory()
     event = EventFactory()
     PhotoFactory.create_batch(3, event=event)
+    everything = files_under(settings.MEDIA_ROOT)
 
     with django_capture_on_commit_callbacks(execute=True):
         event.delete()
 
+    # Restorable from the trash: the rows are gone, the files stay.
     assert Attachment.objects.count() == 1
+    assert files_under(settings.MEDIA_ROOT) == everything
+
+    time_machine.move_to(timezone.now() + timedelta(days=settings.CSO_TRASH_DAYS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_trash", verbosity=0)
+
     assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(other))
 
 
