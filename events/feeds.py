@@ -11,8 +11,9 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .ics import site_host
@@ -23,15 +24,27 @@ FEED_SIZE = 50
 
 def feed_events(section: Section | None = None) -> EventQuerySet:
     """The newest public releases in the current language; a section's feed includes its sub-sections."""
-    events = Event.objects.public().in_language(translation.get_language()).select_related("section")
+    events = (
+        Event.objects.public()
+        .in_language(translation.get_language())
+        .select_related("section")
+        # An item shows the lead, never the body: leaving it out spares fetching fifty whole releases.
+        .defer("body")
+    )
     if section is not None:
         events = events.filter(Q(section=section) | Q(section__parent=section))
     return events.order_by("-publish_at", "-pk")[:FEED_SIZE]
 
 
-class LatestEventsFeed(Feed):
-    description_template = "feeds/event_description.html"
+def item_summary(item: Event) -> str:
+    """The HTML an item's description holds: the lead, then when and where (escaped, in the current language)."""
+    when = formats.date_format(timezone.localtime(item.starts_at), "DATE_FORMAT" if item.all_day else "DATETIME_FORMAT")
+    where = f", {escape(item.location)}" if item.location else ""
+    lead = f"<p>{escape(item.lead)}</p>\n" if item.lead else ""
+    return f"{lead}<p>{escape(when)}{where}</p>\n"
 
+
+class LatestEventsFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         response = super().__call__(request, *args, **kwargs)
         # The feed generator writes the XML piece by piece, leaving ~1,700 chunks in the response; a WSGI
@@ -63,6 +76,10 @@ class LatestEventsFeed(Feed):
 
     def item_title(self, item: Event) -> str:
         return item.title
+
+    def item_description(self, item: Event) -> str:
+        # Written in Python: a template per item was a third of a 50-item feed's time.
+        return item_summary(item)
 
     def item_link(self, item: Event) -> str:
         return item.get_absolute_url()

@@ -122,6 +122,11 @@ class Command(BaseCommand):
                 starts = now - span + timedelta(seconds=rng.randrange(int(span.total_seconds()) + 86400 * 90))
                 topic = rng.choice(TOPICS)
                 multi_day = rng.random() < 0.08
+                # Announced up to a month ahead; anything announced "in the future" came out some time in the
+                # last month instead, so publication times spread as they do in a real archive.
+                announced = starts - timedelta(seconds=rng.randrange(86400 * 30))
+                if announced > now:
+                    announced = now - timedelta(seconds=rng.randrange(60, 86400 * 30))
                 batch.append(
                     Event(
                         title=f"{rng.choice(CITIES)}: talks on {topic} #{i}",
@@ -136,8 +141,8 @@ class Command(BaseCommand):
                         language="ru" if rng.random() < 0.15 else "en",
                         translation_key=uuid.uuid4(),
                         status=Event.Status.PUBLISHED,
-                        publish_at=min(starts, now),
-                        first_published_at=min(starts, now),
+                        publish_at=announced,
+                        first_published_at=announced,
                     )
                 )
             # bulk_create skips save(): the bodies above are already clean HTML.
