@@ -70,13 +70,6 @@ def day_span(day: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
 
 
-def event_days(event) -> tuple[date, date]:
-    """The local dates on which ``event`` takes place, first and last."""
-    first = timezone.localdate(event.starts_at)
-    last = timezone.localdate(event.ends_at) if event.ends_at else first
-    return first, max(first, last)
-
-
 def month_grid(year: int, month: int, events, today: date | None = None) -> MonthGrid:
     """Lay ``events`` (already limited to the grid's span) out on the weeks of the month."""
     today = today or timezone.localdate()
@@ -84,8 +77,7 @@ def month_grid(year: int, month: int, events, today: date | None = None) -> Mont
     by_day: dict[date, list] = defaultdict(list)
     zone = timezone.get_current_timezone()
     one_day = timedelta(days=1)
-    # A busy month holds hundreds of events: the local dates are worked out here with one time zone lookup,
-    # not through event_days() for each event.
+    # A busy month holds hundreds of events: their local dates are worked out with one time zone lookup.
     for event in sorted(events, key=lambda item: (item.starts_at, item.pk)):
         first = event.starts_at.astimezone(zone).date()
         last = max(first, event.ends_at.astimezone(zone).date()) if event.ends_at else first

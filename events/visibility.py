@@ -44,7 +44,7 @@ class Menu(NamedTuple):
     options_html: str
 
 
-def _cached_menu(kind: str, rows, label_fields: tuple[str, str] = ("", "")) -> Menu:
+def _cached_menu(kind: str, rows) -> Menu:
     """The (slug, name) pairs of a filter menu, kept per content version and language with their markup.
 
     The EXISTS queries behind "visible" are the slowest query of a list page and the menus hold every
@@ -59,13 +59,8 @@ def _cached_menu(kind: str, rows, label_fields: tuple[str, str] = ("", "")) -> M
     key = f"cso:menu:{kind}:{content_version()}:{language}"
     menu = cache.get(key)
     if menu is None:
-        # ``rows`` is called only here, so a cache hit does not even build the queryset.
-        field, field_ru = label_fields
-        if field:
-            found = rows().values_list("slug", field, field_ru)
-            choices = [(slug, (name_ru if language == "ru" and name_ru else name)) for slug, name, name_ru in found]
-        else:
-            choices = list(rows())
+        # ``rows`` (the (slug, label) pairs) is called only here: a cache hit does not even build a queryset.
+        choices = list(rows())
         menu = Menu(choices, "".join(option_html(slug, label) for slug, label in choices))
         cache.set(key, menu, timeout=300)
     return menu
@@ -76,12 +71,19 @@ def option_html(value, label, selected: bool = False) -> str:
     return f'<option value="{escape(value)}"{flag}>{escape(label)}</option>'
 
 
+def _named(queryset) -> list[tuple[str, str]]:
+    """(slug, name) pairs, the name in Russian on Russian pages where it has one."""
+    russian = current_language() == "ru"
+    rows = queryset.values_list("slug", "name", "name_ru")
+    return [(slug, name_ru if russian and name_ru else name) for slug, name, name_ru in rows]
+
+
 def _people_menu() -> Menu:
-    return _cached_menu("people", lambda: visible_people().order_by("sort_name", "name"), ("name", "name_ru"))
+    return _cached_menu("people", lambda: _named(visible_people().order_by("sort_name", "name")))
 
 
 def _organizations_menu() -> Menu:
-    return _cached_menu("organizations", lambda: visible_organizations().order_by("name"), ("name", "name_ru"))
+    return _cached_menu("organizations", lambda: _named(visible_organizations().order_by("name")))
 
 
 def person_choices() -> list[tuple[str, str]]:

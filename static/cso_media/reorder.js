@@ -57,6 +57,20 @@
       renumber(row);
     }
 
+    // A button moving ``row`` by ``step``; focus stays on it, or on its twin once it reaches an end.
+    function moveButton(row, className, arrow, label, step) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = className;
+      button.textContent = arrow;
+      button.setAttribute("aria-label", label + ": " + row.dataset.originalName);
+      button.addEventListener("click", function () {
+        move(row, step);
+        (button.disabled ? row.querySelector(step < 0 ? ".cso-move-down" : ".cso-move-up") : button).focus();
+      });
+      return button;
+    }
+
     rows().forEach(function (row) {
       var cell = row.querySelector("td.cso-reorder");
       var handle = document.createElement("span");
@@ -64,24 +78,8 @@
       handle.setAttribute("aria-hidden", "true");
       handle.title = labels.dragLabel;
       handle.textContent = "⠿";
-      var up = document.createElement("button");
-      up.type = "button";
-      up.className = "cso-move-up";
-      up.textContent = "↑";
-      up.setAttribute("aria-label", labels.upLabel + ": " + row.dataset.originalName);
-      up.addEventListener("click", function () {
-        move(row, -1);
-        (up.disabled ? row.querySelector(".cso-move-down") : up).focus();
-      });
-      var down = document.createElement("button");
-      down.type = "button";
-      down.className = "cso-move-down";
-      down.textContent = "↓";
-      down.setAttribute("aria-label", labels.downLabel + ": " + row.dataset.originalName);
-      down.addEventListener("click", function () {
-        move(row, 1);
-        (down.disabled ? row.querySelector(".cso-move-up") : down).focus();
-      });
+      var up = moveButton(row, "cso-move-up", "↑", labels.upLabel, -1);
+      var down = moveButton(row, "cso-move-down", "↓", labels.downLabel, 1);
       cell.prepend(handle, up, down);
 
       row.draggable = true;
