@@ -54,7 +54,10 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 def database_from_env(default_sqlite_path: str) -> dict:
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite_path}"
-    config = dj_database_url.parse(url, conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0))
+    max_age = env_int("DJANGO_DB_CONN_MAX_AGE", 0)
+    # A kept connection is checked before a request uses it, so one that died with a database restart is
+    # replaced instead of failing that request.
+    config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age != 0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the dev server read while the demo loader or an editor writes.
         config.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"

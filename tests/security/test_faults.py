@@ -189,3 +189,51 @@ def test_a_database_error_escaping_the_middleware_still_answers_503():
 
     assert response.status_code == 503
     assert "Service temporarily unavailable" in response.content.decode()
+
+
+def test_kept_database_connections_are_checked_before_reuse(monkeypatch):
+    from cso_press.settings.env import database_from_env
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://press@db.example.org/press")
+    monkeypatch.setenv("DJANGO_DB_CONN_MAX_AGE", "60")
+    assert database_from_env("unused.sqlite3")["CONN_HEALTH_CHECKS"] is True
+
+    monkeypatch.setenv("DJANGO_DB_CONN_MAX_AGE", "0")
+    assert database_from_env("unused.sqlite3")["CONN_HEALTH_CHECKS"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_killed_by_a_database_restart_does_not_fail_the_next_request(client):
+    """What a worker sees after PostgreSQL restarts: its kept connection is dead, the next reader gets the page."""
+    from django.core.cache import caches
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a PostgreSQL server whose backends can be terminated")
+    import psycopg
+
+    connection.close()
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    try:
+        assert client.get(reverse("events:list")).status_code == 200
+        assert connection.connection is not None, "the connection should have been kept after the request"
+        backend_pid = connection.connection.info.backend_pid
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid]).fetchone()[0] is True
+
+        for cache in caches.all(initialized_only=True):
+            cache.clear()  # the page must be read from the database again
+        # A real server runs this at the start of every request; Django's test client leaves it out.
+        close_old_connections()
+        response = client.get(reverse("events:list"))
+        assert response.status_code == 200, response.content[:300]
+        assert connection.connection.info.backend_pid != backend_pid
+    finally:
+        connection.close()
+        monkeypatch.undo()
