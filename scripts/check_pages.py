@@ -285,6 +285,35 @@ def run_vnu(html_dir: Path) -> list[str]:
     ]
 
 
+def lighthouse_report(url: str, report: Path, env: dict) -> tuple[dict | None, str]:
+    """One Lighthouse run of ``url``: its report, or None and what went wrong."""
+    report.unlink(missing_ok=True)
+    subprocess.run(
+        [
+            str(NODE_BIN / "lighthouse"),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={report}",
+            f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}",
+            f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
+            "--form-factor=desktop",
+            "--screenEmulation.disabled",
+            "--throttling-method=provided",
+        ],
+        env=env,
+        check=False,
+        timeout=180,
+    )
+    if not report.exists():
+        return None, "produced no report"
+    data = json.loads(report.read_text())
+    error = data.get("runtimeError") or {}
+    if error.get("code") or any(data["categories"][c]["score"] is None for c in LIGHTHOUSE_CATEGORIES):
+        return None, f"could not measure the page ({error.get('code') or 'no score'})"
+    return data, ""
+
+
 def run_lighthouse(base: str, pages, out_dir: Path) -> tuple[list[str], list[str]]:
     findings, scores = [], []
     wanted = {"home-en", "calendar-month-en", "all-events-en", "event-en"}
@@ -292,28 +321,16 @@ def run_lighthouse(base: str, pages, out_dir: Path) -> tuple[list[str], list[str
     for name, path in pages:
         if name not in wanted:
             continue
-        report = out_dir / f"lighthouse-{name}.json"
-        subprocess.run(
-            [
-                str(NODE_BIN / "lighthouse"),
-                base + path,
-                "--quiet",
-                "--output=json",
-                f"--output-path={report}",
-                f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}",
-                f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
-                "--form-factor=desktop",
-                "--screenEmulation.disabled",
-                "--throttling-method=provided",
-            ],
-            env=env,
-            check=False,
-            timeout=180,
-        )
-        if not report.exists():
-            findings.append(f"{name}: lighthouse produced no report")
+        data, problem = None, "produced no report"
+        # Lighthouse itself sometimes fails to record a page load (e.g. NO_NAVSTART on a busy machine): such a
+        # run measured nothing, so it is tried again; only a page that never gets measured is a finding.
+        for _attempt in range(3):
+            data, problem = lighthouse_report(base + path, out_dir / f"lighthouse-{name}.json", env)
+            if data is not None:
+                break
+        if data is None:
+            findings.append(f"{name}: lighthouse {problem}")
             continue
-        data = json.loads(report.read_text())
         row = []
         for category in LIGHTHOUSE_CATEGORIES:
             score = round((data["categories"][category]["score"] or 0) * 100)
