@@ -87,8 +87,44 @@ class FastSelect(forms.Select):
         return "".join(options)
 
 
+class FastInputMixin:
+    """Django's ``input.html`` widget template, written out in Python with the same markup.
+
+    A list page shows four such fields; through the form renderer each cost a template render.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"']
+        if widget["value"] is not None:
+            parts.append(f' value="{escape(widget["value"])}"')
+        for attr, attr_value in widget["attrs"].items():
+            if attr_value is True:
+                parts.append(f" {escape(attr)}")
+            elif attr_value is not False:
+                parts.append(f' {escape(attr)}="{escape(attr_value)}"')
+        parts.append(">")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above goes through escape()
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass
+
+
+class FastNumberInput(FastInputMixin, forms.NumberInput):
+    pass
+
+
+class YearField(forms.IntegerField):
+    widget = FastNumberInput
+
+
 class YearFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+    field_class = YearField
 
 
 class EventFilter(django_filters.FilterSet):
@@ -96,7 +132,7 @@ class EventFilter(django_filters.FilterSet):
         label=_("Text"),
         method="filter_text",
         max_length=MAX_TEXT_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words in the title or text")}),
+        widget=FastTextInput(attrs={"type": "search", "placeholder": _("Words in the title or text")}),
     )
     section = django_filters.ModelChoiceFilter(
         label=_("Section"),
@@ -113,10 +149,10 @@ class EventFilter(django_filters.FilterSet):
         label=_("From"),
         field_name="starts_at",
         method="filter_date_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=FastDateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), field_name="starts_at", method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), field_name="starts_at", method="filter_date_to", widget=FastDateInput(attrs={"type": "date"})
     )
     year = YearFilter(
         label=_("Year"), field_name="starts_at", lookup_expr="year", min_value=MIN_YEAR, max_value=MAX_YEAR

@@ -8,6 +8,7 @@ back to the list of all events.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from django.urls import reverse
@@ -43,8 +44,15 @@ def back_url(request) -> str:
 
 def with_back(url: str, back: str | None) -> str:
     """``url`` carrying ``back`` (ignored unless it is a safe path) as its return address."""
-    back = safe_back_path(back)
-    if not back:
+    query = _back_query(back) if back else ""
+    if not query:
         return url
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}{urlencode({BACK_PARAMETER: back})}"
+    return f"{url}{separator}{query}"
+
+
+@lru_cache(maxsize=256)
+def _back_query(back: str) -> str:
+    """``back=...`` for a safe ``back``, else "". A list page links dozens of events with the same value."""
+    back = safe_back_path(back)
+    return urlencode({BACK_PARAMETER: back}) if back else ""

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -31,17 +34,41 @@ EXTRA_PUBLIC_PATHS = ("/sitemap.xml", "/robots.txt")
 NEVER_CACHED_PARTS = ("/embargo/", "/preview/")
 
 
+# The content version as this request first read it: a page asks for it several times (its total, each
+# filter menu, "other events"), and one answer per request is enough. None outside a request.
+_request_version: ContextVar[dict | None] = ContextVar("cso_request_version", default=None)
+
+
+@contextmanager
+def one_version_per_request(version: str | None = None) -> Iterator[None]:
+    """Within this block ``content_version()`` reads the cache at most once (``version``: already read)."""
+    token = _request_version.set({"version": version} if version is not None else {})
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
+
+
 def content_version() -> str:
+    memo = _request_version.get()
+    if memo and "version" in memo:
+        return memo["version"]
     version = cache.get(VERSION_KEY)
     if version is None:
         version = bump_content_version()
-    return str(version)
+    version = str(version)
+    if memo is not None:
+        memo["version"] = version
+    return version
 
 
 def bump_content_version() -> int:
     """Make every cached page obsolete at once (old keys simply stop being asked for)."""
     version = time.time_ns()
     cache.set(VERSION_KEY, version, timeout=None)
+    memo = _request_version.get()
+    if memo is not None:
+        memo["version"] = str(version)  # what this request reads from now on is the new content
     return version
 
 
@@ -135,7 +162,8 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request):
         if not request_is_cacheable(request):
-            return self.get_response(request)
+            with one_version_per_request():
+                return self.get_response(request)
         digest = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
         key = PAGE_KEY.format(digest=digest)
         found = cache.get_many([VERSION_KEY, key])
@@ -153,7 +181,8 @@ class AnonymousPageCacheMiddleware:
                 last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
                 response=response,
             )
-        response = self.get_response(request)
+        with one_version_per_request(version):
+            response = self.get_response(request)
         if response_is_cacheable(response):
             try:
                 until = valid_until(version, now)

@@ -32,6 +32,11 @@ def month_weeks(month, back: str | None = None, compact: bool = False) -> str:
     return mark_safe("\n".join(rows))  # noqa: S308 - every value below goes through escape()
 
 
+def short_title(title: str) -> str:
+    """``title`` cut to ``TITLE_LENGTH`` characters; most titles fit and skip the truncator's character walk."""
+    return title if len(title) <= TITLE_LENGTH else Truncator(title).chars(TITLE_LENGTH)
+
+
 def _day_cell(day, back: str | None, compact: bool) -> str:
     classes = " ".join(
         name
@@ -57,7 +62,7 @@ def _day_cell(day, back: str | None, compact: bool) -> str:
             )
             for event in day.events[:EVENTS_PER_DAY]:
                 url = escape(event_link(event, back))
-                title = escape(Truncator(event.title).chars(TITLE_LENGTH))
+                title = escape(short_title(event.title))
                 parts.append(f'<li><a href="{url}">{title}</a></li>')
             if count > EVENTS_PER_DAY:
                 more = count - EVENTS_PER_DAY

@@ -37,6 +37,14 @@ def picture_html(photo, size: str, *, sizes: str = "100vw", lazy: bool = False, 
     )
 
 
+def short_lead(lead: str) -> str:
+    """The first ``LEAD_WORDS`` words of ``lead`` (what ``Truncator.words`` gives), without its per-call set-up."""
+    words = lead.split()
+    if len(words) <= LEAD_WORDS:
+        return " ".join(words)
+    return Truncator(lead).words(LEAD_WORDS, truncate=" …")
+
+
 @register.simple_tag(takes_context=True)
 def event_row(context, event, back: str | None = None, level: str = "") -> str:
     """``{% event_row event back "h2" %}``: the row of ``event``; ``level`` is the title's heading element."""
@@ -60,6 +68,6 @@ def event_row(context, event, back: str | None = None, level: str = "") -> str:
     link = f'<a href="{url}" hreflang="{escape(event.language)}">{escape(event.title)}</a>'
     parts.append(f'<{tag} class="event-title">{link}</{tag}>')
     if event.lead:
-        parts.append(f'<p class="event-lead">{escape(Truncator(event.lead).words(LEAD_WORDS, truncate=" …"))}</p>')
+        parts.append(f'<p class="event-lead">{escape(short_lead(event.lead))}</p>')
     parts.append("</div></article>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above goes through escape()

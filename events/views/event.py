@@ -34,23 +34,16 @@ def _image_url(photo: Attachment) -> str:
     return default_storage.url(path) if path else photo.file.url
 
 
-def other_events(event: Event, participant_ids: list[int]):
+def other_events(event: Event, participant_ids: list[int]) -> list[Event]:
     """A few public releases sharing the section or people with ``event``, newest first; never the event itself.
 
-    Which ones they are is worked out once per content version (``page_cache.remembered``); later requests
-    only fetch those few rows by key, still through ``public_events()``.
+    The rows are worked out once per content version and kept until the next scheduled publication
+    (``page_cache.remembered``): any edit, withdrawal or deletion changes the version, and a scheduled release
+    is picked up at its minute, so the kept rows are exactly what a fresh query would return.
     """
-    found: list[Event] = []
-
-    def compute() -> list[int]:
-        found.extend(_other_events(event, participant_ids))
-        return [item.pk for item in found]
-
-    ids = remembered("other-events", f"{event.pk}:{sorted(participant_ids)}", compute)
-    if found or not ids:
-        return found
-    by_pk = {item.pk: item for item in public_events().filter(pk__in=ids)}
-    return [by_pk[pk] for pk in ids if pk in by_pk]
+    return remembered(
+        "other-events", f"{event.pk}:{sorted(participant_ids)}", lambda: _other_events(event, participant_ids)
+    )
 
 
 def _other_events(event: Event, participant_ids: list[int]) -> list[Event]:

@@ -80,3 +80,27 @@ def test_a_row_in_another_language_says_so_and_defaults_to_an_h3():
     assert '<span class="event-language" lang="ru">Russian</span>' in html
     assert '<h3 class="event-title"><a href="' in html and 'hreflang="ru"' in html
     assert "has-thumb" not in html and "<picture>" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Short title",
+        "  spaced \n  out  ",
+        "word " * 40,
+        "word " * 41,
+        "x" * 60,
+        "x" * 61,
+        "e\u0301" * 59,
+        "Саммит " * 12,
+    ],
+)
+def test_shortened_titles_and_leads_match_the_truncator(text):
+    from django.utils.text import Truncator
+
+    from events.templatetags.calendar_grid import TITLE_LENGTH, short_title
+    from events.templatetags.event_rows import LEAD_WORDS, short_lead
+
+    assert short_title(text) == Truncator(text).chars(TITLE_LENGTH)
+    assert short_lead(text) == Truncator(text).words(LEAD_WORDS, truncate=" …")

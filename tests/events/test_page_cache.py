@@ -162,3 +162,25 @@ def test_a_304_is_answered_from_the_cache_without_a_query(client, page_cache, dj
         response = client.get(event.get_absolute_url(), headers={"if-none-match": etag})
     assert response.status_code == 304
     assert response["ETag"] == etag
+
+
+def test_a_request_reads_the_content_version_once_and_sees_its_own_changes(settings):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from events import page_cache
+
+    first = page_cache.content_version()
+    with mock.patch.object(cache, "get", wraps=cache.get) as reads:
+        with page_cache.one_version_per_request():
+            assert page_cache.content_version() == first
+            assert page_cache.content_version() == first
+            assert reads.call_count == 1
+            # A change saved during this request (an editor's save) is what the rest of it reads.
+            bumped = str(page_cache.bump_content_version())
+            assert page_cache.content_version() == bumped != first
+        # Outside a request every call asks the cache: a long-running command sees other processes' changes.
+        page_cache.content_version()
+        page_cache.content_version()
+        assert reads.call_count == 3

@@ -115,6 +115,29 @@ def test_other_events_share_the_section_or_people_and_never_the_event_itself(cli
     assert {event.title for event in response.context["other_events"]} == {same_section.title, shared_person.title}
 
 
+def test_other_events_follow_edits_and_withdrawals_on_the_next_request(
+    client, release, django_capture_on_commit_callbacks
+):
+    from events.services import event_withdraw
+    from tests.factories import UserFactory
+
+    other = EventFactory(title="Another security meeting", section=release.section)
+    first = client.get("/en/events/ministers-vienna/")  # the choice of other events is now kept
+    assert [event.title for event in first.context["other_events"]] == ["Another security meeting"]
+
+    other.title = "Security meeting, new date"
+    with django_capture_on_commit_callbacks(execute=True):
+        other.save()
+    html = client.get("/en/events/ministers-vienna/").content.decode()
+    assert "Security meeting, new date" in html and "Another security meeting" not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        event_withdraw(event=other, user=UserFactory(is_staff=True, is_superuser=True), reason="Cancelled.")
+    response = client.get("/en/events/ministers-vienna/")
+    assert response.context["other_events"] == []
+    assert "Security meeting, new date" not in response.content.decode()
+
+
 def test_event_page_carries_open_graph_twitter_and_json_ld(client, release):
     html = client.get("/en/events/ministers-vienna/").content.decode()
 
