@@ -5,7 +5,7 @@
   over the archive on every request.
 - A page is fetched in two steps: first the primary keys of that page alone (a walk along the ordering
   index), then the full rows of those keys. A plain OFFSET would drag every skipped row through the joins
-  with sections and photos.
+  with sections and photos. A page with nothing to skip (the first) is one query.
 - On the archive's own order (newest first), the walk starts from an *anchor*: the position of every
   thousandth row, found once per content version and kept like the count. Page 2,000 then skips at most
   a thousand index entries instead of forty thousand, so it costs about what page 1 does.
@@ -63,6 +63,9 @@ class ArchivePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         rows, skip = self._anchored(bottom)
+        if skip == 0:
+            # The first page (or one starting right at an anchor) has nothing to skip: one query does it.
+            return self._get_page(list(rows[: top - bottom]), number, self)
         keys = list(rows.values_list("pk", flat=True)[skip : skip + top - bottom])
         fetched = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)} if keys else {}
         return self._get_page([fetched[key] for key in keys if key in fetched], number, self)

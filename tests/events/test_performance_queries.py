@@ -4,6 +4,7 @@ what the plain queries would."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -110,8 +111,8 @@ def build_archive(size: int) -> None:
 # filter menus and the next scheduled publication per content version, which the steady state shows.
 PAGE_QUERIES = {
     "/en/": 5,
-    "/en/events/": 7,
-    "/en/sections/news/": 9,
+    "/en/events/": 6,
+    "/en/sections/news/": 8,
     "/en/calendar/2026/3/": 1,
     "/en/calendar/2026/3/18/": 1,
     "/en/calendar/upcoming/": 2,
@@ -147,12 +148,16 @@ def test_all_events_with_a_warm_cache_needs_only_the_page_and_its_menu_also_on_a
     client, time_machine, monkeypatch
 ):
     time_machine.move_to(NOW, tick=False)
-    monkeypatch.setattr(pagination, "ANCHOR_EVERY", 20)
+    monkeypatch.setattr(pagination, "ANCHOR_EVERY", 30)
     build_archive(50)
-    client.get("/en/events/?page=2")
+    client.get("/en/events/?page=3")
 
-    # The page's keys and its rows: the count, the anchor and the filter menus are remembered.
-    assert queries_for(client, "/en/events/?page=2") == 2
+    # Rows 41-50 are ten past the anchor at row 31: the page's keys and its rows; the count, the anchor and
+    # the filter menus are remembered.
+    assert queries_for(client, "/en/events/?page=3") == 2
+    # The first page has nothing to skip: its rows alone.
+    client.get("/en/events/")
+    assert queries_for(client, "/en/events/") == 1
 
 
 # Correctness of the shortcuts.
@@ -228,10 +233,18 @@ def test_a_deep_page_walks_from_its_anchor_instead_of_from_the_top(monkeypatch):
     with CaptureQueriesContext(connection) as captured:
         page = paginator.page(5)
 
-    # Only the page's keys and rows: the anchor sits exactly at the page's first row, nothing is skipped.
-    assert len(captured.captured_queries) == 2
+    # The anchor sits exactly at the page's first row: nothing is skipped, the page's rows are one query.
+    assert len(captured.captured_queries) == 1
     assert "OFFSET" not in captured.captured_queries[0]["sql"].upper()
     assert titles(page) == titles(events)[20:25]
+
+    # Two rows past an anchor: the keys (skipping two index entries from the anchor), then their rows.
+    ArchivePaginator(events, 2, count_key="walk-test-2").page(12)
+    with CaptureQueriesContext(connection) as captured:
+        page = ArchivePaginator(events, 2, count_key="walk-test-2").page(12)
+    assert len(captured.captured_queries) == 2
+    assert re.search(r"\bOFFSET 2\b", captured.captured_queries[0]["sql"].upper())
+    assert titles(page) == titles(events)[22:24]
 
 
 def test_search_ranks_only_the_newest_matches(monkeypatch):
