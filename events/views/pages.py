@@ -10,6 +10,7 @@ from django.views.generic import ListView, TemplateView
 
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
+from ..page_cache import remembered
 from ..pagination import ArchivePaginator
 from ..search import search_events
 from ..visibility import current_language
@@ -23,6 +24,11 @@ def active_sections():
     return Section.objects.active().top_level().prefetch_related(Prefetch("children", queryset=children))
 
 
+def section_links() -> list[tuple[str, str]]:
+    """(address, name) of each top-level section in the current language, for the home page's list."""
+    return [(section.get_absolute_url(), section.display_name) for section in Section.objects.active().top_level()]
+
+
 class HomeView(PublicEventsMixin, TemplateView):
     template_name = "events/home.html"
 
@@ -34,7 +40,7 @@ class HomeView(PublicEventsMixin, TemplateView):
         # summit three months ahead is news today, and must not sit above today's statement for three months.
         context["latest_events"] = events.order_by("-publish_at", "-pk")[:8]
         context["upcoming_events"] = events.upcoming()[:5]
-        context["sections"] = active_sections()
+        context["section_links"] = remembered("section-links", current_language(), section_links)
         days = month_events(events, today.year, today.month, days_only=True)
         context["month"] = month_grid(today.year, today.month, days)
         context["back_here"] = self.request.get_full_path()
