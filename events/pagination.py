@@ -3,9 +3,9 @@
 - The total is counted once per content version and list (the page cache's version moves on whenever
   anything changes, and the stored count expires at the next scheduled publication), instead of a COUNT(*)
   over the archive on every request.
-- A page is fetched in two steps: first the primary keys of that page alone (a walk along the ordering
-  index), then the full rows of those keys. A plain OFFSET would drag every skipped row through the joins
-  with sections and photos. A page with nothing to skip (the first) is one query.
+- A page's rows are those of its primary keys, found by a subquery that walks the ordering index alone. A
+  plain OFFSET would drag every skipped row through the joins with sections and photos. A page with
+  nothing to skip (the first) reads its rows directly.
 - On the archive's own order (newest first), the walk starts from an *anchor*: the position of every
   thousandth row, found once per content version and kept like the count. Page 2,000 then skips at most
   a thousand index entries instead of forty thousand, so it costs about what page 1 does.
@@ -64,8 +64,9 @@ class ArchivePaginator(Paginator):
             top = self.count
         rows, skip = self._anchored(bottom)
         if skip == 0:
-            # The first page (or one starting right at an anchor) has nothing to skip: one query does it.
+            # The first page (or one starting right at an anchor) has nothing to skip: its rows directly.
             return self._get_page(list(rows[: top - bottom]), number, self)
-        keys = list(rows.values_list("pk", flat=True)[skip : skip + top - bottom])
-        fetched = {obj.pk: obj for obj in self.object_list.filter(pk__in=keys)} if keys else {}
-        return self._get_page([fetched[key] for key in keys if key in fetched], number, self)
+        # The page's keys are found by walking the ordering index alone (a subquery); only those rows are then
+        # joined with their sections and photos. One query, as with OFFSET, without joining the skipped rows.
+        keys = rows.values("pk")[skip : skip + top - bottom]
+        return self._get_page(list(self.object_list.filter(pk__in=keys)), number, self)
