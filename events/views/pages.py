@@ -17,6 +17,8 @@ from ..visibility import current_language
 from .base import FilteredEventListView, PublicEventsMixin
 
 MAX_QUERY_LENGTH = 200
+# What a dated link to an event needs (``event_dates`` and ``event_link``).
+LINK_FIELDS = ("title", "slug", "language", "starts_at", "ends_at", "all_day")
 
 
 def active_sections():
@@ -39,7 +41,8 @@ class HomeView(PublicEventsMixin, TemplateView):
         # "Latest" is about when a release came out, not when its event takes place: an announcement of a
         # summit three months ahead is news today, and must not sit above today's statement for three months.
         context["latest_events"] = events.order_by("-publish_at", "-pk")[:8]
-        context["upcoming_events"] = events.upcoming()[:5]
+        # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch.
+        context["upcoming_events"] = events.upcoming().select_related(None).only(*LINK_FIELDS)[:5]
         context["section_links"] = remembered("section-links", current_language(), section_links)
         days = month_events(events, today.year, today.month, days_only=True)
         context["month"] = month_grid(today.year, today.month, days)
