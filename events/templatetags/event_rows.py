@@ -45,6 +45,12 @@ def short_lead(lead: str) -> str:
     return Truncator(lead).words(LEAD_WORDS, truncate=" …")
 
 
+@register.simple_tag
+def picture(photo, size: str = "medium", sizes: str = "100vw", lazy: bool = False, css_class: str = "") -> str:
+    """``{% picture photo "thumb" lazy=True %}``: what ``{% include "includes/picture.html" %}`` writes."""
+    return mark_safe(picture_html(photo, size, sizes=sizes, lazy=lazy, css_class=css_class))  # noqa: S308
+
+
 @register.simple_tag(takes_context=True)
 def event_row(context, event, back: str | None = None, level: str = "") -> str:
     """``{% event_row event back "h2" %}``: the row of ``event``; ``level`` is the title's heading element."""

@@ -31,16 +31,28 @@ def uploaded_photo(event, **fields):
 
 
 @pytest.mark.parametrize(
-    "size,options", [("thumb", {"lazy": True, "sizes": "(min-width: 40em) 9rem, 6rem"}), ("large", {})]
+    "size,options",
+    [
+        ("thumb", {"lazy": True, "sizes": "(min-width: 40em) 9rem, 6rem"}),
+        ("thumb", {"lazy": True, "sizes": "(min-width: 60em) 20em, 100vw", "css_class": "gallery-thumb"}),
+        ("large", {}),
+    ],
 )
 def test_picture_markup_is_the_one_the_picture_template_writes(size, options):
     photo = uploaded_photo(EventFactory(), alt_text='Ministers "at" the <table> & chairs')
-    template = Template('{% include "includes/picture.html" with photo=photo size=size lazy=lazy sizes=sizes %}')
+    template = Template(
+        '{% include "includes/picture.html" with photo=photo size=size lazy=lazy sizes=sizes class=css_class %}'
+    )
     expected = template.render(Context({"photo": photo, "size": size, **options}))
 
     written = picture_html(photo, size, **options)
+    tag = Template(
+        "{% load event_rows %}{% picture photo size lazy=lazy|default:False sizes=sizes|default:'100vw' "
+        "css_class=css_class|default:'' %}"
+    ).render(Context({"photo": photo, "size": size, **options}))
 
     assert squeezed(written) == squeezed(expected)
+    assert tag == written
     assert 'alt="Ministers &quot;at&quot; the &lt;table&gt; &amp; chairs"' in written
     assert ' width="' in written and ' height="' in written
 
