@@ -1,6 +1,18 @@
+from functools import lru_cache
+
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import get_urlconf, translate_url
 from django.utils.functional import SimpleLazyObject
+
+
+def _translated(path: str, code: str) -> str:
+    """``translate_url(path, code)``, remembered: every page asks it for each language, twice."""
+    return _translated_in(path, code, get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=2048)
+def _translated_in(path: str, code: str, urlconf: str) -> str:
+    return translate_url(path, code)
 
 
 def site(request):
@@ -12,14 +24,14 @@ def _language_links(request) -> list[dict]:
     current = (getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE)[:2]
     path = request.get_full_path()
     return [
-        {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
+        {"code": code, "name": name, "url": _translated(path, code), "current": code == current}
         for code, name in settings.LANGUAGES
     ]
 
 
 def _alternates(request) -> list[dict]:
     return [
-        {"code": code, "url": request.build_absolute_uri(translate_url(request.path, code))}
+        {"code": code, "url": request.build_absolute_uri(_translated(request.path, code))}
         for code, _name in settings.LANGUAGES
     ]
 
