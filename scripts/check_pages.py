@@ -162,6 +162,12 @@ def save_screenshot(page, path: Path, *, full_page: bool = True) -> None:
     """A PNG reduced to a 256-colour palette, so that the committed screenshots stay small (< 400 KB)."""
     from PIL import Image
 
+    if full_page:
+        # A reader scrolling down gets every lazy-loaded picture; a full-page capture does not scroll, and
+        # would show the lower ones as empty boxes. Scroll to the end and wait for them first.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_function("[...document.images].every(image => image.complete)", timeout=10_000)
+        page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=full_page)
     with Image.open(path) as image:
         reduced = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
