@@ -135,3 +135,17 @@ class PhotoFactory(factory.django.DjangoModelFactory):
     alt_text = "Two delegations seated at a long table."
     credit = "Press Office / A. Photographer"
     position = factory.Sequence(lambda n: n)
+
+
+def photo_shared_with_translation(photo: Attachment) -> Attachment:
+    """A Russian translation of ``photo``'s release holding a copy of the photo that shares its stored files,
+    as the Translate action makes it."""
+    translation = EventFactory(translation_key=photo.event.translation_key, language="ru")
+    return Attachment.objects.create(
+        event=translation,
+        kind=photo.kind,
+        file=photo.file.name,
+        renditions=photo.renditions,
+        sha256=photo.sha256,
+        alt_text="Перевод",
+    )

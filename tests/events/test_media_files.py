@@ -13,7 +13,7 @@ from django.utils import timezone
 from events.media.cleanup import stored_names
 from events.models import Attachment
 from tests.events.media_samples import plain_jpeg
-from tests.factories import EventFactory, PhotoFactory
+from tests.factories import EventFactory, PhotoFactory, photo_shared_with_translation
 
 pytestmark = pytest.mark.django_db
 
@@ -83,15 +83,7 @@ def test_a_delete_that_is_rolled_back_keeps_the_files(settings, django_capture_o
 
 def test_files_shared_with_a_translation_stay_until_the_last_record_goes(settings, django_capture_on_commit_callbacks):
     photo = PhotoFactory()
-    translation = EventFactory(translation_key=photo.event.translation_key, language="ru")
-    copy = Attachment.objects.create(
-        event=translation,
-        kind=photo.kind,
-        file=photo.file.name,
-        renditions=photo.renditions,
-        sha256=photo.sha256,
-        alt_text="Перевод",
-    )
+    copy = photo_shared_with_translation(photo)
     shared = sorted(stored_names(photo))
 
     with django_capture_on_commit_callbacks(execute=True):

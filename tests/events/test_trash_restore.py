@@ -26,6 +26,7 @@ from tests.factories import (
     PersonFactory,
     PhotoFactory,
     PressContactFactory,
+    photo_shared_with_translation,
 )
 
 pytestmark = pytest.mark.django_db
@@ -228,15 +229,7 @@ def test_files_shared_with_a_translation_stay_while_the_original_is_in_the_trash
     admin_client_logged_in, settings, django_capture_on_commit_callbacks
 ):
     photo = PhotoFactory()
-    translation = EventFactory(translation_key=photo.event.translation_key, language="ru")
-    copy = Attachment.objects.create(
-        event=translation,
-        kind=photo.kind,
-        file=photo.file.name,
-        renditions=photo.renditions,
-        sha256=photo.sha256,
-        alt_text="Перевод",
-    )
+    copy = photo_shared_with_translation(photo)
     shared = sorted(stored_names(photo))
     record = delete_in_admin(admin_client_logged_in, photo.event, django_capture_on_commit_callbacks)
 
