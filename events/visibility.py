@@ -48,22 +48,18 @@ def _cached_menu(kind: str, rows) -> Menu:
     """The (slug, name) pairs of a filter menu, kept per content version and language with their markup.
 
     The EXISTS queries behind "visible" are the slowest query of a list page and the menus hold every
-    visible person and organisation; neither changes until content does, so both are computed once per
-    content version (``FastSelect`` writes the stored markup out as it is).
+    visible person and organisation; neither changes until content does or a scheduled release comes out,
+    so both are computed once per content version (``page_cache.remembered``) and ``FastSelect`` writes the
+    stored markup out as it is.
     """
-    from django.core.cache import cache
+    from .page_cache import remembered
 
-    from .page_cache import content_version
-
-    language = current_language()
-    key = f"cso:menu:{kind}:{content_version()}:{language}"
-    menu = cache.get(key)
-    if menu is None:
+    def compute() -> Menu:
         # ``rows`` (the (slug, label) pairs) is called only here: a cache hit does not even build a queryset.
         choices = list(rows())
-        menu = Menu(choices, "".join(option_html(slug, label) for slug, label in choices))
-        cache.set(key, menu, timeout=300)
-    return menu
+        return Menu(choices, "".join(option_html(slug, label) for slug, label in choices))
+
+    return remembered(f"menu-{kind}", current_language(), compute)
 
 
 def option_html(value, label, selected: bool = False) -> str:

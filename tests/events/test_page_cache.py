@@ -184,3 +184,15 @@ def test_a_request_reads_the_content_version_once_and_sees_its_own_changes(setti
         page_cache.content_version()
         page_cache.content_version()
         assert reads.call_count == 3
+
+
+def test_a_person_named_only_on_a_scheduled_release_joins_the_filter_menu_at_its_minute(client, scheduled):
+    from tests.factories import EventParticipantFactory, PersonFactory
+
+    EventParticipantFactory(event=scheduled, person=PersonFactory(name="Nadia Scheduled", slug="nadia"))
+    with time_machine.travel(NOW, tick=False):
+        assert 'value="nadia"' not in client.get(reverse("events:list")).content.decode()
+    with time_machine.travel(PUBLISH_AT - timedelta(seconds=1), tick=False):
+        assert 'value="nadia"' not in client.get(reverse("events:list") + "?page=1").content.decode()
+    with time_machine.travel(PUBLISH_AT, tick=False):
+        assert 'value="nadia"' in client.get(reverse("events:list") + "?page=1").content.decode()
