@@ -54,7 +54,7 @@ def checked_date(year: int, month: int, day: int = 1) -> date:
         raise Http404("Year out of range")
     try:
         return date(year, month, day)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # a month or day of twenty digits overflows C's long
         raise Http404("No such date") from exc
 
 

@@ -87,6 +87,9 @@ def build_calendar(events, *, name: str, request: HttpRequest) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    # NAME is written as it is given (not escaped like SUMMARY): a title typed with a line break would make an
+    # invalid content line, so the calendar's name is kept on one line.
+    name = " ".join(name.split())
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", str(timezone.get_default_timezone()))
