@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_SETTINGS := cso_press.settings.test
-PYTEST_ARGS ?=
+# The suite runs on both cores (pytest-xdist); PYTEST_ARGS=-n0 runs it in one process.
+PYTEST_ARGS ?= -n 2
 
 # `make makemessages` refreshes locale/ru/LC_MESSAGES/django.po from the code and templates.
 makemessages: venv

@@ -1,5 +1,7 @@
 """Tests: fast hashing, in-memory cache and mail, media in a temporary folder."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,6 +18,8 @@ CACHES = {
 CSO_PAGE_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="cso-press-test-media-"))
+# Each test gets its own folder (tests/conftest.py); this one catches module-level fixtures, and goes with the run.
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -75,9 +75,34 @@ def watch(page) -> list[str]:
 def visit(page, url: str, opened: list[str]) -> None:
     response = page.goto(url)
     assert response is not None and response.status in {200, 404}, (url, response and response.status)
-    # Give autofocus, onload and animation handlers the moment they would need to fire.
-    page.wait_for_timeout(10)
+    settle(page)
     assert opened == [], opened
+
+
+def settle(page) -> None:
+    """Wait until the page has loaded and painted twice: by then load, autofocus and animation-start handlers
+    (what the vectors use) have run, and any dialog they opened has reached ``watch``. No guessed delay."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done())))")
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="missing.png" onerror="alert(1)">',
+        '<body onload="alert(2)"></body>',
+        '<input autofocus onfocus="alert(3)">',
+        '<style>@keyframes x{}</style><p style="animation-name:x" onanimationstart="alert(4)">',
+    ],
+)
+def test_the_check_sees_a_vector_that_does_run(page, markup):
+    """The same watch-and-settle that finds nothing on our pages catches each kind of handler that fires."""
+    opened = watch(page)
+
+    page.set_content(markup)
+    settle(page)
+
+    assert len(opened) == 1, (markup, opened)
 
 
 def test_no_stored_vector_runs_on_any_public_page(live_server, page):
@@ -131,7 +156,7 @@ def test_no_stored_vector_runs_on_admin_pages(live_server, page):
     for row in rows[::4]:
         visit(page, base + reverse("admin:events_event_change", args=[row.event.pk]), opened)
         page.locator(".field-body .ProseMirror").filter(visible=True).first.wait_for()
-        page.wait_for_timeout(50)
+        settle(page)
         assert opened == []
         visit(page, base + reverse("admin:events_event_history", args=[row.event.pk]), opened)
     for row in rows[1::6]:
