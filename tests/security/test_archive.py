@@ -12,10 +12,11 @@ import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from events.archive import content_models, serialize_rows
+from events.archive import FullPrecisionEncoder, archived_models
 from events.models import AuditLogEntry, EmbargoLink, Event
 from tests.factories import (
     EventFactory,
@@ -61,7 +62,14 @@ def make_content():
 
 
 def snapshot_rows() -> dict[str, list]:
-    return {model._meta.label: json.loads(serialize_rows(model)) for model in content_models()}
+    return {
+        model._meta.label: json.loads(
+            serializers.serialize(
+                "json", model._base_manager.order_by("pk"), use_natural_foreign_keys=True, cls=FullPrecisionEncoder
+            )
+        )
+        for model in archived_models()
+    }
 
 
 def snapshot_files(root: Path) -> dict[str, str]:
