@@ -178,9 +178,31 @@ def test_import_refuses_a_database_that_already_has_content(tmp_path):
     call_command("export_archive", str(archive_path), stdout=io.StringIO())
     titles = sorted(Event.objects.values_list("title", flat=True))
 
-    with pytest.raises(CommandError, match="already holds content"):
+    with pytest.raises(CommandError, match=r"already holds content: .*events\.Event \(2\)"):
         call_command("import_archive", str(archive_path), stdout=io.StringIO())
     assert sorted(Event.objects.values_list("title", flat=True)) == titles
+
+
+def test_an_archive_lacking_a_file_its_rows_name_is_refused_and_nothing_is_restored(settings, tmp_path):
+    make_content()
+    archive_path, altered_path = tmp_path / "backup.zip", tmp_path / "incomplete.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    photo_name = Event.objects.exclude(cover=None).get().cover.file.name
+
+    def drop_photo(members):
+        manifest = json.loads(members["manifest.json"])
+        del manifest["sha256"]["media/" + photo_name]
+        members["manifest.json"] = json.dumps(manifest).encode()
+        del members["media/" + photo_name]
+        return members
+
+    rewrite_archive(archive_path, altered_path, drop_photo)
+    empty_everything(settings.MEDIA_ROOT)
+
+    with pytest.raises(CommandError, match=f"lacks 1 file\\(s\\) its rows refer to: {photo_name}"):
+        call_command("import_archive", str(altered_path), stdout=io.StringIO())
+    assert Event.objects.count() == 0
+    assert snapshot_files(settings.MEDIA_ROOT) == {}
 
 
 def test_export_refuses_to_overwrite_an_existing_file_without_force(tmp_path):
