@@ -253,3 +253,30 @@ def test_timestamps_keep_every_microsecond_through_a_backup(settings, tmp_path):
     restored = Event.objects.get(pk=event.pk)
     assert restored.created_at == stamp
     assert restored.publish_at == stamp.replace(microsecond=456789)
+
+
+def test_an_archive_of_the_first_format_still_restores_with_its_whole_media_folder(settings, tmp_path):
+    """Format 1 carried every file of the media folder, even ones no row named; they come back where they were."""
+    make_content()
+    archive_path, old_path = tmp_path / "backup.zip", tmp_path / "format-1.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    files_before = snapshot_files(settings.MEDIA_ROOT)
+
+    def as_format_1(members):
+        stray = b"a file no row names"
+        manifest = json.loads(members["manifest.json"])
+        manifest["format"] = 1
+        manifest["sha256"]["media/notes/stray.txt"] = hashlib.sha256(stray).hexdigest()
+        members["manifest.json"] = json.dumps(manifest).encode()
+        members["media/notes/stray.txt"] = stray
+        return members
+
+    rewrite_archive(archive_path, old_path, as_format_1)
+    empty_everything(settings.MEDIA_ROOT)
+    call_command("import_archive", str(old_path), stdout=io.StringIO())
+
+    assert snapshot_files(settings.MEDIA_ROOT) == {
+        **files_before,
+        "notes/stray.txt": hashlib.sha256(b"a file no row names").hexdigest(),
+    }
+    assert Event.objects.public().get().title == "Talks in Vienna — «итоги»"
