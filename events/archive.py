@@ -1,7 +1,14 @@
-"""Backups as one zip file: every row of content as JSON, every media file, and a manifest of SHA-256 checksums.
+"""Backups as one zip file: every row of the site as JSON, every stored file, and a manifest of SHA-256 checksums.
 
-``export_archive`` writes it; ``import_archive`` checks every checksum first and only then restores into an
-empty database. The archive holds password hashes and two-factor secrets: keep it as safe as the database.
+``export_archive`` writes it; ``import_archive`` checks every checksum first and only then restores into a
+freshly migrated database. The archive holds password hashes and two-factor secrets: keep it as safe as the
+database.
+
+What is carried is decided from the app registry, not from a list: every concrete model of every installed
+app (users, groups, two-factor devices and backup codes, history, trash, audit logs…), less the few tables
+named in ``EXCLUDED_MODELS`` and ``EXCLUDED_APPS``. Files are found through the rows that name them (every
+``FileField``, and the renditions and trashed files of attachments) and read and written through each field's
+storage, so they are covered wherever the storage keeps them.
 """
 
 from __future__ import annotations
@@ -12,30 +19,53 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import django
 from django.apps import apps
-from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import ObjectDoesNotExist, SuspiciousFileOperation, ValidationError
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.core.serializers.json import Serializer as JSONSerializer
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-FORMAT_VERSION = 1
+from .media.cleanup import referenced_names
+from .models import Attachment
+from .page_cache import bump_content_version
+
+FORMAT_VERSION = 2
+# Format 1 (before every table was carried) restores the same way; its rows and files are a subset.
+READABLE_FORMATS = {1, 2}
 DATA_NAME = "data.json"
 MANIFEST_NAME = "manifest.json"
 MEDIA_PREFIX = "media/"
+CHUNK = 1024 * 1024
 
-# Whole apps whose rows are content; plus single models from apps that also hold throwaway state.
-CONTENT_APPS = ["events"]
-CONTENT_MODELS = ["auth.Group", "auth.User", "admin.LogEntry", "otp_totp.TOTPDevice"]
+# Not carried, on purpose. Content types and permissions are made again by the target's own migrations, and
+# rows that point at them are written with natural keys ("events", "event"), so they find the target's rows
+# whatever their ids. Sessions would bring old logins back to life; django-axes keeps login attempts and
+# lock-outs, which belong to the server that saw them.
+EXCLUDED_MODELS = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+EXCLUDED_APPS = frozenset({"axes"})
+
+# Tables a freshly migrated database already fills (the role groups of events/migrations/0003_roles.py). A
+# restore replaces their rows with the archive's instead of taking them for content; any other row in the
+# target stops it.
+MADE_BY_MIGRATIONS = frozenset({"auth.group"})
+
+MAX_NAMED = 10
 
 
 class ArchiveError(Exception):
-    """The archive is unreadable, altered, or cannot be restored here."""
+    """The archive is unreadable, altered, incomplete, or cannot be restored here."""
 
 
 @dataclass
@@ -47,34 +77,41 @@ class ArchiveSummary:
         return f"{sum(self.rows.values())} rows in {len(self.rows)} tables, {self.files} media files"
 
 
-def content_models() -> list[type[models.Model]]:
-    """Every model whose rows the archive carries, in an order that loads (dependencies first)."""
-    chosen: list[type[models.Model]] = []
-    for label in CONTENT_APPS:
-        chosen.extend(apps.get_app_config(label).get_models())
-    for label in CONTENT_MODELS:
-        try:
-            chosen.append(apps.get_model(label))
-        except LookupError:
-            continue  # an optional app that is not installed
-    app_list = {}
-    for model in chosen:
-        app_list.setdefault(model._meta.app_config, []).append(model)
+def is_archived(model: type[models.Model]) -> bool:
+    meta = model._meta
+    return (
+        meta.managed
+        and not meta.proxy
+        and not meta.swapped
+        and meta.label_lower not in EXCLUDED_MODELS
+        and meta.app_label not in EXCLUDED_APPS
+    )
+
+
+def archived_models() -> list[type[models.Model]]:
+    """Every model whose rows the archive carries, in an order that loads (dependencies first).
+
+    Automatic many-to-many tables travel inside the model that declares the field (e.g. a user's groups).
+    """
+    app_list: dict = {}
+    for model in apps.get_models():
+        if is_archived(model):
+            app_list.setdefault(model._meta.app_config, []).append(model)
     return serializers.sort_dependencies(app_list.items(), allow_cycles=True)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def excluded_models() -> list[str]:
+    """Labels of the installed models whose rows a backup deliberately leaves out."""
+    return sorted(
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy and not is_archived(model)
+    )
 
 
-def media_files(root: Path) -> list[Path]:
-    if not root.exists():
-        return []
-    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+def _named(names: list[str]) -> str:
+    shown = ", ".join(names[:MAX_NAMED])
+    return shown + (f" and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else "")
 
 
 class FullPrecisionEncoder(DjangoJSONEncoder):
@@ -89,41 +126,158 @@ class FullPrecisionEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
-def serialize_rows(model: type[models.Model]) -> str:
-    return serializers.serialize(
-        "json",
-        model._default_manager.order_by("pk"),
-        use_natural_foreign_keys=True,
-        indent=None,
-        cls=FullPrecisionEncoder,
-    )
+class _RowWriter(JSONSerializer):
+    """Django's JSON serializer, writing the rows of many models into one JSON array as it reads them."""
+
+    rows_written = 0
+
+    def start_serialization(self):
+        self._init_options()
+
+    def end_serialization(self):
+        pass
+
+    def end_object(self, obj):
+        self.stream.write(",\n" if self.rows_written else "\n")
+        json.dump(self.get_dump_object(obj), self.stream, **self.json_kwargs)
+        self._current = None
+        self.rows_written += 1
+
+
+class _HashingWriter:
+    """A text stream into a zip member that keeps the SHA-256 of the bytes it wrote."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        data = text.encode()
+        self.digest.update(data)
+        self.raw.write(data)
+        return len(text)
+
+
+def rows_of(model: type[models.Model]) -> models.QuerySet:
+    """All rows (the base manager: a default manager might hide some), read in chunks, not all at once."""
+    queryset = model._base_manager.order_by("pk")
+    # Rows name users, groups and content types by natural key: fetch those with the row, not one query each.
+    natural = [
+        f.name
+        for f in model._meta.concrete_fields
+        if (f.many_to_one or f.one_to_one) and hasattr(f.related_model, "natural_key") and f.related_model is not model
+    ]
+    if natural:
+        queryset = queryset.select_related(*natural)
+    m2m = [f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    if m2m:
+        queryset = queryset.prefetch_related(*m2m)
+    return queryset
+
+
+def write_rows(stream, models_in_order: list[type[models.Model]]) -> dict[str, int]:
+    writer = _RowWriter()
+    counts = {}
+    stream.write("[")
+    for model in models_in_order:
+        before = writer.rows_written
+        writer.serialize(
+            rows_of(model).iterator(chunk_size=2000),
+            stream=stream,
+            use_natural_foreign_keys=True,
+            cls=FullPrecisionEncoder,
+        )
+        counts[model._meta.label] = writer.rows_written - before
+    stream.write("\n]\n")
+    return counts
+
+
+def stored_files() -> dict[str, Storage]:
+    """Every stored file the rows refer to, with the storage that holds it.
+
+    Each ``FileField`` of every carried model (attachments, people's photos, organisations' logos…), plus the
+    renditions of photos and the files of deleted releases still in the trash, which only JSON names.
+    """
+    files: dict[str, Storage] = {}
+
+    def add(name: str, storage: Storage) -> None:
+        if files.setdefault(name, storage) is not storage:
+            raise ArchiveError(f"Two storages hold a file named {name}; the archive cannot tell them apart.")
+
+    for model in archived_models():
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, models.FileField):
+                names = (
+                    model._base_manager.exclude(**{model_field.attname: ""})
+                    .exclude(**{f"{model_field.attname}__isnull": True})
+                    .values_list(model_field.attname, flat=True)
+                )
+                for name in names.iterator(chunk_size=2000):
+                    add(name, model_field.storage)
+    attachment_storage = Attachment._meta.get_field("file").storage
+    for name in referenced_names():
+        add(name, attachment_storage)
+    return files
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """One consistent view of every table while they are read one after the other.
+
+    SQLite gives that to any transaction; PostgreSQL's default (read committed) would let a save between two
+    tables' reads into the second but not the first, hence repeatable read when this starts the transaction.
+    """
+    starts_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if starts_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _copy_into(archive: zipfile.ZipFile, member: str, source) -> str:
+    digest = hashlib.sha256()
+    with archive.open(member, "w", force_zip64=True) as out:
+        for chunk in iter(lambda: source.read(CHUNK), b""):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
 
 
 def export_archive(destination: Path) -> ArchiveSummary:
-    """Write the archive to ``destination`` (via a temporary file, so a failure leaves no half archive)."""
+    """Write the archive to ``destination`` (via a temporary file, so a failure leaves no half archive).
+
+    A file that a row refers to but storage does not have is an error naming it: a backup that silently
+    lacks a photo would only be found out at the restore.
+    """
     summary = ArchiveSummary()
-    media_root = Path(settings.MEDIA_ROOT)
     destination = Path(destination)
     handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=".archive-", suffix=".zip")
     os.close(handle)
     try:
         checksums: dict[str, str] = {}
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            # One consistent snapshot of every table.
-            with transaction.atomic():
-                records = []
-                for model in content_models():
-                    rows = json.loads(serialize_rows(model))
-                    summary.rows[model._meta.label] = len(rows)
-                    records.extend(rows)
-            data = json.dumps(records, ensure_ascii=False, indent=1).encode()
-            archive.writestr(DATA_NAME, data)
-            checksums[DATA_NAME] = hashlib.sha256(data).hexdigest()
-            for path in media_files(media_root):
-                name = MEDIA_PREFIX + path.relative_to(media_root).as_posix()
-                archive.write(path, name)
-                checksums[name] = sha256_of(path)
+            with one_snapshot():
+                with archive.open(DATA_NAME, "w", force_zip64=True) as raw:
+                    stream = _HashingWriter(raw)
+                    summary.rows = write_rows(stream, archived_models())
+                checksums[DATA_NAME] = stream.digest.hexdigest()
+                files = stored_files()
+            missing = []
+            for name in sorted(files):
+                try:
+                    source = files[name].open(name, "rb")
+                except (FileNotFoundError, SuspiciousFileOperation):
+                    missing.append(name)
+                    continue
+                with source:
+                    checksums[MEDIA_PREFIX + name] = _copy_into(archive, MEDIA_PREFIX + name, source)
                 summary.files += 1
+            if missing:
+                raise ArchiveError(
+                    f"{len(missing)} stored file(s) that the content refers to are missing: {_named(missing)}. "
+                    "No archive was written."
+                )
             manifest = {
                 "format": FORMAT_VERSION,
                 "created_at": timezone.now().isoformat(),
@@ -152,14 +306,18 @@ def read_manifest(archive: zipfile.ZipFile) -> dict:
         manifest = json.loads(archive.read(MANIFEST_NAME))
     except (KeyError, ValueError) as exc:
         raise ArchiveError("The archive has no readable manifest.") from exc
-    if manifest.get("format") != FORMAT_VERSION:
+    if not isinstance(manifest, dict):
+        raise ArchiveError("The archive has no readable manifest.")
+    if manifest.get("format") not in READABLE_FORMATS:
         raise ArchiveError(f"Unknown archive format {manifest.get('format')!r}.")
+    if not isinstance(manifest.get("sha256"), dict) or DATA_NAME not in manifest["sha256"]:
+        raise ArchiveError("The archive's manifest lists no data.")
     return manifest
 
 
 def verify_archive(archive: zipfile.ZipFile, manifest: dict) -> None:
     """Every listed member is present with its checksum, and nothing unlisted hides in the archive."""
-    listed = manifest.get("sha256", {})
+    listed = manifest["sha256"]
     present = set(archive.namelist()) - {MANIFEST_NAME}
     if present != set(listed):
         extra, missing = sorted(present - set(listed)), sorted(set(listed) - present)
@@ -169,52 +327,113 @@ def verify_archive(archive: zipfile.ZipFile, manifest: dict) -> None:
             safe_member_path(name)
         digest = hashlib.sha256()
         with archive.open(name) as member:
-            for chunk in iter(lambda member=member: member.read(1024 * 1024), b""):
+            for chunk in iter(lambda member=member: member.read(CHUNK), b""):
                 digest.update(chunk)
         if digest.hexdigest() != expected:
             raise ArchiveError(f"Checksum mismatch for {name}: the archive is damaged or was altered.")
 
 
+def content_in_database() -> dict[str, int]:
+    """Tables of the target that hold rows a fresh migration does not make, with their row counts."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in archived_models()
+        if model._meta.label_lower not in MADE_BY_MIGRATIONS and model._base_manager.exists()
+    }
+
+
 def database_is_empty() -> bool:
-    return not any(model._default_manager.exists() for model in content_models())
+    return not content_in_database()
+
+
+def _load_rows(data_path: Path) -> None:
+    for label in MADE_BY_MIGRATIONS:
+        apps.get_model(label)._base_manager.all().delete()
+    try:
+        call_command("loaddata", str(data_path), verbosity=0)
+    except (DeserializationError, DatabaseError, ObjectDoesNotExist, ValidationError) as exc:
+        raise ArchiveError(f"The archive's rows do not fit this database ({exc}). Nothing was restored.") from exc
+
+
+def _file_targets(members: set[str]) -> dict[str, Storage]:
+    """Where each archived file goes back to: the storage of the restored rows that name it."""
+    targets = stored_files()
+    absent = sorted(name for name in targets if MEDIA_PREFIX + name not in members)
+    if absent:
+        raise ArchiveError(f"The archive lacks {len(absent)} file(s) its rows refer to: {_named(absent)}.")
+    # Files no row names (format 1 carried the whole media folder) go back where format 1 took them from.
+    for member in sorted(members):
+        targets.setdefault(str(safe_member_path(member)), default_storage)
+    try:
+        clashing = sorted(name for name, storage in targets.items() if storage.exists(name))
+    except SuspiciousFileOperation as exc:
+        raise ArchiveError(f"Refusing an unsafe file name in the archive's rows: {exc}") from exc
+    if clashing:
+        raise ArchiveError(f"Files already exist and would be overwritten: {_named(clashing)}.")
+    return targets
+
+
+def _write_file(archive: zipfile.ZipFile, name: str, storage: Storage, expected: str, written: list) -> None:
+    """Store one archived file under its own name, and read it back to check that it arrived whole."""
+    with archive.open(MEDIA_PREFIX + name) as content:
+        stored = storage.save(name, File(content, name=name))
+    written.append((storage, stored))
+    if stored != name:
+        raise ArchiveError(f"Storage would not keep {name} under its own name (it chose {stored}).")
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as check:
+        for chunk in iter(lambda: check.read(CHUNK), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != expected:
+        raise ArchiveError(f"{name} did not arrive intact in storage (its checksum differs).")
+
+
+def _check_fresh_database() -> None:
+    held = content_in_database()
+    if held:
+        tables = _named([f"{label} ({count})" for label, count in sorted(held.items())])
+        raise ArchiveError(
+            f"The database already holds content: {tables} rows. Restore only into a freshly migrated, empty database."
+        )
 
 
 def import_archive(source: Path) -> ArchiveSummary:
-    """Restore an archive into an empty database and media folder, after checking every checksum."""
+    """Restore an archive into a freshly migrated database and empty storage, after checking every checksum.
+
+    Rows the migrations made (the role groups) give way to the archive's; any other row is content and stops
+    the restore before anything is written. Rows and files go in together: if a file cannot be written, the
+    rows roll back and the files already written are removed.
+    """
     summary = ArchiveSummary()
-    media_root = Path(settings.MEDIA_ROOT)
     try:
         archive = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:
         raise ArchiveError(f"Cannot read {source}: {exc}") from exc
-    with archive:
+    with archive, tempfile.TemporaryDirectory() as scratch:
         manifest = read_manifest(archive)
         verify_archive(archive, manifest)
-        if not database_is_empty():
-            raise ArchiveError("The database already holds content; restore only into an empty database.")
-        targets = {name: media_root / safe_member_path(name) for name in manifest["sha256"] if name != DATA_NAME}
-        clashing = sorted(str(path) for path in targets.values() if path.exists())
-        if clashing:
-            raise ArchiveError(f"Media files already exist and would be overwritten: {clashing[:5]}")
-
-        with tempfile.TemporaryDirectory() as scratch:
-            data_path = Path(scratch) / "archive-data.json"
-            data_path.write_bytes(archive.read(DATA_NAME))
-            written: list[Path] = []
-            try:
-                with transaction.atomic():
-                    call_command("loaddata", str(data_path), verbosity=0)
-                    for name, target in targets.items():
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        with archive.open(name) as member, target.open("xb") as out:
-                            written.append(target)
-                            for chunk in iter(lambda member=member: member.read(1024 * 1024), b""):
-                                out.write(chunk)
-                        summary.files += 1
-            except BaseException:
-                # The rows rolled back; take the files back out too, so a failed restore leaves nothing behind.
-                for path in written:
-                    path.unlink(missing_ok=True)
-                raise
+        _check_fresh_database()
+        data_path = Path(scratch) / "archive-data.json"
+        with archive.open(DATA_NAME) as data, data_path.open("wb") as out:
+            for chunk in iter(lambda: data.read(CHUNK), b""):
+                out.write(chunk)
+        written: list[tuple[Storage, str]] = []
+        try:
+            with transaction.atomic():
+                _load_rows(data_path)
+                targets = _file_targets({name for name in manifest["sha256"] if name != DATA_NAME})
+                for name, storage in sorted(targets.items()):
+                    _write_file(archive, name, storage, manifest["sha256"][MEDIA_PREFIX + name], written)
+                    summary.files += 1
+        except BaseException:
+            # The rows rolled back; take the files back out too, so a failed restore leaves nothing behind.
+            for storage, name in written:
+                try:
+                    storage.delete(name)
+                except OSError:
+                    pass
+            raise
+    # Restored rows were saved raw (no signals): pages cached before the restore must not be served after it.
+    bump_content_version()
     summary.rows = dict(manifest.get("rows", {}))
     return summary

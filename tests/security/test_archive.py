@@ -12,10 +12,11 @@ import pytest
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from events.archive import content_models, serialize_rows
+from events.archive import FullPrecisionEncoder, archived_models
 from events.models import AuditLogEntry, EmbargoLink, Event
 from tests.factories import (
     EventFactory,
@@ -61,7 +62,14 @@ def make_content():
 
 
 def snapshot_rows() -> dict[str, list]:
-    return {model._meta.label: json.loads(serialize_rows(model)) for model in content_models()}
+    return {
+        model._meta.label: json.loads(
+            serializers.serialize(
+                "json", model._base_manager.order_by("pk"), use_natural_foreign_keys=True, cls=FullPrecisionEncoder
+            )
+        )
+        for model in archived_models()
+    }
 
 
 def snapshot_files(root: Path) -> dict[str, str]:
@@ -170,9 +178,31 @@ def test_import_refuses_a_database_that_already_has_content(tmp_path):
     call_command("export_archive", str(archive_path), stdout=io.StringIO())
     titles = sorted(Event.objects.values_list("title", flat=True))
 
-    with pytest.raises(CommandError, match="already holds content"):
+    with pytest.raises(CommandError, match=r"already holds content: .*events\.Event \(2\)"):
         call_command("import_archive", str(archive_path), stdout=io.StringIO())
     assert sorted(Event.objects.values_list("title", flat=True)) == titles
+
+
+def test_an_archive_lacking_a_file_its_rows_name_is_refused_and_nothing_is_restored(settings, tmp_path):
+    make_content()
+    archive_path, altered_path = tmp_path / "backup.zip", tmp_path / "incomplete.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    photo_name = Event.objects.exclude(cover=None).get().cover.file.name
+
+    def drop_photo(members):
+        manifest = json.loads(members["manifest.json"])
+        del manifest["sha256"]["media/" + photo_name]
+        members["manifest.json"] = json.dumps(manifest).encode()
+        del members["media/" + photo_name]
+        return members
+
+    rewrite_archive(archive_path, altered_path, drop_photo)
+    empty_everything(settings.MEDIA_ROOT)
+
+    with pytest.raises(CommandError, match=f"lacks 1 file\\(s\\) its rows refer to: {photo_name}"):
+        call_command("import_archive", str(altered_path), stdout=io.StringIO())
+    assert Event.objects.count() == 0
+    assert snapshot_files(settings.MEDIA_ROOT) == {}
 
 
 def test_export_refuses_to_overwrite_an_existing_file_without_force(tmp_path):
@@ -223,3 +253,30 @@ def test_timestamps_keep_every_microsecond_through_a_backup(settings, tmp_path):
     restored = Event.objects.get(pk=event.pk)
     assert restored.created_at == stamp
     assert restored.publish_at == stamp.replace(microsecond=456789)
+
+
+def test_an_archive_of_the_first_format_still_restores_with_its_whole_media_folder(settings, tmp_path):
+    """Format 1 carried every file of the media folder, even ones no row named; they come back where they were."""
+    make_content()
+    archive_path, old_path = tmp_path / "backup.zip", tmp_path / "format-1.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    files_before = snapshot_files(settings.MEDIA_ROOT)
+
+    def as_format_1(members):
+        stray = b"a file no row names"
+        manifest = json.loads(members["manifest.json"])
+        manifest["format"] = 1
+        manifest["sha256"]["media/notes/stray.txt"] = hashlib.sha256(stray).hexdigest()
+        members["manifest.json"] = json.dumps(manifest).encode()
+        members["media/notes/stray.txt"] = stray
+        return members
+
+    rewrite_archive(archive_path, old_path, as_format_1)
+    empty_everything(settings.MEDIA_ROOT)
+    call_command("import_archive", str(old_path), stdout=io.StringIO())
+
+    assert snapshot_files(settings.MEDIA_ROOT) == {
+        **files_before,
+        "notes/stray.txt": hashlib.sha256(b"a file no row names").hexdigest(),
+    }
+    assert Event.objects.public().get().title == "Talks in Vienna — «итоги»"

@@ -6,7 +6,10 @@ from events.archive import ArchiveError, export_archive
 
 
 class Command(BaseCommand):
-    help = "Write a backup archive (zip): all content as JSON, all media files, and SHA-256 checksums."
+    help = (
+        "Write a backup archive (zip): every table of the site as JSON, every stored file its rows refer to, "
+        "and SHA-256 checksums. Fails, naming them, when referenced files are missing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("destination", type=Path, help="The .zip file to write, e.g. backup-2025-05-01.zip")

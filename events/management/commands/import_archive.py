@@ -6,7 +6,10 @@ from events.archive import ArchiveError, import_archive
 
 
 class Command(BaseCommand):
-    help = "Restore a backup archive written by export_archive into an empty, migrated database."
+    help = (
+        "Restore a backup archive written by export_archive into a freshly migrated database (run migrate first; "
+        "the role groups it makes are replaced by the archive's) and empty media storage."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("source", type=Path, help="The .zip file written by export_archive.")
