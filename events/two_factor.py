@@ -288,25 +288,34 @@ class ReauthenticateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        password = cleaned.get("password")
-        if password is None or self.errors:
-            return cleaned
-        user = authenticate(self.request, username=self.user.get_username(), password=password)
+        if not self.errors:
+            self.check_password()
+            self.check_codes()
+        return cleaned
+
+    def check_password(self) -> None:
+        user = authenticate(self.request, username=self.user.get_username(), password=self.cleaned_data["password"])
         if user is None or user.pk != self.user.pk:
             raise forms.ValidationError(FAILED_REAUTHENTICATION, code="reauthentication_failed")
-        if "current_token" in self.fields:
-            code = cleaned.get("current_token") or ""
-            try:
-                verify_code(code, lambda: device_for_code(self.user, code, for_verify=True))
-            except forms.ValidationError:
-                record_failed_code(self.request, self.user)
-                raise forms.ValidationError(FAILED_REAUTHENTICATION, code="reauthentication_failed") from None
-        return cleaned
+
+    def check_codes(self) -> None:
+        if "current_token" not in self.fields:
+            return
+        code = self.cleaned_data.get("current_token") or ""
+        try:
+            verify_code(code, lambda: device_for_code(self.user, code, for_verify=True))
+        except forms.ValidationError:
+            record_failed_code(self.request, self.user)
+            raise forms.ValidationError(FAILED_REAUTHENTICATION, code="reauthentication_failed") from None
 
 
 class ConfirmAuthenticatorForm(ReauthenticateForm):
-    """Set-up: the password (and the current code, when replacing an app), then the six digits from the app
-    just added, which prove that it holds the right key."""
+    """Set-up: the password (and the current code, when replacing an app), and the six digits from the app
+    just added, which prove that it holds the right key.
+
+    The new app's code is checked before the current one, so that a mistyped new code does not use up the
+    backup code (or the app's code of this half-minute) given as the current one.
+    """
 
     otp_token = CodeField(help_text=_("The six digits your authenticator app shows now."))
 
@@ -314,11 +323,8 @@ class ConfirmAuthenticatorForm(ReauthenticateForm):
         self.device = device
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        code = cleaned.get("otp_token") or ""
+    def check_codes(self) -> None:
+        code = self.cleaned_data.get("otp_token") or ""
 
         def pending():
             devices = TOTPDevice.objects.select_for_update().filter(pk=self.device.pk, confirmed=False)
@@ -328,8 +334,10 @@ class ConfirmAuthenticatorForm(ReauthenticateForm):
             verify_code(code, pending)
         except forms.ValidationError as exc:
             self.add_error("otp_token", exc)
-        self.device.refresh_from_db()
-        return cleaned
+            return
+        finally:
+            self.device.refresh_from_db()
+        super().check_codes()
 
 
 class TwoFactorLoginForm(AdminAuthenticationForm):
