@@ -322,6 +322,9 @@ class ConfirmAuthenticatorForm(ReauthenticateForm):
     def __init__(self, *args, device: TOTPDevice, **kwargs):
         self.device = device
         super().__init__(*args, **kwargs)
+        if "current_token" in self.fields:
+            # Two code fields on one page: say which app each one belongs to.
+            self.fields["otp_token"].label = _("Code from the new app")
 
     def check_codes(self) -> None:
         code = self.cleaned_data.get("otp_token") or ""
