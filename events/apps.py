@@ -8,6 +8,6 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import cache_invalidation, signals  # noqa: F401
+        from . import cache_invalidation, checks, signals  # noqa: F401
 
         cache_invalidation.connect()

@@ -1,7 +1,9 @@
 """The admin's "Two-factor login" pages, where staff set up, renew and remove their own second factor.
 
 ``PressAdminSite.get_urls`` wires them in through ``admin_view`` (staff login). The rules live in
-``events/two_factor.py``; these views only read forms and choose the page. Every change is a POST.
+``events/two_factor.py``; these views only read forms and choose the page. Every change is a POST, and
+every change asks for the password and a current code again (``ReauthenticateForm``): a signed-in session
+alone is not enough to change the second factor.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ def _page(request, template: str, title: str, **context) -> TemplateResponse:
     return response
 
 
-def _status_page(request, remove_form=None) -> TemplateResponse:
+RENEW_PREFIX = "renew"
+REMOVE_PREFIX = "remove"
+
+
+def _status_page(request, renew_form=None, remove_form=None) -> TemplateResponse:
     user = request.user
     enabled = tf.has_two_factor(user)
     return _page(
@@ -37,7 +43,8 @@ def _status_page(request, remove_form=None) -> TemplateResponse:
         enabled=enabled,
         required=tf.policy_requires_two_factor(user),
         unused_backup_codes=tf.unused_backup_codes(user) if enabled else 0,
-        remove_form=remove_form or tf.CurrentCodeForm(user=user),
+        renew_form=renew_form or tf.ReauthenticateForm(request=request, prefix=RENEW_PREFIX),
+        remove_form=remove_form or tf.ReauthenticateForm(request=request, prefix=REMOVE_PREFIX),
     )
 
 
@@ -54,7 +61,7 @@ def status_view(request):
 def setup_view(request):
     """Shows the pending authenticator's QR code and key; a correct code from it turns two-factor login on."""
     device = tf.pending_authenticator(request.user)
-    form = tf.ConfirmAuthenticatorForm(request.POST or None, device=device)
+    form = tf.ConfirmAuthenticatorForm(request.POST or None, request=request, device=device)
     if request.method == "POST" and form.is_valid():
         codes = tf.confirm_authenticator(request.user, form.device)
         otp_login(request, form.device)  # this session has just proved the second factor
@@ -77,6 +84,9 @@ def backup_codes_view(request):
     if not tf.has_two_factor(request.user):
         messages.error(request, _("Set up two-factor login first."))
         return redirect("admin:two_factor")
+    form = tf.ReauthenticateForm(request.POST, request=request, prefix=RENEW_PREFIX)
+    if not form.is_valid():
+        return _status_page(request, renew_form=form)
     codes = tf.new_backup_codes(request.user)
     tf.audit(request.user, "backup_codes_renewed")
     return _backup_codes_page(request, codes, _("New backup codes"))
@@ -90,7 +100,7 @@ def remove_view(request):
         return redirect("admin:two_factor")
     if not tf.has_two_factor(user):
         return redirect("admin:two_factor")
-    form = tf.CurrentCodeForm(request.POST, user=user)
+    form = tf.ReauthenticateForm(request.POST, request=request, prefix=REMOVE_PREFIX)
     if not form.is_valid():
         return _status_page(request, remove_form=form)
     tf.remove_two_factor(user)

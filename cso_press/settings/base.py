@@ -177,7 +177,9 @@ CSO_ADMIN_CSP_UPDATE = {
 }
 
 # Login throttling (django-axes): after this many failures for one user name from one address, that pair is
-# locked out for the cool-off time. Locking by user name alone would let anyone lock an editor out.
+# locked out for the cool-off time. Locking by user name alone at that low number would let anyone lock an
+# editor out, so the account as a whole is locked only at the higher CSO_LOGIN_ACCOUNT_FAILURE_LIMIT (failures
+# from all addresses within the cool-off time), which stops guessing spread over many addresses.
 AUTHENTICATION_BACKENDS = [
     "events.auth_backends.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -186,11 +188,16 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+# A locked-out sign-in gets the same page as any failed one (events.auth_backends.locked_out_response).
+AXES_LOCKOUT_CALLABLE = "events.auth_backends.locked_out_response"
 AXES_CLIENT_IP_CALLABLE = "events.auth_backends.client_ip"
 AXES_VERBOSE = False
-# How many reverse proxies in front of the site append to X-Forwarded-For (0: use the socket's address).
+CSO_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: use the socket's address), and
+# the addresses or networks those proxies connect from. When addresses are listed, X-Forwarded-For is read
+# only from requests that come from one of them; `check --deploy` warns when a count is set without them.
 CSO_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+CSO_TRUSTED_PROXY_ADDRESSES = env_list("DJANGO_TRUSTED_PROXY_ADDRESSES", [])
 
 # Two-factor login (django-otp, TOTP). Members of these groups (and superusers, if the flag is on) must enter
 # a code from their authenticator app to reach the admin; everyone else may add a device but need not.

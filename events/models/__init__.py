@@ -3,10 +3,13 @@ from .audit import AuditLogEntry, EmbargoLink
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
 from .trash import TrashedEventContent
+from .two_factor import BackupCode, BackupCodeDevice
 
 __all__ = [
     "Attachment",
     "AuditLogEntry",
+    "BackupCode",
+    "BackupCodeDevice",
     "EmbargoLink",
     "Event",
     "EventParticipant",

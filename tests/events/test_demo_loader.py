@@ -30,6 +30,7 @@ from events.demo.services import DEMO_PASSWORD, demo_accounts_ensure
 from events.models import (
     Attachment,
     AuditLogEntry,
+    BackupCodeDevice,
     EmbargoLink,
     Event,
     EventParticipant,
@@ -309,6 +310,7 @@ def test_printed_account_opens_changelist_add_and_change_page_of_every_events_mo
     # The demo writes no audit entries or embargo links; one of each gives their change pages something to show.
     AuditLogEntry.objects.create(action="events.event.published", event=event, object_repr=event.title)
     EmbargoLink.objects.create(event=event, label="Demo agency", expires_at=timezone.now() + timedelta(days=1))
+    BackupCodeDevice.objects.create(user=user, name="Backup codes")  # nobody in the demo has two-factor login
     request = RequestFactory().get("/")
     request.user = user
     for model in _admin_models():

@@ -28,10 +28,28 @@ def run_deploy_check(**env_overrides) -> subprocess.CompletedProcess:
 
 
 def test_production_settings_pass_the_deployment_checklist_with_only_documented_variables():
-    result = run_deploy_check(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="press.example.org")
+    result = run_deploy_check(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="press.example.org",
+        DJANGO_ADMIN_PATH="newsroom-7f3k/",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+        DJANGO_TRUSTED_PROXY_ADDRESSES="127.0.0.1",
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_checklist_warns_about_the_default_admin_path_and_undeclared_proxies():
+    result = run_deploy_check(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="press.example.org",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+    )
+
+    assert result.returncode == 1
+    assert "events.W001" in result.stderr
+    assert "events.W002" in result.stderr
 
 
 def test_production_settings_reject_a_weak_secret_key():
