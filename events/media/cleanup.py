@@ -80,10 +80,12 @@ def _delete(storage: Storage, names: Iterable[str]) -> None:
 
 
 def referenced_names() -> set[str]:
-    """Every stored name any attachment, or any deleted event in the trash, refers to."""
-    from ..models import Attachment
+    """Every stored name any attachment, portrait, logo, or deleted event in the trash refers to."""
+    from ..models import Attachment, Organization, Person
 
     names = trashed_names()
+    names |= set(Person.objects.exclude(photo="").values_list("photo", flat=True))
+    names |= set(Organization.objects.exclude(logo="").values_list("logo", flat=True))
     for file_name, renditions in Attachment.objects.values_list("file", "renditions").iterator(chunk_size=2000):
         if file_name:
             names.add(file_name)
