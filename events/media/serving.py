@@ -17,16 +17,28 @@ from django.utils.http import content_disposition_header
 from django.views.static import serve
 
 from .access import Access
+from .sniffing import ODF_EXTENSIONS, OOXML_TYPES, PHOTO_FORMATS
+from .uploads import OLE2_CONTENT_TYPES
 
 # Shown inline (an <img>, a tab); anything else is offered as a download.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 SANDBOX = "default-src 'none'; sandbox"
+# Every type the upload checks can record; anything else (a record from before they existed) goes out as bytes.
+KNOWN_TYPES = {
+    *PHOTO_FORMATS.values(),
+    "application/pdf",
+    *OLE2_CONTENT_TYPES.values(),
+    *(content_type for content_type, _extension in OOXML_TYPES.values()),
+    *ODF_EXTENSIONS,
+}
 
 
 def stored_file_response(
     storage, name: str, *, access: Access, content_type: str, filename: str = "", as_attachment: bool | None = None
 ) -> HttpResponse:
     """Stream ``name`` from ``storage``; 404 when it is missing."""
+    if content_type not in KNOWN_TYPES:
+        content_type = "application/octet-stream"
     if as_attachment is None:
         as_attachment = content_type not in INLINE_TYPES
     filename = filename or PurePosixPath(name).name

@@ -333,3 +333,14 @@ def test_a_withdrawn_release_page_links_nothing_that_answers_404(client, release
     answers = {url: client.get(url).status_code for url in sorted(links)}
     assert {url: code for url, code in answers.items() if code == 404} == {}
     assert file_links(html) == set()
+
+
+def test_a_document_recorded_with_a_markup_type_before_the_checks_goes_out_as_bytes(client, release):
+    document = release.attachments.get(kind="document")
+    Attachment.objects.filter(pk=document.pk).update(content_type="text/html")
+
+    response = client.get(reverse("events:document-download", kwargs={"slug": release.slug, "pk": document.pk}))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
