@@ -16,7 +16,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 
 from ..models import Attachment, TrashedEventContent
-from .cleanup import _delete
+from .cleanup import delete_names
 from .photos import rendition_names
 
 logger = logging.getLogger(__name__)
@@ -91,5 +91,5 @@ def make_release_files_private(*, storage: Storage | None = None, dry_run: bool 
                 items.append({**item, "fields": fields})
             if items != trashed.attachments:
                 TrashedEventContent.objects.filter(pk=trashed.pk).update(attachments=items)
-        transaction.on_commit(lambda: _delete(storage, mapping))
+        transaction.on_commit(lambda: delete_names(storage, mapping))
     return report

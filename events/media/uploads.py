@@ -114,15 +114,14 @@ def prepare_attachment_file(attachment) -> None:
 
 
 def clean_picture(value) -> ContentFile:
-    """A portrait or logo as it will be stored: upright, re-encoded without any metadata, under a neutral name
-    (``picture.jpg`` or ``picture.png``; the field's ``upload_to`` makes it random)."""
-    pending = _pending_file(value)
+    """A new portrait or logo as it will be stored: upright, re-encoded without any metadata, under a neutral
+    name (``picture.jpg`` or ``picture.png``; the field's ``upload_to`` makes it random)."""
+    pending = _pending_file(value) or value
     original_name = PurePosixPath(getattr(value, "name", "") or "picture").name
-    if pending is not None and not getattr(pending, "name", ""):
+    if not getattr(pending, "name", ""):
         pending.name = original_name
-    checked_upload(pending if pending is not None else value, kinds=(PHOTO,))
-    source = pending if pending is not None else value
-    with decode_photo(source, original_name) as image:
+    checked_upload(pending, kinds=(PHOTO,))
+    with decode_photo(pending, original_name) as image:
         icc_profile = image.info.get("icc_profile")
         upright = ImageOps.exif_transpose(image)
     try:
