@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from events.health import healthz
+from events.media_urls import file_urlpatterns
 from events.sitemaps import SITEMAPS, robots_txt
 from events.trash import trash_view
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
+    # A release's photos and documents, each request checked against the release (events.media.access).
+    *file_urlpatterns,
 ]
 
 urlpatterns += i18n_patterns(
@@ -29,7 +32,9 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG or settings.CSO_SERVE_MEDIA:
     from django.urls import re_path
-    from django.views.static import serve
 
+    from events.media.serving import serve_public_media
+
+    # Only the public folders (portraits, logos); a release's files are never served from MEDIA_URL.
     media_prefix = settings.MEDIA_URL.lstrip("/")
-    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve_public_media)]

@@ -6,8 +6,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from .admin_views import page_context
 from .embargo import embargo_link_from_token
+from .media.links import grant_token
+from .views import event_page_context
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -23,7 +24,9 @@ class EmbargoView(TemplateView):
             return redirect(event)
         if event.status == event.Status.WITHDRAWN:
             raise Http404
-        context = page_context(request, event)
+        # The page's file addresses carry a grant bound to this link, checked again on every file request.
+        grant = grant_token(link_id=link.pk, event_id=event.pk, until=int(link.expires_at.timestamp()))
+        context = event_page_context(request, event, media_grant=grant)
         # A draft has no publication time yet: it stays embargoed until the event itself begins.
         context.update(embargo_link=link, embargoed_until=event.publish_at or event.starts_at, noindex=True)
         response = self.render_to_response(context)

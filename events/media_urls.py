@@ -16,3 +16,9 @@ urlpatterns = [
         name="document-download",
     ),
 ]
+
+# Every stored file of a release (gallery pictures, renditions, documents), outside the language prefix and
+# outside MEDIA_URL; included by the project's URLconf.
+file_urlpatterns = [
+    path("files/<int:pk>/<str:variant>/<str:name>", views_media.AttachmentFileView.as_view(), name="media-file"),
+]

@@ -134,6 +134,15 @@ CSO_MAX_UPLOAD_BYTES = env_int("DJANGO_MAX_UPLOAD_MB", 40) * 1024 * 1024
 CSO_SERVE_ORIGINAL_PHOTOS = env_bool("DJANGO_SERVE_ORIGINAL_PHOTOS", False)
 # Let Django itself serve MEDIA_URL (the demo and page checks); production leaves this to the web server.
 CSO_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", False)
+# Folders of MEDIA_ROOT the public may fetch at MEDIA_URL (the directory's portraits and logos). A release's
+# photos and documents live under "private/" and are served only through the checked /files/ view.
+CSO_PUBLIC_MEDIA_FOLDERS = ("people/", "logos/")
+# When set (e.g. "/_protected_media/"), the checked file views answer with X-Accel-Redirect to this prefix
+# plus the stored name and let the web server send the bytes (an nginx `internal` location over MEDIA_ROOT).
+CSO_MEDIA_ACCEL_PREFIX = env_str("DJANGO_MEDIA_ACCEL_PREFIX", "")
+# How long browsers and shared caches may keep a public release's file (its address changes with its content;
+# a withdrawn release's files may stay in such caches this long).
+CSO_MEDIA_CACHE_SECONDS = env_int("DJANGO_MEDIA_CACHE_SECONDS", 3600)
 
 # Shown in the footer, feeds and vCards.
 CSO_SITE_NAME = env_str("DJANGO_SITE_NAME", "Press Office")

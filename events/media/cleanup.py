@@ -33,7 +33,7 @@ def stored_names(attachment) -> set[str]:
 
 def delete_stored_files(attachment) -> None:
     """Delete at once (for an upload that failed before any record pointed at the files)."""
-    _delete(attachment.file.storage, stored_names(attachment))
+    delete_names(attachment.file.storage, stored_names(attachment))
 
 
 def delete_when_unreferenced(names: Iterable[str], *, sha256: str = "", storage: Storage | None = None) -> None:
@@ -52,7 +52,7 @@ def _delete_unreferenced(names: set[str], sha256: str, storage: Storage) -> None
     for file_name, renditions in Attachment.objects.filter(sharing).values_list("file", "renditions"):
         still_used.add(file_name)
         still_used |= rendition_names(renditions)
-    _delete(storage, names - still_used - trashed_names())
+    delete_names(storage, names - still_used - trashed_names())
 
 
 def trashed_names() -> set[str]:
@@ -69,7 +69,7 @@ def trashed_names() -> set[str]:
     return names
 
 
-def _delete(storage: Storage, names: Iterable[str]) -> None:
+def delete_names(storage: Storage, names: Iterable[str]) -> None:
     for name in sorted(names):
         try:
             storage.delete(name)
@@ -80,10 +80,12 @@ def _delete(storage: Storage, names: Iterable[str]) -> None:
 
 
 def referenced_names() -> set[str]:
-    """Every stored name any attachment, or any deleted event in the trash, refers to."""
-    from ..models import Attachment
+    """Every stored name any attachment, portrait, logo, or deleted event in the trash refers to."""
+    from ..models import Attachment, Organization, Person
 
     names = trashed_names()
+    names |= set(Person.objects.exclude(photo="").values_list("photo", flat=True))
+    names |= set(Organization.objects.exclude(logo="").values_list("logo", flat=True))
     for file_name, renditions in Attachment.objects.values_list("file", "renditions").iterator(chunk_size=2000):
         if file_name:
             names.add(file_name)

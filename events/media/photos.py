@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile, File
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from .links import file_url
 from .metadata import read_metadata
 from .sniffing import PHOTO_EXTENSIONS, PHOTO_FORMATS, decode_photo
 
@@ -115,7 +116,8 @@ def regenerate(attachment) -> dict:
 
 def write_renditions(image: Image.Image, *, storage, stem: str, icc: bytes | None = None) -> dict:
     """Store every size in WebP and JPEG; return ``{size: {"width", "height", "webp", "jpeg"}}``."""
-    folder = f"renditions/{timezone.now():%Y/%m}"
+    # Under private/: never served from MEDIA_URL, only through the checked view (events.media.links).
+    folder = f"private/renditions/{timezone.now():%Y/%m}"
     result: dict[str, dict] = {}
     written: list[str] = []
     # Each fitted size is made from the next larger one: much cheaper than always starting from full size.
@@ -154,13 +156,12 @@ def rendition(attachment, size: str) -> Rendition | None:
     entry = (attachment.renditions or {}).get(size)
     if not isinstance(entry, dict) or not entry.get("jpeg"):
         return None
-    storage = attachment.file.storage
     return Rendition(
         size=size,
         width=entry["width"],
         height=entry["height"],
-        jpeg_url=storage.url(entry["jpeg"]),
-        webp_url=storage.url(entry["webp"]) if entry.get("webp") else "",
+        jpeg_url=file_url(attachment, f"{size}-jpeg", entry["jpeg"]),
+        webp_url=file_url(attachment, f"{size}-webp", entry["webp"]) if entry.get("webp") else "",
     )
 
 

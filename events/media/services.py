@@ -12,14 +12,8 @@ from django.utils.translation import gettext as _
 
 from ..models import Attachment, AuditLogEntry, Event
 from .cleanup import delete_stored_files
-from .sniffing import CheckedUpload, check_upload
-
-# Legacy office files share one container format; the name is the only hint to which program opens them.
-OLE2_CONTENT_TYPES = {
-    ".doc": "application/msword",
-    ".xls": "application/vnd.ms-excel",
-    ".ppt": "application/vnd.ms-powerpoint",
-}
+from .sniffing import CheckedUpload
+from .uploads import checked_upload
 
 
 def attachments_upload(
@@ -34,7 +28,7 @@ def attachments_upload(
     problems: list[ValidationError] = []
     for upload in files:
         try:
-            checked.append((upload, check_upload(upload)))
+            checked.append((upload, checked_upload(upload)))
         except ValidationError as error:
             problems.append(error)
     if problems:
@@ -83,6 +77,8 @@ def attachments_upload(
 def _attachment_from_upload(*, event, upload, facts: CheckedUpload, position, caption, credit) -> Attachment:
     original_name = PurePath(getattr(upload, "name", "") or "upload").name[:255]
     upload.seek(0)
+    content = File(upload, name=original_name)
+    content.cso_checked = facts  # checked above; Attachment.save stores it under a random name from the content
     attachment = Attachment(
         event=event,
         kind=facts.kind,
@@ -90,10 +86,8 @@ def _attachment_from_upload(*, event, upload, facts: CheckedUpload, position, ca
         position=position,
         caption=caption,
         credit=credit,
-        # The stored name's extension follows the content, so servers send a truthful Content-Type.
-        file=File(upload, name="upload" + facts.extension),
+        file=content,
     )
     if facts.kind == Attachment.Kind.DOCUMENT:
         attachment.title = PurePath(original_name).stem.replace("_", " ")[:200]
-        attachment.content_type = OLE2_CONTENT_TYPES.get(facts.extension, facts.content_type)
     return attachment

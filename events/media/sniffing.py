@@ -35,6 +35,21 @@ ODF_EXTENSIONS = {
 }
 # Markup that a browser would run if it were ever served inline from our domain.
 MARKUP_STARTS = (b"<?xml", b"<svg", b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<!--", b"<")
+# Markup hidden further in (a comment segment of a JPEG, text after a PDF header, bytes after the image's end):
+# a polyglot, valid as a photo or document and as a web page. Long enough never to occur by chance in
+# compressed pixels; searched in the lower-cased bytes.
+HIDDEN_MARKUP = (
+    b"<script",
+    b"<html",
+    b"<iframe",
+    b"<!doctype html",
+    b"<object",
+    b"<embed",
+    b"javascript:",
+    b"onerror=",
+    b"onload=",
+)
+SCAN_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,14 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
     head = _read_head(upload)
     if _looks_like_markup(head):
         raise _refuse(name, _("SVG, HTML and other markup files are not accepted, because they can carry scripts."))
+    if _hides_markup(upload):
+        raise _refuse(
+            name,
+            _(
+                "the file also contains web page code (HTML or script), which a photo or document never needs. "
+                "Save it again from the program that made it, or export a clean copy."
+            ),
+        )
     if head.startswith(b"%PDF-"):
         return CheckedUpload("document", "application/pdf", ".pdf")
     if head.startswith(OLE2_SIGNATURE):
@@ -152,6 +175,22 @@ def _ole_extension(name: str) -> str:
 def _looks_like_markup(head: bytes) -> bool:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return text.startswith(MARKUP_STARTS)
+
+
+def _hides_markup(upload) -> bool:
+    """Whether script-carrying markup appears anywhere in the file (chunks overlap, so no match is split)."""
+    longest = max(len(item) for item in HIDDEN_MARKUP)
+    upload.seek(0)
+    tail = b""
+    try:
+        while chunk := upload.read(SCAN_CHUNK):
+            window = (tail + chunk).lower()
+            if any(item in window for item in HIDDEN_MARKUP):
+                return True
+            tail = window[-longest:]
+    finally:
+        upload.seek(0)
+    return False
 
 
 def _read_head(upload, length: int = 512) -> bytes:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import secrets
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ..media.fields import ReleaseFileField
+from ..media.uploads import extension_of, prepare_attachment_file, random_name, validate_attachment_upload
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
-    """A date-based folder and a random name; the uploader's file name is kept only as data."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    if not suffix or not suffix[1:].isalnum():
-        suffix = ""
-    today = timezone.now()
-    return f"attachments/{today:%Y/%m}/{secrets.token_hex(12)}{suffix}"
+    """A random name under ``private/`` (never served from MEDIA_URL, only through the checked file view).
+
+    ``filename`` is always one the upload service chose (``photo.jpg``, ``document.pdf``), never the uploader's.
+    """
+    return random_name("private/attachments", extension_of(filename))
 
 
 class Attachment(models.Model):
@@ -31,7 +31,9 @@ class Attachment(models.Model):
         "events.Event", verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    file = ReleaseFileField(
+        _("file"), upload_to=attachment_upload_to, max_length=255, validators=[validate_attachment_upload]
+    )
     original_name = models.CharField(
         _("original file name"), max_length=255, blank=True, help_text=_("E.g. ABC_9246.JPG, as uploaded.")
     )
@@ -68,12 +70,12 @@ class Attachment(models.Model):
         return self.title or self.original_name or PurePath(self.file.name).name
 
     def save(self, *args, **kwargs) -> None:
-        new_photo = bool(self.file) and self.kind == self.Kind.PHOTO and self._file_changed()
-        if new_photo:
-            # Stores an upright copy without EXIF (GPS!) and its renditions; see events.media.photos.
-            from ..media.photos import prepare_new_photo
-
-            prepare_new_photo(self)
+        new_file = bool(self.file) and self._file_changed()
+        if new_file:
+            # Every path that stores a file comes here: the type is read from the content, the name is random,
+            # a photo is stored as an upright copy without EXIF (GPS!) with its renditions (events.media.uploads).
+            prepare_attachment_file(self)
+        new_photo = new_file and self.kind == self.Kind.PHOTO
         if self.file and (not self.sha256 or self._file_changed() or new_photo):
             self._read_file_facts()
         try:
@@ -116,7 +118,8 @@ class Attachment(models.Model):
         self.sha256 = digest.hexdigest()
         self.size = size
         if not self.content_type:
-            self.content_type = mimetypes.guess_type(self.original_name)[0] or "application/octet-stream"
+            # Never guessed from the uploader's name: a stored name's extension comes from the content.
+            self.content_type = mimetypes.guess_type(self.file.name)[0] or "application/octet-stream"
 
     @property
     def is_photo(self) -> bool:

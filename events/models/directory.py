@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from ..media.fields import CleanPictureField, logos_upload_to, people_upload_to
 from ..phones import format_international, normalize_phone, split_label
 from .i18n import localized
 
@@ -103,7 +104,8 @@ class Organization(models.Model):
     )
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to="logos/%Y/", blank=True)
+    # Checked by content and re-encoded without metadata under a random name, however it is saved.
+    logo = CleanPictureField(_("logo"), upload_to=logos_upload_to, blank=True)
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -148,7 +150,8 @@ class Person(models.Model):
         blank=True,
         related_name="people",
     )
-    photo = models.ImageField(_("photo"), upload_to="people/%Y/", blank=True)
+    # Checked by content and re-encoded without metadata (no GPS, no camera) under a random name.
+    photo = CleanPictureField(_("photo"), upload_to=people_upload_to, blank=True)
     bio = models.TextField(_("short biography"), blank=True)
     is_press_contact = models.BooleanField(
         _("press contact"), default=False, help_text=_("Press contacts can be listed on releases for journalists.")

@@ -12,6 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
+from ..media.links import give_grant, grant_query, original_url
+from ..media.photos import rendition
 from ..models import Attachment, Event, EventParticipant, EventPressContact, Person, PhoneNumber
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
 from ..page_cache import remembered
@@ -26,12 +28,9 @@ def _absolute(request, path: str) -> str:
 
 
 def _image_url(photo: Attachment) -> str:
-    """The social-size copy of a photo when one was made on upload, else the photo itself."""
-    from django.core.files.storage import default_storage
-
-    social = (photo.renditions or {}).get("social") or {}
-    path = social.get("jpeg") if isinstance(social, dict) else None
-    return default_storage.url(path) if path else photo.file.url
+    """The social-size copy of a photo when one was made on upload, else the photo itself (checked addresses)."""
+    social = rendition(photo, "social")
+    return social.jpeg_url if social else original_url(photo)
 
 
 def other_events(event: Event, participant_ids: list[int]) -> list[Event]:
@@ -158,15 +157,23 @@ def people_of(event: Event) -> tuple[list[Person], list[Person]]:
     return in_role("participant"), in_role("contact")
 
 
-def event_page_context(request, event: Event, translations: list[Event] | None = None) -> dict:
+def event_page_context(
+    request, event: Event, translations: list[Event] | None = None, *, media_grant: str = ""
+) -> dict:
     """Everything ``events/event_detail.html`` needs for ``event``, in a fixed number of queries.
 
     The editorial preview and embargo pages call this too, with unpublished events, and then add
     ``preview_banner``, ``embargoed_until`` and ``noindex``. ``translations`` (the other reachable language
-    versions) may be passed by a caller that already has them.
+    versions) may be passed by a caller that already has them. ``media_grant`` (embargo pages) goes into every
+    file address, so that this reader's files answer while the link is valid (events.media.links).
+
+    A withdrawn release keeps its page and notice, but no photos, documents or downloads: their files answer
+    only while a release is public, so the page links none of them.
     """
+    withdrawn = event.status == Event.Status.WITHDRAWN
     participants, press_contacts = people_of(event)
-    attachments = list(Attachment.objects.filter(event=event).order_by("position", "pk"))
+    attachments = [] if withdrawn else list(Attachment.objects.filter(event=event).order_by("position", "pk"))
+    give_grant(attachments, media_grant)
     photos = [item for item in attachments if item.kind == Attachment.Kind.PHOTO]
     documents = [item for item in attachments if item.kind == Attachment.Kind.DOCUMENT]
     if translations is None:
@@ -198,10 +205,11 @@ def event_page_context(request, event: Event, translations: list[Event] | None =
         "language_links": language_links(request, event, translations),
         "og_image": _absolute(request, _image_url(cover)) if cover else "",
         "json_ld": json_ld(request, event, photos),
-        "is_withdrawn": event.status == Event.Status.WITHDRAWN,
+        "is_withdrawn": withdrawn,
+        "media_query": grant_query(media_grant),
         "preview_banner": "",
         "embargoed_until": None,
-        "noindex": event.status == Event.Status.WITHDRAWN,
+        "noindex": withdrawn,
         "page_title": event.title,
     }
 

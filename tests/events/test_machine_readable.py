@@ -362,7 +362,7 @@ def test_event_page_json_ld_describes_the_event_with_real_schema_org_terms(clien
     assert happening["organizer"]["@type"] == "Organization"
     assert happening["organizer"]["name"] == "Press Office"
     assert len(happening["image"]) == 1
-    assert happening["image"][0].startswith("http://testserver/media/")
+    assert happening["image"][0].startswith("http://testserver/files/")
     assert datetime.fromisoformat(article["datePublished"]) == NOW - timedelta(hours=3)
 
 

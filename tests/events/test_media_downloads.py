@@ -182,7 +182,8 @@ def test_gallery_of_thirty_photos_renders_without_queries_or_image_work(
     first = photos[0]
     thumb = first.renditions["thumb"]
     assert f'width="{thumb["width"]}" height="{thumb["height"]}"' in html
-    assert f'href="/media/{first.renditions["large"]["jpeg"]}"' in html
+    large_name = first.renditions["large"]["jpeg"].rsplit("/", 1)[-1]
+    assert f'href="/files/{first.pk}/large-jpeg/{large_name}"' in html
     assert f'alt="{first.alt_text}"' in html
     assert "Caption 10" in html and "Photo: Photographer 10" in html
     assert html.index("Caption 10") < html.index("Caption 20") < html.index("Caption 30") < html.index("Extra 0")
@@ -193,11 +194,14 @@ def test_picture_offers_webp_and_jpeg_srcsets_and_fixed_dimensions():
 
     html = render_to_string("includes/picture.html", {"photo": photo, "size": "large"}).strip()
 
-    r = photo.renditions
+    def url(size, image_format):
+        name = photo.renditions[size][image_format].rsplit("/", 1)[-1]
+        return f"/files/{photo.pk}/{size}-{image_format}/{name}"
+
     assert html == (
-        f'<picture><source type="image/webp" srcset="/media/{r["thumb"]["webp"]} 480w, /media/{r["medium"]["webp"]} '
-        f'960w, /media/{r["large"]["webp"]} 1920w" sizes="100vw"><img src="/media/{r["large"]["jpeg"]}" '
-        f'srcset="/media/{r["thumb"]["jpeg"]} 480w, /media/{r["medium"]["jpeg"]} 960w, /media/{r["large"]["jpeg"]} '
+        f'<picture><source type="image/webp" srcset="{url("thumb", "webp")} 480w, {url("medium", "webp")} '
+        f'960w, {url("large", "webp")} 1920w" sizes="100vw"><img src="{url("large", "jpeg")}" '
+        f'srcset="{url("thumb", "jpeg")} 480w, {url("medium", "jpeg")} 960w, {url("large", "jpeg")} '
         '1920w" sizes="100vw" width="1920" height="1280" alt="A wide hall" decoding="async"></picture>'
     )
 

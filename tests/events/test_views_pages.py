@@ -143,7 +143,7 @@ def test_event_page_carries_open_graph_twitter_and_json_ld(client, release):
 
     assert '<meta property="og:title" content="Foreign ministers meet in Vienna">' in html
     assert '<meta property="og:url" content="http://testserver/en/events/ministers-vienna/">' in html
-    assert '<meta property="og:image" content="http://testserver/media/' in html
+    assert '<meta property="og:image" content="http://testserver/files/' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
     assert data["@type"] == "NewsArticle"

@@ -1,12 +1,11 @@
 """The project's URLs plus Django serving MEDIA_URL, as in DEBUG or with DJANGO_SERVE_MEDIA=1."""
 
-from django.conf import settings
 from django.urls import re_path
-from django.views.static import serve
 
 from cso_press.urls import urlpatterns as project_urlpatterns
+from events.media.serving import serve_public_media
 
 urlpatterns = [
-    re_path(r"^media/(?P<path>.*)$", lambda request, path: serve(request, path, document_root=settings.MEDIA_ROOT)),
+    re_path(r"^media/(?P<path>.*)$", serve_public_media),
     *project_urlpatterns,
 ]

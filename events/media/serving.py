@@ -1,0 +1,74 @@
+"""Sending stored files: a streamed ``FileResponse`` (or an ``X-Accel-Redirect`` for the web server), with
+headers that say who may keep it and that the browser must never run it.
+
+Nothing here decodes an image. The public media folder (portraits and logos only) is served by
+``serve_public_media`` when Django serves ``MEDIA_URL`` itself (development, the demo, ``DJANGO_SERVE_MEDIA``);
+a release's files are never in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
+from django.views.static import serve
+
+from .access import Access
+from .sniffing import ODF_EXTENSIONS, OOXML_TYPES, PHOTO_FORMATS
+from .uploads import OLE2_CONTENT_TYPES
+
+# Shown inline (an <img>, a tab); anything else is offered as a download.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+SANDBOX = "default-src 'none'; sandbox"
+# Every type the upload checks can record; anything else (a record from before they existed) goes out as bytes.
+KNOWN_TYPES = {
+    *PHOTO_FORMATS.values(),
+    "application/pdf",
+    *OLE2_CONTENT_TYPES.values(),
+    *(content_type for content_type, _extension in OOXML_TYPES.values()),
+    *ODF_EXTENSIONS,
+}
+
+
+def stored_file_response(
+    storage, name: str, *, access: Access, content_type: str, filename: str = "", as_attachment: bool | None = None
+) -> HttpResponse:
+    """Stream ``name`` from ``storage``; 404 when it is missing."""
+    if content_type not in KNOWN_TYPES:
+        content_type = "application/octet-stream"
+    if as_attachment is None:
+        as_attachment = content_type not in INLINE_TYPES
+    filename = filename or PurePosixPath(name).name
+    accel_prefix = settings.CSO_MEDIA_ACCEL_PREFIX
+    if accel_prefix:
+        if not storage.exists(name):
+            raise Http404("The file is missing.")
+        # The web server sends the bytes from its `internal` location; Django only decided who may have them.
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = accel_prefix.rstrip("/") + "/" + quote(name)
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    else:
+        try:
+            handle = storage.open(name, "rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing.") from None
+        response = FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SANDBOX
+    if access is Access.PUBLIC:
+        response["Cache-Control"] = f"public, max-age={settings.CSO_MEDIA_CACHE_SECONDS}"
+    else:
+        response["Cache-Control"] = "private, no-store, max-age=0"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def serve_public_media(request, path: str):
+    """``MEDIA_URL`` served by Django: only the public folders; a release's files answer 404 here."""
+    normalised = PurePosixPath(path)
+    if ".." in normalised.parts or not path.startswith(tuple(settings.CSO_PUBLIC_MEDIA_FOLDERS)):
+        raise Http404("Not a public file.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
