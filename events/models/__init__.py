@@ -1,5 +1,6 @@
 from .attachment import Attachment, attachment_upload_to
 from .audit import AuditLogEntry, EmbargoLink
+from .content_version import ContentVersion
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
 from .trash import TrashedEventContent
@@ -7,6 +8,7 @@ from .trash import TrashedEventContent
 __all__ = [
     "Attachment",
     "AuditLogEntry",
+    "ContentVersion",
     "EmbargoLink",
     "Event",
     "EventParticipant",
