@@ -3,8 +3,12 @@ eviction, or being down can never bring a withdrawn release back."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.core.cache import caches
+from django.db import OperationalError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,3 +103,22 @@ def test_the_site_keeps_serving_pages_while_its_redis_is_down(client, private_re
         response = client.get(url)
         assert response.status_code == 200, url
     assert "Release read during a Redis outage" in client.get(reverse("events:list")).content.decode()
+
+
+def test_a_cached_page_is_not_served_while_the_database_cannot_say_it_is_still_current(client, page_cache):
+    """Decided: without the database nothing vouches for a cached page (it may have been withdrawn a second
+    before), so readers get the plain 503 page, as on every other page, until the database is back."""
+    event = EventFactory(title="Release cached before the outage", slug="outage-cached")
+    url = event.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    refused = OperationalError("connection to server at 127.0.0.1 port 5432 failed: Connection refused")
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=refused):
+        response = client.get(url)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Service temporarily unavailable" in response.content.decode()
+    assert "Release cached before the outage" not in response.content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
