@@ -32,6 +32,9 @@ MEDIA_PREFIX = "media/"
 # Whole apps whose rows are content; plus single models from apps that also hold throwaway state.
 CONTENT_APPS = ["events"]
 CONTENT_MODELS = ["auth.Group", "auth.User", "admin.LogEntry", "otp_totp.TOTPDevice"]
+# Rows of those apps that are not content: the page cache's version stamp belongs to each database (its
+# migration writes it, so a restore into a fresh database would clash with it).
+NOT_CONTENT = {"events.ContentVersion"}
 
 
 class ArchiveError(Exception):
@@ -51,7 +54,9 @@ def content_models() -> list[type[models.Model]]:
     """Every model whose rows the archive carries, in an order that loads (dependencies first)."""
     chosen: list[type[models.Model]] = []
     for label in CONTENT_APPS:
-        chosen.extend(apps.get_app_config(label).get_models())
+        chosen.extend(
+            model for model in apps.get_app_config(label).get_models() if model._meta.label not in NOT_CONTENT
+        )
     for label in CONTENT_MODELS:
         try:
             chosen.append(apps.get_model(label))
