@@ -108,9 +108,23 @@ def _version_query() -> str:
 
 
 def _stored_version() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(_version_query(), [ROW_ID])
-        row = cursor.fetchone()
+    # With CONN_HEALTH_CHECKS Django would first send "SELECT 1" on a kept connection, once per request; this
+    # read is usually the request's first query and tells as much, so it stands in for that check, and a kept
+    # connection that the database dropped (a restart) is replaced once, as the check would have done.
+    checks_this_connection = (
+        connection.connection is not None
+        and getattr(connection, "health_check_enabled", False)
+        and not getattr(connection, "health_check_done", True)
+    )
+    if checks_this_connection:
+        connection.health_check_done = True
+    try:
+        row = _read_version_row()
+    except DATABASE_ERRORS:
+        if not checks_this_connection:
+            raise
+        connection.close()
+        row = _read_version_row()
     if row is not None:
         return row[0]
     # Only if the row made by the migration was removed (a flushed test database): make it again.
@@ -118,6 +132,12 @@ def _stored_version() -> int:
         pk=ROW_ID, defaults={"version": secrets.randbits(63), "changed_at": timezone.now()}
     )
     return stored.version
+
+
+def _read_version_row() -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_version_query(), [ROW_ID])
+        return cursor.fetchone()
 
 
 def bump_content_version() -> int:
