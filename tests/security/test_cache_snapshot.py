@@ -122,3 +122,36 @@ def test_a_cached_page_is_not_served_while_the_database_cannot_say_it_is_still_c
     assert "Service temporarily unavailable" in response.content.decode()
     assert "Release cached before the outage" not in response.content.decode()
     assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_cached_page_is_served_after_a_database_restart_killed_the_kept_connection(client, page_cache):
+    """The version read stands in for Django's connection health check, so it must replace a dead connection."""
+    from django.db import close_old_connections, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a PostgreSQL server whose backends can be terminated")
+    import psycopg
+
+    event = EventFactory(title="Release read across a database restart", slug="restart")
+    connection.close()
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    try:
+        client.get(event.get_absolute_url())
+        assert connection.connection is not None, "the connection should have been kept after the request"
+        backend_pid = connection.connection.info.backend_pid
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params, autocommit=True) as admin:
+            assert admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid]).fetchone()[0] is True
+
+        close_old_connections()  # what a real server runs at the start of every request
+        response = client.get(event.get_absolute_url())
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "hit"
+        assert connection.connection.info.backend_pid != backend_pid
+    finally:
+        connection.close()
+        monkeypatch.undo()
