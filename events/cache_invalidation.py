@@ -32,22 +32,32 @@ def _bump_after_commit() -> None:
         logger.exception("The content version could not be changed after a committed change")
 
 
-def _bump_already_waiting() -> bool:
-    """Whether this transaction already holds a bump for its commit (one is enough for any number of rows).
+class _Bump:
+    """The bump owed to one transaction's changes: every changed row queues a call after the commit, and the
+    first to run does the work for all of them.
 
-    Read from the connection's list of commit callbacks, so a bump registered inside a savepoint that was
-    rolled back (and dropped with it) is not counted.
+    Each row queues its own call rather than the first row alone, so a call dropped with a savepoint that was
+    rolled back leaves the calls of the rows that stayed; and a new ``_Bump`` starts once this one has run.
     """
-    return any(callback is _bump_after_commit for _savepoints, callback, _robust in connection.run_on_commit)
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        _bump_after_commit()
 
 
 def _changed(sender, raw=False, **kwargs) -> None:
-    if raw:  # fixtures and archive restores are followed by their own bump
+    if raw:  # fixtures and archive restores come in bulk: their loader bumps the version once when done
         return
-    if connection.in_atomic_block and _bump_already_waiting():
-        return
+    owed = getattr(connection, "_cso_owed_bump", None)
+    if owed is None or owed.done:
+        owed = connection._cso_owed_bump = _Bump()
     # After commit: a reader must not cache the old page under the new version while the write is in flight.
-    transaction.on_commit(_bump_after_commit)
+    transaction.on_commit(owed)
 
 
 def connect() -> None:
