@@ -113,6 +113,7 @@ def _stored_version() -> int:
     # connection that the database dropped (a restart) is replaced once, as the check would have done.
     checks_this_connection = (
         connection.connection is not None
+        and not connection.in_atomic_block
         and getattr(connection, "health_check_enabled", False)
         and not getattr(connection, "health_check_done", True)
     )
@@ -281,7 +282,7 @@ class AnonymousPageCacheMiddleware:
 
     While the database is unreachable nothing can say whether a cached page is still current (a release may
     have been withdrawn just before), so a cacheable request is answered with the same 503 page as any
-    other: serving a withdrawn release would be worse than a minute without pages.
+    other: serving a withdrawn release would be worse than a short outage.
     """
 
     def __init__(self, get_response):
