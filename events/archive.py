@@ -52,8 +52,11 @@ CHUNK = 1024 * 1024
 # Not carried, on purpose. Content types and permissions are made again by the target's own migrations, and
 # rows that point at them are written with natural keys ("events", "event"), so they find the target's rows
 # whatever their ids. Sessions would bring old logins back to life; django-axes keeps login attempts and
-# lock-outs, which belong to the server that saw them.
-EXCLUDED_MODELS = frozenset({"contenttypes.contenttype", "auth.permission", "sessions.session"})
+# lock-outs, which belong to the server that saw them. The page cache's content version belongs to each
+# database (its migration writes the row; a restore makes a new version anyway).
+EXCLUDED_MODELS = frozenset(
+    {"contenttypes.contenttype", "auth.permission", "sessions.session", "events.contentversion"}
+)
 EXCLUDED_APPS = frozenset({"axes"})
 
 # Tables a freshly migrated database already fills (the role groups of events/migrations/0003_roles.py). A

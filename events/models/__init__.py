@@ -1,5 +1,6 @@
 from .attachment import Attachment, attachment_upload_to
 from .audit import AuditLogEntry, EmbargoLink
+from .content_version import ContentVersion
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
 from .trash import TrashedEventContent
@@ -10,6 +11,7 @@ __all__ = [
     "AuditLogEntry",
     "BackupCode",
     "BackupCodeDevice",
+    "ContentVersion",
     "EmbargoLink",
     "Event",
     "EventParticipant",

@@ -25,9 +25,9 @@ class FilteredEventListView(PublicEventsMixin, ListView):
     filter_section = None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The list is defined by its path, filters and language; the page number only picks a slice.
-        params = sorted((k, v) for k, v in self.request.GET.lists() if k != self.page_kwarg)
-        count_key = f"{self.request.path}|{current_language()}|{params!r}"
+        # The list is defined by its path, language and the filters in effect (their cleaned values: "2026" and
+        # "02026" are one year); the page number only picks a slice, and no other parameter reaches the key.
+        count_key = f"{self.request.path}|{current_language()}|{self.filters_in_effect()!r}"
         return super().get_paginator(
             queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, count_key=count_key
         )
@@ -43,6 +43,17 @@ class FilteredEventListView(PublicEventsMixin, ListView):
         if self.filter_section is not None:
             events = events.filter(section__in=[self.filter_section, *self.subsections])
         return events
+
+    def filters_in_effect(self) -> list[tuple[str, str]]:
+        """The filters that narrow the list: the form's cleaned values (an invalid form filters by its valid
+        fields alone, as django-filter does)."""
+        if not self.filterset.is_bound:
+            return []
+        self.filterset.form.is_valid()
+        cleaned = self.filterset.form.cleaned_data
+        return sorted(
+            (name, str(getattr(value, "pk", value))) for name, value in cleaned.items() if value not in (None, "")
+        )
 
     @cached_property
     def subsections(self) -> list:

@@ -122,7 +122,8 @@ def test_page_links_keep_the_filters(client):
 
     html = client.get("/en/events/", {"section": "security", "kind": "press_release"}).content.decode()
 
-    assert 'href="?section=security&amp;kind=press_release&amp;page=2"' in html
+    # The page cache hands every page its parameters in one order (sorted), whatever order the link had.
+    assert 'href="?kind=press_release&amp;section=security&amp;page=2"' in html
 
 
 def test_section_page_filters_within_the_section(client, catalogue):

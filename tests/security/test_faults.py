@@ -1,6 +1,7 @@
 """Faults: the database or Redis going away, and the error pages readers see."""
 
 import json
+import socket
 import sys
 from unittest import mock
 
@@ -13,10 +14,17 @@ from django.urls import reverse
 
 from events import cache as resilient_cache
 from events.errors import server_error
+from tests.security.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.django_db
 
-CLOSED_REDIS_PORT = "redis://127.0.0.1:6390/0"
+
+def closed_redis_url() -> str:
+    """A Redis address on which nothing listens: a port the system just gave us free, then released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
 
 
 def database_down():
@@ -72,7 +80,7 @@ def redis_down(settings):
         **settings.CACHES,
         "default": {
             "BACKEND": "events.cache.ResilientRedisCache",
-            "LOCATION": CLOSED_REDIS_PORT,
+            "LOCATION": closed_redis_url(),
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         },
     }
@@ -115,20 +123,26 @@ def test_redis_outage_is_not_retried_on_every_call(redis_down):
     real_get.assert_not_called()
 
 
-def test_resilient_cache_works_normally_against_a_running_redis(settings):
+def test_resilient_cache_works_normally_against_a_running_redis(settings, tmp_path):
     resilient_cache._Outage.reset()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "events.cache.ResilientRedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/0",
-            "KEY_PREFIX": "cso-press-security-tests",
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "events.cache.ResilientRedisCache",
+                "LOCATION": server.url,
+                "KEY_PREFIX": "cso-press-security-tests",
+            }
         }
-    }
-    from django.core.cache import cache
+        from django.core.cache import cache
 
-    cache.set("answer", 42, timeout=5)
-    assert cache.get("answer") == 42
-    cache.delete("answer")
+        cache.set("answer", 42, timeout=5)
+        assert cache.get("answer") == 42
+        cache.delete("answer")
+        assert cache.get("answer") is None
+    finally:
+        server.stop(save=False)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
