@@ -431,6 +431,21 @@ def attachment_delete(*, attachment: Attachment, user: AbstractBaseUser) -> None
     stored.delete()
 
 
+@transaction.atomic
+def event_delete(*, event: Event, user: AbstractBaseUser) -> None:
+    """Delete a release; it stays restorable from "Recently deleted" (see ``events.trash``)."""
+    event = _locked(event)
+    audit_log(
+        action="events.event.deleted",
+        actor=user,
+        object_repr=str(event),
+        from_status=event.status,
+        data={"event": event.pk, "version": event.version},
+    )
+    event._change_reason = _("Deleted")
+    event.delete()
+
+
 def _free_slug(base: str, language: str) -> str:
     slug = base[:290]
     candidate, n = slug, 2

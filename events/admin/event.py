@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -194,6 +194,16 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
             change_note=form.cleaned_data.get("change_note", ""),
             minor_change=form.cleaned_data.get("minor_change", False),
         )
+
+    def delete_model(self, request, obj):
+        services.event_delete(event=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        events = list(queryset)
+        if not all(self.has_delete_permission(request, event) for event in events):
+            raise PermissionDenied
+        for event in events:
+            services.event_delete(event=event, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -440,3 +440,16 @@ def test_an_editor_restores_a_deleted_release_as_a_draft(client):
 
     assert response.status_code == 302
     assert Event.objects.get(pk=event.pk).status == Event.Status.DRAFT
+
+
+def test_deleting_a_release_in_the_admin_is_in_the_audit_log(client):
+    administrator = user_in(ADMINISTRATOR, "office-admin")
+    event = EventFactory(title="Statement to delete")
+    client.force_login(administrator)
+
+    response = client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    entry = AuditLogEntry.objects.get(action="events.event.deleted")
+    assert (entry.actor, entry.object_repr, entry.data["event"]) == (administrator, "Statement to delete", event.pk)
+    assert Event.history.filter(id=event.pk, history_type="-").exists()
