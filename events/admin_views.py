@@ -324,6 +324,9 @@ def field_changes(old_record, new_record) -> list[dict]:
         if name not in changed:
             continue
         old_value, new_value = _display(old_record, name), _display(new_record, name)
+        if name not in TEXT_FIELDS and old_value == new_value:
+            # Shown alike, e.g. times differing only in seconds the form never shows: nothing to tell anyone.
+            continue
         rows.append(
             {
                 "name": name,
@@ -352,7 +355,7 @@ def history_view(model_admin, request, object_id: int):
             original=event,
             revisions=revisions,
             audit_entries=event.audit_entries.select_related("actor")[:200],
-            can_revert=permissions.can_edit(request.user, event),
+            can_revert=permissions.can_revert(request.user, event),
         ),
     )
 
@@ -386,19 +389,57 @@ def compare_view(model_admin, request, object_id: int):
             old=old,
             new=new,
             changes=field_changes(old, new),
-            can_revert=permissions.can_edit(request.user, event),
+            can_revert=permissions.can_revert(request.user, event),
         ),
     )
 
 
+class RevertForm(forms.Form):
+    """A revert is an edit: once the release has been public it needs a change note or the minor-change tick."""
+
+    change_note = forms.CharField(
+        label=gettext_lazy("Change note"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Shown on the public page as “Updated [date]: [note]”."),
+    )
+    minor_change = forms.BooleanField(
+        label=gettext_lazy("Minor change"),
+        required=False,
+        help_text=gettext_lazy("A typo or similar: readers see no update note."),
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.public = services.has_been_public(event)
+        if not self.public:
+            del self.fields["change_note"]
+            del self.fields["minor_change"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.public and not cleaned.get("change_note", "").strip() and not cleaned.get("minor_change"):
+            self.add_error(
+                "change_note", _("This release has been published: describe the change, or tick “Minor change”.")
+            )
+        return cleaned
+
+
 def revert_view(model_admin, request, object_id: int, history_id: int):
     event = get_object_or_404(Event, pk=object_id)
-    if not permissions.can_edit(request.user, event):
+    if not permissions.can_revert(request.user, event):
         raise PermissionDenied
     record = _revision(event, history_id)
-    if request.method == "POST":
+    form = RevertForm(request.POST if request.method == "POST" else None, event=event)
+    if request.method == "POST" and form.is_valid():
         try:
-            services.event_revert(event=event, user=request.user, history_id=record.history_id)
+            services.event_revert(
+                event=event,
+                user=request.user,
+                history_id=record.history_id,
+                change_note=form.cleaned_data.get("change_note", ""),
+                minor_change=form.cleaned_data.get("minor_change", False),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -417,6 +458,7 @@ def revert_view(model_admin, request, object_id: int, history_id: int):
             event=event,
             original=event,
             record=record,
+            form=form,
             changes=field_changes(current, record) if current else [],
         ),
     )

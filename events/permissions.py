@@ -42,13 +42,35 @@ def can_view(user: AbstractBaseUser, event: Event | None = None) -> bool:
     return _has(user, "view_event")
 
 
-def can_edit(user: AbstractBaseUser, event: Event | None = None) -> bool:
-    """Authors edit drafts; once a release is in review or out, only editors may change it."""
-    if not _has(user, "change_event"):
+# What a write touches -> the model permission it needs on top of the release's own rule.
+PART_PERMISSIONS = {
+    "event": "change_event",
+    "people": "change_event",
+    "attachment": "change_attachment",
+    "attachment_add": "add_attachment",
+    "attachment_delete": "delete_attachment",
+}
+
+
+def can_change_release(user: AbstractBaseUser, event: Event | None, *, part: str = "event") -> bool:
+    """The one rule for every write to a release and what hangs off it (photos, documents, people, contacts).
+
+    ``part`` names what is written (see ``PART_PERMISSIONS``): the user needs that model permission, and,
+    once the release has left the draft stage (in review, scheduled, published, withdrawn), also the
+    editor's ``publish_event``. So an author or the photo staff work on drafts; what a reviewer has seen or
+    the public can see changes only by an editor's hand. ``event=None`` means a release not created yet.
+    """
+    codename = PART_PERMISSIONS[part]
+    if not _has(user, codename):
         return False
     if event is None or event.pk is None or event.status == event.Status.DRAFT:
         return True
     return is_editor(user)
+
+
+def can_edit(user: AbstractBaseUser, event: Event | None = None) -> bool:
+    """Authors edit drafts; once a release is in review or out, only editors may change it."""
+    return can_change_release(user, event, part="event")
 
 
 def can_submit(user: AbstractBaseUser, event: Event) -> bool:
@@ -88,7 +110,17 @@ def can_republish(user: AbstractBaseUser, event: Event) -> bool:
 
 
 def can_translate(user: AbstractBaseUser, event: Event) -> bool:
-    return _has(user, "add_event")
+    """A translation is a new draft: whoever may start a release may start one from any release they see."""
+    return _has(user, "add_event") and can_view(user, event) and can_change_release(user, None)
+
+
+def can_revert(user: AbstractBaseUser, event: Event) -> bool:
+    return can_change_release(user, event, part="event")
+
+
+def can_restore(user: AbstractBaseUser) -> bool:
+    """Bringing a deleted release back is an editor's call: it may have been deleted because it leaked."""
+    return is_editor(user) and _has(user, "add_event")
 
 
 def can_preview(user: AbstractBaseUser, event: Event) -> bool:

@@ -142,14 +142,7 @@ def event_save(
         audit_log(action="events.event.created", actor=user, event=event, to_status=event.status)
         return event
 
-    if has_been_public(event):
-        if not change_note and not minor_change:
-            raise ValidationError(
-                {"change_note": _("This release has been published: describe the change, or mark it as minor.")}
-            )
-        if change_note and not minor_change:
-            event.public_updated_at = timezone.now()
-            event.public_update_note = change_note[:300]
+    _note_public_change(event, change_note=change_note, minor_change=minor_change)
     reason = change_note or (_("Minor change") if minor_change else "")
     _store(event, user=user, reason=reason, expected_version=expected_version)
     audit_log(
@@ -316,25 +309,141 @@ def event_republish(*, event: Event, user: AbstractBaseUser, note: str = "") -> 
     )
 
 
+def _note_public_change(event: Event, *, change_note: str, minor_change: bool) -> None:
+    """After first publication a change carries a note (the public "Updated" line) or the minor-change mark."""
+    if not has_been_public(event):
+        return
+    if not change_note and not minor_change:
+        raise ValidationError(
+            {"change_note": _("This release has been published: describe the change, or mark it as minor.")}
+        )
+    if change_note and not minor_change:
+        event.public_updated_at = timezone.now()
+        event.public_update_note = change_note[:300]
+
+
 @transaction.atomic
-def event_revert(*, event: Event, user: AbstractBaseUser, history_id: int) -> Event:
-    """Bring back the text and details of an earlier revision as a new revision; the workflow state stays."""
+def event_revert(
+    *,
+    event: Event,
+    user: AbstractBaseUser,
+    history_id: int,
+    change_note: str = "",
+    minor_change: bool = False,
+) -> Event:
+    """Bring back the text and details of an earlier revision as a new revision; the workflow state stays.
+
+    A revert is an edit like any other: on a release that has been public it needs a change note (shown as
+    "Updated <date>: <note>") or the minor-change mark.
+    """
     event = _locked(event)
     record = event.history.filter(history_id=history_id).first()
     if record is None:
         raise ValidationError(_("That revision does not belong to this release."))
+    change_note = change_note.strip()
+    _note_public_change(event, change_note=change_note, minor_change=minor_change)
     for name in REVERTIBLE_FIELDS:
         setattr(event, name, getattr(record, name))
     if event.cover_id and not Attachment.objects.filter(pk=event.cover_id, event=event).exists():
         event.cover_id = None
+    reason = _("Reverted to version %(version)s") % {"version": record.version}
     return _transition(
         event,
         user=user,
         action="events.event.reverted",
         from_status=event.status,
-        reason=_("Reverted to version %(version)s") % {"version": record.version},
-        data={"history_id": record.history_id, "version": record.version},
+        note=change_note,
+        reason=f"{reason}: {change_note}" if change_note else reason,
+        data={
+            "history_id": record.history_id,
+            "version": record.version,
+            "minor": bool(minor_change),
+        },
     )
+
+
+@transaction.atomic
+def event_set_cover(*, event: Event, user: AbstractBaseUser, cover: Attachment | None) -> Event:
+    """Choose the release's cover photo (one of its own photos) as a new revision in its history."""
+    event = _locked(event)
+    if cover is not None and (cover.event_id != event.pk or cover.kind != Attachment.Kind.PHOTO):
+        raise ValidationError({"cover": _("The cover must be one of this release's own photos.")})
+    new_id = cover.pk if cover is not None else None
+    if event.cover_id == new_id:
+        return event
+    old_id = event.cover_id
+    event.cover_id = new_id
+    _store(event, user=user, reason=_("Cover photo changed"))
+    audit_log(
+        action="events.event.cover_changed",
+        actor=user,
+        event=event,
+        from_status=event.status,
+        to_status=event.status,
+        data={"from": old_id, "to": new_id, "version": event.version},
+    )
+    return event
+
+
+# What the describe page and the attachment admin may change; the file, its kind and its release never change.
+ATTACHMENT_DESCRIPTION_FIELDS = ["position", "title", "caption", "alt_text", "credit", "taken_at"]
+
+
+@transaction.atomic
+def attachment_describe(*, attachment: Attachment, user: AbstractBaseUser, values: dict[str, Any]) -> Attachment:
+    """Change what readers see of a photo or document: caption, credit, alt text, title, date and order."""
+    unknown = set(values) - set(ATTACHMENT_DESCRIPTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not describable: {sorted(unknown)}")
+    stored = Attachment.objects.select_for_update().select_related("event").get(pk=attachment.pk)
+    changed = sorted(name for name, value in values.items() if getattr(stored, name) != value)
+    if not changed:
+        return stored
+    before = {name: str(getattr(stored, name) or "") for name in changed}
+    for name in changed:
+        setattr(stored, name, values[name])
+    stored.full_clean(exclude=["file"])
+    stored.save(update_fields=changed)
+    audit_log(
+        action="events.attachment.changed",
+        actor=user,
+        event=stored.event,
+        object_repr=str(stored),
+        data={"attachment": stored.pk, "fields": changed, "before": before},
+    )
+    return stored
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, user: AbstractBaseUser) -> None:
+    """Remove a photo or document from its release; a cover photo leaves the release through its history."""
+    stored = Attachment.objects.select_for_update().select_related("event").get(pk=attachment.pk)
+    event = stored.event
+    if event.cover_id == stored.pk:
+        event_set_cover(event=event, user=user, cover=None)
+    audit_log(
+        action="events.attachment.deleted",
+        actor=user,
+        event=event,
+        object_repr=str(stored),
+        data={"attachment": stored.pk, "original_name": stored.original_name, "sha256": stored.sha256},
+    )
+    stored.delete()
+
+
+@transaction.atomic
+def event_delete(*, event: Event, user: AbstractBaseUser) -> None:
+    """Delete a release; it stays restorable from "Recently deleted" (see ``events.trash``)."""
+    event = _locked(event)
+    audit_log(
+        action="events.event.deleted",
+        actor=user,
+        object_repr=str(event),
+        from_status=event.status,
+        data={"event": event.pk, "version": event.version},
+    )
+    event._change_reason = _("Deleted")
+    event.delete()
 
 
 def _free_slug(base: str, language: str) -> str:

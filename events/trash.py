@@ -24,11 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from . import permissions
 from .models import Event
 from .services import audit_log
 from .trash_contents import RestoredContents, restore_contents
-
-RESTORE_PERMISSION = "events.add_event"
 
 
 def deleted_events(now: datetime | None = None) -> models.QuerySet:
@@ -102,7 +101,7 @@ def restored_message(event: Event, contents: RestoredContents) -> str:
 @require_http_methods(["GET", "POST"])
 def trash_view(request):
     """The admin's "Recently deleted" list; POST restores one entry."""
-    if not request.user.has_perm(RESTORE_PERMISSION):
+    if not permissions.can_restore(request.user):
         raise PermissionDenied
     if request.method == "POST":
         try:

@@ -1,14 +1,29 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import PhoneNumberForm
 from ..models import Organization, Person, PhoneNumber, Section
+from .locking import StaleFormRefusedAdminMixin, StaleFormRefusedForm
+
+
+class PersonAdminForm(StaleFormRefusedForm):
+    def extra_state(self, instance):
+        # The phones are edited inline on the same page, so a stale page would overwrite them too.
+        if instance.pk is None:
+            return {}
+        numbers = instance.phones.order_by("position", "pk").values_list("label", "number")
+        return {"phones": [f"{label}: {number}" for label, number in numbers]}
+
+    def state_label(self, name):
+        return gettext("Phone numbers") if name == "phones" else super().state_label(name)
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(StaleFormRefusedAdminMixin, admin.ModelAdmin):
+    form = StaleFormRefusedForm
     list_display = ["name", "name_ru", "parent", "position", "is_active", "event_count"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "parent"]
@@ -31,7 +46,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(StaleFormRefusedAdminMixin, admin.ModelAdmin):
+    form = StaleFormRefusedForm
     list_display = ["name", "short_name", "kind", "country", "parent"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "name_ru", "short_name", "slug"]
@@ -52,7 +68,8 @@ class PhoneNumberInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(StaleFormRefusedAdminMixin, admin.ModelAdmin):
+    form = PersonAdminForm
     list_display = ["name", "position", "organization", "is_press_contact", "email", "phone_list"]
     list_filter = ["is_press_contact", "organization__kind"]
     search_fields = ["name", "name_ru", "sort_name", "position", "email", "organization__name"]

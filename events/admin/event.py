@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,11 +11,27 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import admin_views, permissions, services
-from ..models import Event, EventParticipant, EventPressContact
+from ..models import Attachment, Event, EventParticipant, EventPressContact
 from .media import AttachmentInline, PhotoUploadAdminMixin
 
 
-class ParticipantInline(admin.TabularInline):
+class ReleasePartInline(admin.TabularInline):
+    """People and contacts of a release follow the release's own rule (``permissions.can_change_release``)."""
+
+    def _may(self, request, obj):
+        return obj is None or permissions.can_change_release(request.user, obj, part="people")
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may(request, obj)
+
+
+class ParticipantInline(ReleasePartInline):
     model = EventParticipant
     extra = 1
     autocomplete_fields = ["person"]
@@ -24,7 +40,7 @@ class ParticipantInline(admin.TabularInline):
     verbose_name_plural = _("participants (in order)")
 
 
-class PressContactInline(admin.TabularInline):
+class PressContactInline(ReleasePartInline):
     model = EventPressContact
     extra = 1
     autocomplete_fields = ["person"]
@@ -57,6 +73,11 @@ class EventAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+        if "cover" in self.fields:
+            # Only one of this release's own photos can be its cover.
+            self.fields["cover"].queryset = Attachment.objects.filter(
+                event_id=self.instance.pk, kind=Attachment.Kind.PHOTO
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -174,10 +195,30 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
             minor_change=form.cleaned_data.get("minor_change", False),
         )
 
+    def delete_model(self, request, obj):
+        services.event_delete(event=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        events = list(queryset)
+        if not all(self.has_delete_permission(request, event) for event in events):
+            raise PermissionDenied
+        for event in events:
+            services.event_delete(event=event, user=request.user)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change:
             services.event_apply_default_contacts(event=form.instance)
+        changed = [formset.model._meta.model_name for formset in formsets if formset.has_changed()]
+        if change and changed:
+            services.audit_log(
+                action="events.event.people_changed",
+                actor=request.user,
+                event=form.instance,
+                from_status=form.instance.status,
+                to_status=form.instance.status,
+                data={"parts": changed, "version": form.instance.version},
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         self._warn(request, obj)
@@ -278,6 +319,9 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
     def translate_selected(self, request, queryset):
         created = []
         for event in queryset:
+            if not permissions.can_translate(request.user, event):
+                self.message_user(request, gettext("%(event)s: your role does not allow it.") % {"event": event})
+                continue
             try:
                 created.append(services.event_translate(event=event, user=request.user))
             except ValidationError as exc:

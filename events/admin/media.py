@@ -1,21 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from .. import permissions, services
 from ..media.forms import AttachmentDescribeForm, CoverForm, UploadForm
 from ..media.photos import rendition
 from ..media.services import attachments_upload
-from ..media.sniffing import check_upload
-from ..models import Attachment, AuditLogEntry, Event
+from ..models import Attachment, Event
+from .locking import StaleFormRefusedForm, changed_names, describe, read_state, row_state, sign_state
+
+DESCRIBED = services.ATTACHMENT_DESCRIPTION_FIELDS
 
 
 def thumbnail_html(attachment: Attachment):
@@ -31,6 +33,39 @@ def thumbnail_html(attachment: Attachment):
         min(thumb.width, 160),
         round(thumb.height * min(thumb.width, 160) / thumb.width),
     )
+
+
+class LockedDescribeForm(AttachmentDescribeForm):
+    """One row of the describe page, carrying the values it was opened with (see ``locking``)."""
+
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_state"].initial = sign_state(row_state(self.instance, DESCRIBED))
+
+
+def _stale_rows(formset, stored: dict[int, Attachment]) -> list[str]:
+    """What other editors changed since the page was opened, one readable line per field."""
+    lines = []
+    for form in formset.initial_forms:
+        current = stored.get(form.instance.pk)
+        name = form.instance.original_name or str(form.instance)
+        if current is None:
+            lines.append(gettext("“%(name)s” was deleted by someone else.") % {"name": name})
+            continue
+        seen = read_state(form.cleaned_data.get("seen_state", ""))
+        if seen is None:
+            lines.append(gettext("“%(name)s”: the form was missing its version.") % {"name": name})
+            continue
+        for field in changed_names(seen, row_state(current, DESCRIBED)):
+            label = str(Attachment._meta.get_field(field).verbose_name).capitalize()
+            lines.append(
+                gettext("“%(name)s”, %(field)s: now “%(value)s”")
+                % {"name": name, "field": label, "value": describe(current, field)}
+            )
+    return lines
 
 
 class PhotoUploadAdminMixin:
@@ -55,11 +90,11 @@ class PhotoUploadAdminMixin:
         ]
         return extra + super().get_urls()
 
-    def _event_for_media(self, request, object_id) -> Event:
+    def _event_for_media(self, request, object_id, part: str) -> Event:
         event = self.get_object(request, object_id)
         if event is None:
             raise Http404(_("No event with this id."))
-        if not self.has_change_permission(request, event):
+        if not permissions.can_change_release(request.user, event, part=part):
             raise PermissionDenied
         return event
 
@@ -77,9 +112,7 @@ class PhotoUploadAdminMixin:
         }
 
     def upload_photos_view(self, request, object_id):
-        event = self._event_for_media(request, object_id)
-        if not request.user.has_perm("events.add_attachment"):
-            raise PermissionDenied
+        event = self._event_for_media(request, object_id, "attachment_add")
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -108,52 +141,84 @@ class PhotoUploadAdminMixin:
         return TemplateResponse(request, "admin/events/attachment/upload.html", context)
 
     def describe_photos_view(self, request, object_id):
-        event = self._event_for_media(request, object_id)
-        FormSet = modelformset_factory(Attachment, form=AttachmentDescribeForm, extra=0, can_delete=True)
+        event = self._event_for_media(request, object_id, "attachment")
+        may_delete = permissions.can_change_release(request.user, event, part="attachment_delete")
+        FormSet = modelformset_factory(Attachment, form=LockedDescribeForm, extra=0, can_delete=may_delete)
         queryset = event.attachments.order_by("position", "pk")
-        data = request.POST if request.method == "POST" else None
+        data = request.POST.copy() if request.method == "POST" else None
         formset = FormSet(data, queryset=queryset, prefix="attachments")
         cover_form = CoverForm(data, event=event, initial={"cover": event.cover_id})
+        # A page sent back with errors keeps the version it was opened at, so a later save is still checked.
+        cover_seen = data.get("cover_seen", "") if data is not None else sign_state({"cover": event.cover_id})
+        conflicts: list[str] = []
         if data is not None and formset.is_valid() and cover_form.is_valid():
             with transaction.atomic():
-                formset.save()
-                cover = cover_form.cleaned_data["cover"]
-                if cover is not None and cover.pk in {item.pk for item in formset.deleted_objects}:
-                    cover = None
-                Event.objects.filter(pk=event.pk).update(cover=cover)
-                AuditLogEntry.objects.create(
-                    action="events.attachment.described",
-                    event=event,
-                    actor=request.user,
-                    object_repr=str(event)[:300],
-                    data={
-                        "changed": [item.pk for item, _fields in formset.changed_objects],
-                        "deleted": [item.pk for item in formset.deleted_objects],
-                        "cover": cover.pk if cover else None,
-                    },
-                )
-            messages.success(request, _("The photos and documents were saved."))
-            return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+                locked = Event.objects.select_for_update().get(pk=event.pk)
+                stored = {item.pk: item for item in Attachment.objects.select_for_update().filter(event=event)}
+                conflicts = _stale_rows(formset, stored)
+                seen_cover = read_state(data.get("cover_seen", ""))
+                if seen_cover is None or seen_cover.get("cover") != locked.cover_id:
+                    conflicts.append(
+                        gettext("Cover photo: now “%(value)s”")
+                        % {"value": describe(locked, "cover") if locked.cover_id else gettext("No cover photo")}
+                    )
+                if not conflicts:
+                    self._save_described(request, event, formset, cover_form)
+            if not conflicts:
+                messages.success(request, _("The photos and documents were saved."))
+                return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+            # Renew the versions the page carries, so saving again replaces the other editor's values.
+            for form in formset.initial_forms:
+                current = stored.get(form.instance.pk)
+                if current is not None:
+                    data[form.add_prefix("seen_state")] = sign_state(row_state(current, DESCRIBED))
+            cover_seen = sign_state({"cover": locked.cover_id})
         context = {
             **self._media_context(request, event, _("Photos and documents: describe, order, choose the cover")),
             "formset": formset,
             "cover_form": cover_form,
+            "cover_seen": cover_seen,
+            "conflicts": conflicts,
             "rows": [(form, thumbnail_html(form.instance)) for form in formset.forms],
         }
         return TemplateResponse(request, "admin/events/attachment/describe.html", context)
 
+    def _save_described(self, request, event, formset, cover_form) -> None:
+        deleted = set()
+        for form in formset.initial_forms:
+            if formset.can_delete and formset._should_delete_form(form):
+                services.attachment_delete(attachment=form.instance, user=request.user)
+                deleted.add(form.instance.pk)
+            elif form.has_changed():
+                services.attachment_describe(
+                    attachment=form.instance,
+                    user=request.user,
+                    values={name: form.cleaned_data[name] for name in DESCRIBED},
+                )
+        cover = cover_form.cleaned_data["cover"]
+        if cover is not None and cover.pk in deleted:
+            cover = None
+        services.event_set_cover(event=event, user=request.user, cover=cover)
+
 
 class AttachmentInline(admin.TabularInline):
-    """Describe and order what is attached; new files come through the upload page (checked by content)."""
+    """What is attached, read-only: files come through the upload page (checked by content) and are described
+    on the describe page, whose save is refused when someone else changed a photo meanwhile."""
 
     model = Attachment
     extra = 0
     fields = ["thumbnail", "kind", "original_name", "position", "title", "caption", "alt_text", "credit"]
-    readonly_fields = ["thumbnail", "kind", "original_name"]
+    readonly_fields = fields
     ordering = ["position", "pk"]
-    verbose_name_plural = _("photos and documents (add new ones with “Upload photos and documents”)")
+    verbose_name_plural = _("photos and documents (upload and describe them with the buttons above)")
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.display(description=_("preview"))
@@ -161,49 +226,59 @@ class AttachmentInline(admin.TabularInline):
         return thumbnail_html(obj)
 
 
-class AttachmentAdminForm(forms.ModelForm):
+class AttachmentAdminForm(StaleFormRefusedForm):
     class Meta:
         model = Attachment
-        fields = ["event", "kind", "file", "title", "caption", "alt_text", "credit", "taken_at", "position"]
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if isinstance(upload, UploadedFile):  # a new file, not the stored one
-            facts = check_upload(upload)
-            self.checked_kind = facts.kind
-        return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        kind = getattr(self, "checked_kind", None)
-        if kind and cleaned.get("kind") and kind != cleaned["kind"]:
-            self.add_error(
-                "kind",
-                _("This file is a %(found)s, not a %(chosen)s.")
-                % {"found": Attachment.Kind(kind).label, "chosen": Attachment.Kind(cleaned["kind"]).label},
-            )
-        return cleaned
+        fields = DESCRIBED
 
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
+    """Find and describe any photo or document. Adding happens only on a release's upload page; changing and
+    deleting follow the release's own rule (``permissions.can_change_release``) and go through audited
+    services."""
+
     form = AttachmentAdminForm
     list_display = ["thumbnail", "__str__", "event", "kind", "credit", "has_alt_text", "size"]
     list_filter = ["kind"]
     search_fields = ["title", "caption", "original_name", "credit", "event__title"]
-    autocomplete_fields = ["event"]
     list_select_related = ["event"]
-    readonly_fields = ["thumbnail", "original_name", "width", "height", "size", "content_type", "sha256"]
+    readonly_fields = [
+        "event", "kind", "file", "thumbnail", "original_name", "width", "height", "size", "content_type", "sha256",
+    ]  # fmt: skip
     fields = [
         "event", "kind", "file", "thumbnail", "title", "caption", "alt_text", "credit", "taken_at", "position",
-        "original_name", "width", "height", "size", "content_type", "sha256",
+        "original_name", "width", "height", "size", "content_type", "sha256", "seen_state",
     ]  # fmt: skip
 
-    def get_readonly_fields(self, request, obj=None):
-        # A stored file is replaced by uploading a new attachment, so its renditions and name stay consistent.
-        if obj is not None:
-            return [*self.readonly_fields, "file", "kind", "event"]
-        return self.readonly_fields
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or permissions.can_change_release(request.user, obj.event, part="attachment")
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or permissions.can_change_release(request.user, obj.event, part="attachment_delete")
+
+    def save_model(self, request, obj, form, change):
+        services.attachment_describe(
+            attachment=obj, user=request.user, values={name: form.cleaned_data[name] for name in DESCRIBED}
+        )
+
+    def delete_model(self, request, obj):
+        services.attachment_delete(attachment=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        items = list(queryset.select_related("event"))
+        if not all(self.has_delete_permission(request, item) for item in items):
+            raise PermissionDenied
+        with transaction.atomic():
+            for item in items:
+                services.attachment_delete(attachment=item, user=request.user)
 
     @admin.display(description=_("preview"))
     def thumbnail(self, obj):

@@ -16,7 +16,7 @@ def create_the_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0008_trash_contents'),
+        ('events', '0010_administrator_permissions'),
     ]
 
     operations = [

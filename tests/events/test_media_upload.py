@@ -12,6 +12,7 @@ from events.media.services import attachments_upload
 from events.models import Attachment, AuditLogEntry
 from tests.events.media_samples import camera_jpeg, decompression_bomb_png, plain_jpeg
 from tests.factories import EventFactory
+from tests.security.admin_forms import describe_page_data
 
 pytestmark = pytest.mark.django_db
 
@@ -225,13 +226,7 @@ def test_staff_upload_several_photos_then_describe_order_and_choose_the_cover(ad
     assert page.status_code == 200
     assert "Alt text is required for every photo" in page.content.decode()
 
-    data = {
-        "attachments-TOTAL_FORMS": "3",
-        "attachments-INITIAL_FORMS": "3",
-        "attachments-MIN_NUM_FORMS": "0",
-        "attachments-MAX_NUM_FORMS": "1000",
-        "cover": str(photos[2].pk),
-    }
+    data = describe_page_data(admin_client_logged_in, event) | {"cover": str(photos[2].pk)}
     for index, (photo, position) in enumerate(zip(photos, [3, 1, 2], strict=True)):
         data |= {
             f"attachments-{index}-id": str(photo.pk),
@@ -254,11 +249,7 @@ def test_the_describe_page_refuses_a_photo_without_alt_text_and_says_why(admin_c
     event = EventFactory()
     post_files(admin_client_logged_in, event, SimpleUploadedFile("a.jpg", plain_jpeg(), "image/jpeg"))
     photo = event.attachments.get()
-    data = {
-        "attachments-TOTAL_FORMS": "1",
-        "attachments-INITIAL_FORMS": "1",
-        "attachments-MIN_NUM_FORMS": "0",
-        "attachments-MAX_NUM_FORMS": "1000",
+    data = describe_page_data(admin_client_logged_in, event) | {
         "attachments-0-id": str(photo.pk),
         "attachments-0-position": "0",
         "attachments-0-alt_text": "   ",
@@ -286,7 +277,9 @@ def test_upload_page_for_a_missing_event_is_404(admin_client_logged_in):
     assert admin_client_logged_in.get(reverse("admin:events_event_upload_photos", args=[999999])).status_code == 404
 
 
-def test_attachment_admin_add_form_checks_the_file_by_content(admin_client_logged_in, settings):
+def test_attachment_admin_has_no_add_page_so_every_file_comes_through_the_checked_upload(
+    admin_client_logged_in, settings
+):
     event = EventFactory()
     response = admin_client_logged_in.post(
         reverse("admin:events_attachment_add"),
@@ -299,9 +292,6 @@ def test_attachment_admin_add_form_checks_the_file_by_content(admin_client_logge
         },
     )
 
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["file"] == [
-        "“x.jpg” was not accepted: its content is not a JPEG, PNG or WebP image, nor a PDF or office document "
-        "(whatever the file name says)."
-    ]
+    assert response.status_code == 403
+    assert Attachment.objects.count() == 0
     assert files_under(settings.MEDIA_ROOT) == []
