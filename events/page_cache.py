@@ -40,6 +40,7 @@ from django.utils.http import parse_http_date_safe
 from .errors import DATABASE_ERRORS, close_broken_connections, database_unavailable
 from .models import ContentVersion, Event
 from .models.content_version import ROW_ID
+from .media.links import GRANT_PARAMETER
 from .navigation import BACK_PARAMETER
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,11 @@ QUERY_PARAMETERS: dict[str, frozenset[str]] = {
     "organizations": frozenset({PAGE_NUMBER}),
     "organization": frozenset({PAGE_NUMBER}),
     "sitemap": frozenset({SITEMAP_PAGE_NUMBER}),
+    # Journalists' downloads of an embargoed release carry the embargo page's signed grant (never cached:
+    # those answers are private).
+    "photos-zip": frozenset({GRANT_PARAMETER}),
+    "photo-download": frozenset({GRANT_PARAMETER}),
+    "document-download": frozenset({GRANT_PARAMETER}),
 }
 
 

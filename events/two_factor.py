@@ -171,7 +171,7 @@ def confirm_authenticator(user, device: TOTPDevice) -> list[str]:
 def remove_two_factor(user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
-    # Plain codes from before migration 0012 cannot exist any more; removed all the same, to be sure.
+    # Plain codes from before migration 0011 cannot exist any more; removed all the same, to be sure.
     StaticToken.objects.filter(device__user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
 

@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
-# Changing this string invalidates every stored backup code; the data migration 0012 uses the same one.
+# Changing this string invalidates every stored backup code; the data migration 0011 uses the same one.
 BACKUP_CODE_KEY_SALT = "events.BackupCode"
 
 

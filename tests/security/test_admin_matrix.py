@@ -28,7 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from events import services
-from events.models import Attachment, AuditLogEntry, EmbargoLink, Event
+from events.models import Attachment, AuditLogEntry, BackupCodeDevice, EmbargoLink, Event
 from tests.events.roles import user_in
 from tests.factories import EventFactory, OrganizationFactory, PersonFactory, PhotoFactory, UserFactory
 
@@ -61,7 +61,7 @@ PERMISSIONS = {
     "directory": ("People, organisations, phone numbers", "read", "read", "yes", "yes"),
     "sections": ("Sections", "read", "read", "read", "yes"),
     "accounts": ("Users, groups, two-factor devices, login records", "no", "no", "no", "yes"),
-    "records_by_hand": ("Write login records by hand", "no", "no", "no", "no"),
+    "records_by_hand": ("Write login records or backup codes by hand", "no", "no", "no", "no"),
     "own_account": ("Own password, two-factor login, signing out", "yes", "yes", "yes", "yes"),
 }
 
@@ -143,6 +143,15 @@ URLS = {
     "otp_totp_totpdevice_config": ("accounts", PAGE),
     "otp_totp_totpdevice_qrcode": ("accounts", PAGE),
     **model_urls("otp_static_staticdevice", view="accounts", change="accounts", add="accounts", delete="accounts"),
+    # Backup codes are kept as digests: an administrator sees and deletes them, nobody writes them by hand.
+    **model_urls(
+        "events_backupcodedevice",
+        view="accounts",
+        change="records_by_hand",
+        add="records_by_hand",
+        delete="accounts",
+        change_kind=READ,
+    ),  # fmt: skip
 }
 # Unnamed patterns: Django's "<id>/" shortcut to each change page (a plain redirect; the change page then
 # decides) and the admin's final catch-all (404 for unknown paths).
@@ -171,6 +180,7 @@ ACTIONS = {
     "axes.AccessFailureLog": {"delete_selected": "accounts"},
     "otp_totp.TOTPDevice": {"delete_selected": "accounts"},
     "otp_static.StaticDevice": {"delete_selected": "accounts"},
+    "events.BackupCodeDevice": {"delete_selected": "accounts"},
 }
 
 
@@ -330,6 +340,7 @@ def world():
             "axes_accessfailurelog": failure,
             "otp_totp_totpdevice": totp,
             "otp_static_staticdevice": static,
+            "events_backupcodedevice": BackupCodeDevice.objects.create(user=reporter, name="Backup codes"),
         },
     }
 

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import match_token
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from events.archive import archived_models, excluded_models
@@ -111,6 +112,9 @@ def build_site() -> dict:
     TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
     codes = new_backup_codes(editor)
     assert match_token(editor, codes[0]) is not None
+    # django-otp's own static device table is no longer used for backup codes, but it is still a table of
+    # the site (its admin can make rows): a backup carries whatever it holds.
+    StaticDevice.objects.create(user=admin, name="Made in django-otp's admin").token_set.create(token="unused01")
 
     contact = PressContactFactory(name="Olga Ivanova", photo=ContentFile(make_jpeg_bytes(), name="olga.jpg"))
     PhoneNumberFactory(person=contact)
@@ -319,7 +323,11 @@ def test_a_whole_site_comes_back_table_for_table_and_file_for_file_in_a_freshly_
     assert f"{len(files_before)} media files" in out.getvalue()
     assert files_after == files_before
     for label in sorted(before):
-        if label in NOT_CARRIED - REMADE_BY_MIGRATIONS:
+        if label == "events.ContentVersion":
+            # Each database has its own (made by its migration); a restore must leave a version the old cache
+            # never saw, so pages cached before it are not served.
+            assert len(after[label]) == 1 and after[label] != before[label]
+        elif label in NOT_CARRIED - REMADE_BY_MIGRATIONS:
             assert after[label] == [], f"{label} is not restored"
         else:
             assert after[label] == before[label], f"{label} differs after the restore"

@@ -136,7 +136,7 @@ def test_a_hashed_backup_code_signs_in_once_and_is_then_marked_used(client, edit
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_hashes_existing_plain_backup_codes_which_keep_working():
     executor = MigrationExecutor(connection)
-    target = ("events", "0012_backup_codes")
+    target = ("events", "0011_backup_codes")
     # Just before this migration, whatever number the migrations before it end up with.
     parents = [parent.key for parent in executor.loader.graph.node_map[target].parents]
     executor.migrate([key for key in parents if key[0] == "events"])

@@ -16,7 +16,7 @@ def create_the_row(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0010_administrator_permissions'),
+        ('events', '0009_private_media_and_clean_pictures'),
     ]
 
     operations = [

@@ -39,7 +39,7 @@ def hash_plain_backup_codes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0011_content_version"),
+        ("events", "0010_content_version"),
         ("otp_static", "0003_add_timestamps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
