@@ -38,9 +38,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
 from .errors import DATABASE_ERRORS, close_broken_connections, database_unavailable
+from .media.links import GRANT_PARAMETER
 from .models import ContentVersion, Event
 from .models.content_version import ROW_ID
-from .media.links import GRANT_PARAMETER
 from .navigation import BACK_PARAMETER
 
 logger = logging.getLogger(__name__)
