@@ -36,6 +36,7 @@ messages: venv
 migrate: venv messages
 	$(PY) manage.py migrate --noinput
 
+# load_demo belongs to the demo app, which the dev settings (manage.py's default) install and prod.py does not.
 demo-data: migrate
 	$(PY) manage.py load_demo
 

@@ -41,7 +41,7 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HOST = "127.0.0.1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SCREENSHOT_PAGES = {"home", "calendar-month", "all-events", "event", "accessibility"}
-# The demo editor account (events/demo/services.py); two-factor login is not required for it.
+# The demo editor account (demo/services.py); two-factor login is not required for it.
 DEMO_USER = "editor"
 DEMO_PASSWORD = "press-demo-2026"
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
@@ -66,8 +66,17 @@ def site_env(workdir: Path, port: int) -> dict:
 
 
 def build_site(env: dict) -> None:
-    for command in (["migrate", "--noinput", "-v0"], ["load_demo"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([PY, "manage.py", *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    # Production settings do not install the demo app, so the demo content is loaded with the benchmark
+    # settings (production's plus the demo app) into the same database and media folder; the site is then
+    # served with production settings.
+    demo_env = {**env, "DJANGO_SETTINGS_MODULE": "cso_press.settings.bench"}
+    steps = [
+        (["migrate", "--noinput", "-v0"], env),
+        (["load_demo"], demo_env),
+        (["collectstatic", "--noinput", "-v0"], env),
+    ]
+    for command, command_env in steps:
+        subprocess.run([PY, "manage.py", *command], env=command_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
 def page_list(env: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]], str]:

@@ -3,6 +3,8 @@
 from .prod import *  # noqa: F403
 
 ROOT_URLCONF = "cso_press.bench_urls"
+# The demo content and the benchmark data generator (`load_demo`, `generate_events`); prod.py leaves it out.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo.apps.DemoConfig"]
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

@@ -4,6 +4,8 @@ from .base import *  # noqa: F403
 from .env import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# The demo content and the benchmark data generator (`load_demo`, `generate_events`); prod.py leaves it out.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo.apps.DemoConfig"]
 STORAGES = {
     **STORAGES,  # noqa: F405
     # The dev server serves sources directly; no collectstatic needed.

@@ -8,6 +8,8 @@ from pathlib import Path
 from .base import *  # noqa: F403
 
 DEBUG = False
+# The demo content and the benchmark data generator (`load_demo`, `generate_events`); prod.py leaves it out.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo.apps.DemoConfig"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},

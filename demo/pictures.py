@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import random
 from collections.abc import Callable
 
@@ -137,14 +138,10 @@ def _emblem(draw: ImageDraw.ImageDraw, cx: int, cy: int, radius: int, colour: RG
 
 
 def _cos(angle: float) -> float:
-    import math
-
     return math.cos(angle - math.pi / 2)
 
 
 def _sin(angle: float) -> float:
-    import math
-
     return math.sin(angle - math.pi / 2)
 
 

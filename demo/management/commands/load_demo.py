@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from events.demo.services import ADMIN_URL, demo_load
+from demo.services import ADMIN_URL, demo_load
 
 
 class Command(BaseCommand):

@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from events.demo.plan import build_plan
-from events.demo.services import DEMO_PASSWORD, demo_accounts_ensure
+from demo.plan import build_plan
+from demo.services import DEMO_PASSWORD, demo_accounts_ensure
 from events.models import (
     Attachment,
     AuditLogEntry,

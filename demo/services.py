@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
-from ..models import (
+from events.models import (
     Attachment,
     Event,
     EventParticipant,
@@ -29,8 +29,9 @@ from ..models import (
     PhoneNumber,
     Section,
 )
-from ..phones import normalize_phone, split_label
-from ..sanitize import clean_html
+from events.phones import normalize_phone, split_label
+from events.sanitize import clean_html
+
 from . import plan as planning
 from .content import ORGANIZATIONS, PEOPLE, PHOTOGRAPHERS, SECTIONS
 from .pictures import draw_document, draw_photo
