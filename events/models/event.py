@@ -60,8 +60,9 @@ class EventQuerySet(models.QuerySet):
         return self.filter(_due(now))
 
     def scheduled(self, now: datetime | None = None) -> EventQuerySet:
-        """Published releases still waiting for their publication time: exactly the published ones not due."""
-        return self.filter(status=Event.Status.PUBLISHED).exclude(_due(now))
+        """Published releases still waiting for their publication time: exactly the published ones not ``due``
+        (a published release always has a publication time), written as a range the visibility index walks."""
+        return self.filter(status=Event.Status.PUBLISHED, publish_at__gt=now or timezone.now())
 
     def reachable(self, now: datetime | None = None) -> EventQuerySet:
         """Events whose page answers: the public ones, plus withdrawn ones, which keep a page with a notice."""

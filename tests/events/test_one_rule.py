@@ -2,8 +2,8 @@
 
 - a section and its sub-sections (``EventQuerySet.in_section``): the section page, the filter form, RSS,
   Atom and iCalendar list the same releases, those of inactive sub-sections included;
-- "published and due" (``EventQuerySet.due``/``scheduled``, ``Event.is_due``): querysets, model flags and
-  the editorial dashboard and calendar agree, to the second;
+- "published and due" (``EventQuerySet.due``/``scheduled``, ``Event.is_due``): querysets, model flags, the
+  page cache's next publication and the editorial dashboard and calendar agree, to the second;
 - a release's public address (``release_url``): the page in the release's own language, from every place;
 - the second pair of eyes (``permissions.is_second_pair_of_eyes``): the admin's check and the services;
 - the editorial fields (``EDITORIAL_FIELDS``): the edit form, its fieldsets, the revision comparison, a
@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from events import admin_views, permissions, services
+from events import admin_views, page_cache, permissions, services
 from events.admin.event import EventAdminForm
 from events.models import Event
 from events.models.event import EDITORIAL_FIELDS
@@ -156,6 +156,8 @@ def test_due_is_one_rule_for_querysets_model_flags_and_the_editorial_pages(admin
     assert titles(Event.objects.reachable().filter(status=Event.Status.PUBLISHED)) == due
     assert titles(Event.objects.scheduled(NOW)) == titles(event for event in everything if event.is_scheduled)
     assert titles(Event.objects.scheduled()) == scheduled
+    # The page cache keeps pages until the next scheduled release comes out: the first of the same set.
+    assert page_cache.next_scheduled_publication("one-rule") == (NOW + timedelta(seconds=1)).timestamp()
 
     dashboard = admin_client_logged_in.get(reverse("admin:events_event_dashboard"))
     assert titles(dashboard.context["scheduled"]) == scheduled
