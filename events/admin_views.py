@@ -26,11 +26,12 @@ from django.utils.translation import gettext_lazy
 
 from . import permissions, services
 from .models import Attachment, Event
+from .models.event import EDITORIAL_FIELDS
 
 # Fields shown when comparing revisions or explaining an edit conflict, in reading order.
 COMPARED_FIELDS = [
-    "title", "slug", "section", "kind", "language", "starts_at", "ends_at", "all_day", "location", "lead", "body",
-    "cover", "status", "publish_at", "public_update_note", "withdrawal_reason",
+    *(name for name in EDITORIAL_FIELDS if name != "organizations"),  # a revision row holds no many-to-many
+    "status", "publish_at", "public_update_note", "withdrawal_reason",
 ]  # fmt: skip
 TEXT_FIELDS = {"lead", "body", "title", "location", "public_update_note", "withdrawal_reason"}
 
@@ -483,7 +484,7 @@ def dashboard_view(model_admin, request):
         .filter(Q(created_by=request.user) | Q(updated_by=request.user))
         .order_by("-updated_at")[:20],
         in_review=events.filter(status=Event.Status.IN_REVIEW).order_by("updated_at")[:50],
-        scheduled=events.filter(status=Event.Status.PUBLISHED, publish_at__gt=now).order_by("publish_at")[:50],
+        scheduled=events.scheduled(now).order_by("publish_at")[:50],
         recently_published=events.public(now).order_by("-publish_at")[:10],
         no_contact=active.annotate(contacts=Count("press_contact_links"))
         .filter(contacts=0)
@@ -519,7 +520,7 @@ def calendar_view(model_admin, request, year: int | None = None, month: int | No
     )
     by_day: dict[date, list] = {}
     for event in items:
-        event.is_scheduled_now = event.publish_at > now
+        event.is_scheduled_now = not event.is_due(now)
         by_day.setdefault(timezone.localtime(event.publish_at, zone).date(), []).append(event)
     weeks = [
         [{"day": day, "in_month": day.month == first.month, "today": day == today, "events": by_day.get(day, [])}

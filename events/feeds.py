@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -34,7 +33,7 @@ def feed_events(section: Section | None = None) -> EventQuerySet:
         .defer("body")
     )
     if section is not None:
-        events = events.filter(Q(section=section) | Q(section__parent=section))
+        events = events.in_section(section)
     return events.order_by("-publish_at", "-pk")[:FEED_SIZE]
 
 

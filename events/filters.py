@@ -197,7 +197,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
     def filter_section(self, queryset, name, value):
-        return queryset.filter(Q(section=value) | Q(section__parent=value))
+        return queryset.in_section(value)
 
     def filter_date_from(self, queryset, name, value):
         return queryset.filter(Q(starts_at__date__gte=value) | Q(ends_at__date__gte=value))

@@ -46,7 +46,7 @@ def calendar_events(section: Section | None = None) -> EventQuerySet:
         .select_related("section")
     )
     if section is not None:
-        events = events.filter(Q(section=section) | Q(section__parent=section))
+        events = events.in_section(section)
     return events.order_by("starts_at", "pk")[:CALENDAR_MAX_EVENTS]
 
 
@@ -73,8 +73,8 @@ def _vevent(event: Event, request: HttpRequest) -> icalendar.Event:
         vevent.add("description", event.lead)
     if event.location:
         vevent.add("location", event.location)
+    vevent.add("url", request.build_absolute_uri(event.get_absolute_url()))
     with translation.override(event.language):
-        vevent.add("url", request.build_absolute_uri(event.get_absolute_url()))
         vevent.add("categories", [event.section.display_name])
     vevent.add("status", "CONFIRMED")
     vevent.add("transp", "TRANSPARENT")

@@ -170,12 +170,7 @@ def next_scheduled_publication(version: str) -> float | None:
     now = time.time()
     if stored is not None and (stored == 0 or stored > now):
         return stored or None
-    upcoming = (
-        Event.objects.filter(status=Event.Status.PUBLISHED, publish_at__gt=timezone.now())
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
+    upcoming = Event.objects.scheduled().order_by("publish_at").values_list("publish_at", flat=True).first()
     value = upcoming.timestamp() if upcoming else 0
     cache.set(key, value, timeout=None if value == 0 else max(1, int(value - now) + 1))
     return value or None

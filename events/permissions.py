@@ -77,13 +77,16 @@ def can_submit(user: AbstractBaseUser, event: Event) -> bool:
     return event.status == event.Status.DRAFT and _has(user, "change_event")
 
 
-def _second_pair_of_eyes(user: AbstractBaseUser, event: Event) -> bool:
+def is_second_pair_of_eyes(user: AbstractBaseUser, event: Event) -> bool:
+    """Not your own release: the one who publishes or schedules it is not the one who submitted it."""
     return event.submitted_by_id is None or event.submitted_by_id != user.pk
 
 
 def can_publish(user: AbstractBaseUser, event: Event) -> bool:
     """Publishing needs someone other than the submitter; see :func:`can_force_publish` for the exception."""
-    return event.status == event.Status.IN_REVIEW and _has(user, "publish_event") and _second_pair_of_eyes(user, event)
+    return (
+        event.status == event.Status.IN_REVIEW and _has(user, "publish_event") and is_second_pair_of_eyes(user, event)
+    )
 
 
 def can_force_publish(user: AbstractBaseUser, event: Event) -> bool:

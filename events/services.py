@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import permissions
 from .models import (
     Attachment,
     AuditLogEntry,
@@ -26,13 +27,18 @@ from .models import (
     EventPressContact,
     Language,
 )
+from .models.event import EDITORIAL_FIELDS
 
 Status = Event.Status
 
-# Fields a revert copies back from a revision; the workflow and bookkeeping fields stay as they are now.
+# Fields a revert copies back from a revision: the editorial ones a revision row holds (not the many-to-many
+# organisations) except the language, which the translation key pins; workflow and bookkeeping stay as now.
 REVERTIBLE_FIELDS = [
-    "title", "slug", "section_id", "kind", "starts_at", "ends_at", "all_day", "location", "lead", "body", "cover_id",
-]  # fmt: skip
+    Event._meta.get_field(name).attname for name in EDITORIAL_FIELDS if name not in ("language", "organizations")
+]
+# What a translation copies as it is: a new slug and language, and its own copies of the cover and the
+# organisations, are made below.
+TRANSLATED_AS_IS = [name for name in EDITORIAL_FIELDS if name not in ("slug", "language", "organizations", "cover")]
 
 
 class EditConflict(Exception):
@@ -201,7 +207,7 @@ def event_publish(*, event: Event, user: AbstractBaseUser, force_reason: str = "
     event = _locked(event)
     _require_status(event, Status.IN_REVIEW)
     force_reason = force_reason.strip()
-    own = event.submitted_by_id is not None and event.submitted_by_id == user.pk
+    own = not permissions.is_second_pair_of_eyes(user, event)
     if own and not force_reason:
         raise ValidationError(
             _("You submitted this release, so another editor must publish it, or you must give a reason.")
@@ -233,7 +239,7 @@ def event_schedule(*, event: Event, user: AbstractBaseUser, publish_at: datetime
         event.first_published_at = publish_at
     else:
         _require_status(event, Status.IN_REVIEW)
-        if event.submitted_by_id is not None and event.submitted_by_id == user.pk:
+        if not permissions.is_second_pair_of_eyes(user, event):
             raise ValidationError(_("You submitted this release, so another editor must schedule it."))
         _go_public(event, publish_at=publish_at)
     return _transition(
@@ -466,16 +472,8 @@ def event_translate(*, event: Event, user: AbstractBaseUser, language: str | Non
         raise ValidationError(_("This release already has a version in that language."))
 
     copy = Event(
-        title=event.title,
+        **{name: getattr(event, name) for name in TRANSLATED_AS_IS},
         slug=_free_slug(event.slug, language),
-        section=event.section,
-        kind=event.kind,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        all_day=event.all_day,
-        location=event.location,
-        lead=event.lead,
-        body=event.body,
         language=language,
         translation_key=event.translation_key,
         status=Status.DRAFT,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import admin_views, permissions, services
 from ..models import Attachment, Event, EventParticipant, EventPressContact
+from ..models.event import EDITORIAL_FIELDS
 from .media import AttachmentInline, PhotoUploadAdminMixin
 
 
@@ -64,10 +65,7 @@ class EventAdminForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title", "slug", "section", "kind", "language", "starts_at", "ends_at", "all_day", "location", "lead",
-            "body", "organizations", "cover",
-        ]  # fmt: skip
+        fields = list(EDITORIAL_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

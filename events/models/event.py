@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from functools import lru_cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone, translation
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
 from ..sanitize import clean_html
+from .directory import Section
 
 
 class Language(models.TextChoices):
@@ -23,20 +27,54 @@ class Language(models.TextChoices):
     RU = "ru", _("Russian")
 
 
+# The fields an editor writes on a release, in reading order: the edit form, the revision comparison, a
+# revert and a translation all start from this one list (each leaves out what it must, by name).
+EDITORIAL_FIELDS = (
+    "title", "slug", "section", "kind", "language", "starts_at", "ends_at", "all_day", "location", "lead", "body",
+    "organizations", "cover",
+)  # fmt: skip
+
+
+def _due(now: datetime | None = None) -> Q:
+    """Published, and its publication time has come: "scheduled and now due" written once."""
+    return Q(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+
+def _in_section(section) -> Q:
+    """A section and all its sub-sections, active or not.
+
+    Deactivating a sub-section takes it out of navigation (menus, its own page, its own feeds); it does not
+    unpublish what was published in it, so those releases stay in the parent section's page, feeds and
+    calendar. The sub-sections are read in a subquery, so this adds no query of its own.
+    """
+    return Q(section__in=Section.objects.filter(Q(pk=section.pk) | Q(parent=section.pk)).values("pk"))
+
+
 class EventQuerySet(models.QuerySet):
     def public(self, now: datetime | None = None) -> EventQuerySet:
         """The single definition of what the public may see: published, and due."""
-        return self.filter(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+        return self.due(now)
+
+    def due(self, now: datetime | None = None) -> EventQuerySet:
+        """Published releases whose publication time has come (the scheduled ones that are due included)."""
+        return self.filter(_due(now))
+
+    def scheduled(self, now: datetime | None = None) -> EventQuerySet:
+        """Published releases still waiting for their publication time: exactly the published ones not ``due``
+        (a published release always has a publication time), written as a range the visibility index walks."""
+        return self.filter(status=Event.Status.PUBLISHED, publish_at__gt=now or timezone.now())
 
     def reachable(self, now: datetime | None = None) -> EventQuerySet:
         """Events whose page answers: the public ones, plus withdrawn ones, which keep a page with a notice."""
-        return self.filter(
-            Q(status=Event.Status.PUBLISHED, publish_at__lte=now or timezone.now())
-            | Q(status=Event.Status.WITHDRAWN, first_published_at__isnull=False)
-        )
+        return self.filter(_due(now) | Q(status=Event.Status.WITHDRAWN, first_published_at__isnull=False))
 
     def in_language(self, language: str) -> EventQuerySet:
         return self.filter(language=language)
+
+    def in_section(self, section) -> EventQuerySet:
+        """Releases of ``section`` and of its sub-sections: the one rule of section pages, filters, feeds and
+        calendars (see ``_in_section`` for inactive sub-sections)."""
+        return self.filter(_in_section(section))
 
     def on_day(self, day) -> EventQuerySet:
         """Events that take place on ``day`` (a date in the current time zone), multi-day ones included."""
@@ -271,15 +309,22 @@ class Event(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("events:detail", kwargs={"slug": self.slug})
+        """The release's page in its own language, whatever language is active (see ``release_url``)."""
+        return release_url(slug=self.slug, language=self.language)
+
+    def is_due(self, now: datetime | None = None) -> bool:
+        """``_due`` for one release in memory; a test pins that the two agree."""
+        return bool(
+            self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at <= (now or timezone.now())
+        )
 
     @property
     def is_public(self) -> bool:
-        return bool(self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at <= timezone.now())
+        return self.is_due()
 
     @property
     def is_scheduled(self) -> bool:
-        return bool(self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at > timezone.now())
+        return bool(self.status == self.Status.PUBLISHED and self.publish_at and not self.is_due())
 
     @property
     def is_multi_day(self) -> bool:
@@ -289,6 +334,27 @@ class Event(models.Model):
 
     def translations(self) -> EventQuerySet:
         return Event.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk)
+
+
+_SLUG_MARK = "cso-slug-mark"
+
+
+@lru_cache(maxsize=64)
+def _release_url_pattern(language: str, urlconf, script_prefix: str) -> tuple[str, str]:
+    with translation.override(language):
+        url = reverse("events:detail", kwargs={"slug": _SLUG_MARK})
+    head, _mark, tail = url.partition(_SLUG_MARK)
+    return head, tail
+
+
+def release_url(*, slug: str, language: str) -> str:
+    """The one way to build a release's public address: the page in the release's own language.
+
+    Lists link dozens of releases, so the route is reversed once per language and the slug put in its place
+    (quoted as ``reverse()`` quotes it).
+    """
+    head, tail = _release_url_pattern(language, get_urlconf(), get_script_prefix())
+    return f"{head}{quote(slug, safe=RFC3986_SUBDELIMS + '/~:@')}{tail}"
 
 
 class EventParticipant(models.Model):

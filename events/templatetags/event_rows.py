@@ -2,7 +2,7 @@
 
 Lists show twenty rows, and the home page, search, sections, people and organisations all use them; through
 the template engine (with a nested ``<picture>`` template) a row cost about 0.2 ms, a fifth of a list page.
-The markup is the one ``includes/event_item.html`` had; that template now only calls ``{% event_row %}``.
+Lists call ``{% event_row %}`` directly; the markup is the one the former ``includes/event_item.html`` had.
 """
 
 from __future__ import annotations

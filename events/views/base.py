@@ -41,7 +41,7 @@ class FilteredEventListView(PublicEventsMixin, ListView):
         if not (self.filterset.is_bound and self.filterset.form.cleaned_data.get("language")):
             events = events.in_language(current_language())
         if self.filter_section is not None:
-            events = events.filter(section__in=[self.filter_section, *self.subsections])
+            events = events.in_section(self.filter_section)
         return events
 
     def filters_in_effect(self) -> list[tuple[str, str]]:
@@ -57,7 +57,8 @@ class FilteredEventListView(PublicEventsMixin, ListView):
 
     @cached_property
     def subsections(self) -> list:
-        """The active sub-sections of the page's section, read once for the list and the page around it."""
+        """The active sub-sections of the page's section, for its navigation (the list itself keeps releases of
+        inactive ones too: ``EventQuerySet.in_section``)."""
         return list(self.filter_section.children.active().order_by("position", "name"))
 
     def get_context_data(self, **kwargs):
