@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from events.media.cleanup import stored_names
+from events.media.stored import stored_names
 from events.models import Attachment
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, PhotoFactory, photo_shared_with_translation
