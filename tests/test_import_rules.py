@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+RUFF = Path(sys.executable).with_name("ruff")
 SOURCE_FOLDERS = ("events", "cso_press", "scripts", "tests")
 
 
@@ -113,6 +114,27 @@ def test_events_importing_the_project_urls_fails_the_import_lint(tmp_path):
 
     assert result.returncode != 0
     assert "events never imports the project (cso_press) except its settings BROKEN" in result.stdout
+
+
+def test_make_lint_runs_the_import_contracts_after_ruff():
+    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
+    commands = [line.strip() for line in recipe.splitlines()]
+
+    assert commands[-1] == "$(VENV)/bin/lint-imports --no-logo --no-cache"
+    assert any(command.startswith("$(VENV)/bin/ruff check") for command in commands[:-1])
+
+
+def test_ruff_lints_events_media_but_not_the_uploaded_media_folder(tmp_path):
+    project = copy_of_the_project(tmp_path)
+    (project / "media").mkdir()
+    (project / "media" / "uploaded.py").write_text("import os\n")
+
+    files = subprocess.run(
+        [str(RUFF), "check", "--show-files", "."], cwd=project, capture_output=True, text=True, timeout=60
+    ).stdout.splitlines()
+
+    assert str(project / "events" / "media" / "cleanup.py") in files
+    assert str(project / "media" / "uploaded.py") not in files
 
 
 def test_the_cycle_finder_finds_a_cycle_through_a_third_module():
