@@ -18,7 +18,7 @@ makemessages: venv
 help:
 	@echo "make demo    - install, migrate, load demo content, create the demo editor, serve on $(HOST):$(PORT)"
 	@echo "make test    - Django checks, migration check, the whole test suite"
-	@echo "make lint    - ruff lint and format check"
+	@echo "make lint    - ruff lint and format check, import contracts (import-linter)"
 	@echo "make format  - ruff format and autofix"
 	@echo "make bench   - performance benchmark (see README)"
 
@@ -53,9 +53,11 @@ check: venv
 test: venv messages check
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The import contracts are in pyproject.toml [tool.importlinter]; --no-cache: the graph takes a second to build.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

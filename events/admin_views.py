@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from . import permissions, services
 from .models import Attachment, Event
 from .models.event import EDITORIAL_FIELDS
+from .views import event_page_context
 
 # Fields shown when comparing revisions or explaining an edit conflict, in reading order.
 COMPARED_FIELDS = [
@@ -249,8 +250,6 @@ def translate_view(model_admin, request, object_id: int):
 
 def page_context(request, event: Event) -> dict:
     """The public page's own context, so that preview and embargo pages match it exactly."""
-    from .views import event_page_context
-
     return event_page_context(request, event)
 
 

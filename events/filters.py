@@ -20,14 +20,11 @@ from .visibility import (
     organization_options_html,
     person_choices,
     person_options_html,
+    section_label,
     section_options_html,
 )
 
 MAX_TEXT_LENGTH = 200
-
-
-def section_label(section: Section) -> str:
-    return f"{section.parent.display_name} › {section.display_name}" if section.parent_id else section.display_name
 
 
 class FastSelect(forms.Select):

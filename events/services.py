@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
+from .audit import audit_log
 from .models import (
     Attachment,
-    AuditLogEntry,
     EmbargoLink,
     Event,
     EventParticipant,
@@ -48,29 +48,6 @@ class EditConflict(Exception):
         super().__init__(f"Event {event.pk} is at a newer version than {expected_version}.")
         self.event = event
         self.expected_version = expected_version
-
-
-def audit_log(
-    *,
-    action: str,
-    actor: AbstractBaseUser | None,
-    event: Event | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    object_repr: str = "",
-) -> AuditLogEntry:
-    return AuditLogEntry.objects.create(
-        action=action,
-        event=event,
-        object_repr=(object_repr or str(event or ""))[:300],
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
 
 
 def _locked(event: Event) -> Event:

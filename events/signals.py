@@ -4,7 +4,8 @@ from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.dispatch import receiver
 
 from . import trash_contents
-from .media.cleanup import delete_when_unreferenced, stored_names
+from .media.cleanup import delete_when_unreferenced
+from .media.stored import stored_names
 from .models import Attachment, Event, TrashedEventContent
 
 

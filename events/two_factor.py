@@ -15,24 +15,21 @@ the same answer, whatever was wrong (``FAILED_LOGIN``).
 from __future__ import annotations
 
 from base64 import b32encode
-from functools import wraps
 
+import segno
 from django import forms
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
-from django.shortcuts import redirect
-from django.urls import path, reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .audit import audit_log
 from .models.two_factor import BackupCode, BackupCodeDevice, backup_code_digest
 
 BACKUP_CODE_COUNT = 10
@@ -112,8 +109,6 @@ def secret_for_manual_entry(device: TOTPDevice) -> str:
 
 def qr_code_svg(device: TOTPDevice) -> str:
     """The device's ``otpauth://`` URI as an inline SVG QR code (no styles, no scripts)."""
-    import segno
-
     code = segno.make(device.config_url, error="m")
     return code.svg_inline(scale=5, border=4, light="#fff", svgclass="cso-qr", title=str(_("QR code")))
 
@@ -231,8 +226,6 @@ def record_failed_code(request, user) -> None:
 
 def audit(user, action: str) -> None:
     """Security events go to the audit log with the editorial ones (``auth.two_factor.*``)."""
-    from .services import audit_log
-
     audit_log(action=f"auth.two_factor.{action}", actor=user, object_repr=user.get_username())
 
 
@@ -384,58 +377,3 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
             raise
         # django-otp's user_logged_in handler records this device in the session: it proved the second factor.
         user.otp_device = device
-
-
-# --- The admin site --------------------------------------------------------------------------------------
-
-# Admin pages an account that must set up two-factor login may open before it has.
-OPEN_DURING_SET_UP = {"logout", "two_factor", "two_factor_setup"}
-
-
-class PressAdminSite(admin.AdminSite):
-    login_form = TwoFactorLoginForm
-    login_template = "admin/login_two_factor.html"
-    index_title = _("Newsroom")
-
-    @property
-    def site_header(self):
-        return settings.CSO_SITE_NAME
-
-    @property
-    def site_title(self):
-        return settings.CSO_SITE_NAME
-
-    def has_permission(self, request):
-        if not super().has_permission(request):
-            return False
-        # A session that skipped the second factor (e.g. started before the device was added) is sent to log in.
-        # One whose account must use it but has not set it up is let in, and admin_view keeps it on the set-up.
-        return not has_two_factor(request.user) or request.user.is_verified()
-
-    def admin_view(self, view, cacheable=False):
-        checked = super().admin_view(view, cacheable)
-
-        @wraps(checked)
-        def inner(request, *args, **kwargs):
-            if must_set_up_two_factor(request.user) and not self._open_during_set_up(request):
-                response = redirect(reverse("admin:two_factor_setup", current_app=self.name))
-                add_never_cache_headers(response)
-                return response
-            return checked(request, *args, **kwargs)
-
-        return inner
-
-    def _open_during_set_up(self, request) -> bool:
-        match = request.resolver_match
-        return bool(match and match.namespace == self.name and match.url_name in OPEN_DURING_SET_UP)
-
-    def get_urls(self):
-        from . import two_factor_views as views
-
-        own = [
-            path("two-factor/", self.admin_view(views.status_view), name="two_factor"),
-            path("two-factor/set-up/", self.admin_view(views.setup_view), name="two_factor_setup"),
-            path("two-factor/backup-codes/", self.admin_view(views.backup_codes_view), name="two_factor_backup_codes"),
-            path("two-factor/remove/", self.admin_view(views.remove_view), name="two_factor_remove"),
-        ]
-        return own + super().get_urls()

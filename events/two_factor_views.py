@@ -1,14 +1,14 @@
 """The admin's "Two-factor login" pages, where staff set up, renew and remove their own second factor.
 
-``PressAdminSite.get_urls`` wires them in through ``admin_view`` (staff login). The rules live in
-``events/two_factor.py``; these views only read forms and choose the page. Every change is a POST, and
+``PressAdminSite.get_urls`` (``events/admin_site.py``) wires them in through ``admin_view`` (staff login).
+The rules live in ``events/two_factor.py``; these views only read forms and choose the page. Every change is a POST, and
 every change asks for the password and a current code again (``ReauthenticateForm``): a signed-in session
 alone is not enough to change the second factor.
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
@@ -20,8 +20,6 @@ from . import two_factor as tf
 
 
 def _page(request, template: str, title: str, **context) -> TemplateResponse:
-    from django.contrib import admin
-
     response = TemplateResponse(
         request, f"admin/two_factor/{template}", {**admin.site.each_context(request), "title": title, **context}
     )

@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from .models import Event, EventParticipant, Organization, Person, Section
+from .page_cache import remembered
 
 
 def current_language() -> str:
@@ -52,7 +53,6 @@ def _cached_menu(kind: str, rows) -> Menu:
     so both are computed once per content version (``page_cache.remembered``) and ``FastSelect`` writes the
     stored markup out as it is.
     """
-    from .page_cache import remembered
 
     def compute() -> Menu:
         # ``rows`` (the (slug, label) pairs) is called only here: a cache hit does not even build a queryset.
@@ -98,12 +98,15 @@ def organization_options_html() -> str:
     return _organizations_menu().options_html
 
 
+def section_label(section: Section) -> str:
+    """A section as its menus name it: a subsection under its parent's name."""
+    return f"{section.parent.display_name} › {section.display_name}" if section.parent_id else section.display_name
+
+
 def section_options_html(parent=None) -> str:
     """The section menu of the filter form: every active section, or the sub-sections of ``parent``."""
 
     def rows():
-        from .filters import section_label
-
         sections = Section.objects.active().select_related("parent").order_by("position", "name")
         sections = sections.filter(parent=parent) if parent is not None else sections
         return [(section.slug, section_label(section)) for section in sections]

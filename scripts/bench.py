@@ -23,6 +23,9 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 HOST = "127.0.0.1"
@@ -49,8 +52,6 @@ def base_env(args) -> dict:
 
 
 def prepare_database(args, env: dict) -> None:
-    import psycopg
-
     with psycopg.connect(f"postgresql://postgres@{HOST}:5432/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone()
         if exists and not args.reuse:
@@ -307,22 +308,20 @@ def main() -> int:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     env = base_env(args)
     prepare_database(args, env)
-    import redis
-
     # Start from an empty cache, so no figure depends on what an earlier run left behind.
     redis.Redis.from_url(f"redis://{HOST}:6379/5").flushdb()
     pages = discover_urls(env)
-    redis = {"REDIS_URL": f"redis://{HOST}:6379/5"}
+    redis_env = {"REDIS_URL": f"redis://{HOST}:6379/5"}
     # "uncached": the whole-page cache is off, so every request runs its view, queries and template; Redis
     # still holds the few small values the site keeps per content version in production (list totals,
     # filter menus, the next scheduled publication). "no cache": not even those, the worst case.
-    uncached = {**env, **redis, "DJANGO_PAGE_CACHE_SECONDS": "0"}
+    uncached = {**env, **redis_env, "DJANGO_PAGE_CACHE_SECONDS": "0"}
     rows = serve_and_measure(args, uncached, pages, "uncached")
-    rows += serve_and_measure(args, {**env, **redis}, pages, "cached")
+    rows += serve_and_measure(args, {**env, **redis_env}, pages, "cached")
     if args.no_cache_run:
         rows += serve_and_measure(args, {**env, "CACHE_URL": "dummy://"}, pages, "no cache")
     costs = measure_in_process(uncached, pages, "uncached", args.repeat)
-    costs += measure_in_process({**env, **redis}, pages, "cached", args.repeat)
+    costs += measure_in_process({**env, **redis_env}, pages, "cached", args.repeat)
     write_report(rows, args, costs)
     return 0
 

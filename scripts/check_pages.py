@@ -31,6 +31,8 @@ import urllib.request
 from pathlib import Path
 
 from chromium import CHROMIUM, CHROMIUM_ARGS  # scripts/chromium.py, beside this script
+from PIL import Image
+from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -169,8 +171,6 @@ def describe(violation: dict) -> str:
 
 def save_screenshot(page, path: Path, *, full_page: bool = True) -> None:
     """A PNG reduced to a 256-colour palette, so that the committed screenshots stay small (< 400 KB)."""
-    from PIL import Image
-
     if full_page:
         # A reader scrolling down gets every lazy-loaded picture; a full-page capture does not scroll, and
         # would show the lower ones as empty boxes. Scroll to the end and wait for them first.
@@ -185,8 +185,6 @@ def save_screenshot(page, path: Path, *, full_page: bool = True) -> None:
 
 def run_axe(base: str, pages, shots: Path | None, html_dir: Path) -> list[str]:
     """Every public page at phone and desktop width: any WCAG A/AA violation or console error is a finding."""
-    from playwright.sync_api import sync_playwright
-
     findings = []
     axe_source = AXE.read_text()
     with sync_playwright() as playwright:
@@ -248,8 +246,6 @@ def check_photo_viewer(page, axe_source: str, label: str) -> list[str]:
 def run_axe_admin(base: str, admin_pages, login_path: str, shots: Path | None) -> tuple[list[str], list[str]]:
     """The editors' screens, logged in as the demo editor: serious and critical violations are findings,
     the others are listed in the report as notes."""
-    from playwright.sync_api import sync_playwright
-
     findings, notes = [], []
     axe_source = AXE.read_text()
     with sync_playwright() as playwright:

@@ -18,6 +18,9 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import django
+from django.core.handlers.wsgi import WSGIHandler
+
 # The project root, so that cso_press and events import when run as `python scripts/page_cost.py`.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,11 +31,7 @@ def main() -> int:
     parser.add_argument("--pages", required=True, help="JSON list of [label, path] pairs")
     args = parser.parse_args()
 
-    import django
-
     django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
-
     handler = WSGIHandler()
 
     def request(path: str) -> str:

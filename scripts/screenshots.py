@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from chromium import CHROMIUM, CHROMIUM_ARGS  # scripts/chromium.py, beside this script
+from playwright.sync_api import sync_playwright
 
 WIDTHS = {"1280": (1280, 900), "390": (390, 844)}
 # Full-page shots are cut at this height so that each PNG stays well under 400 KB.
@@ -46,8 +47,6 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots", type=Path)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

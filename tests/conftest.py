@@ -1,6 +1,9 @@
 import os
 
 import pytest
+from django.core.cache import caches
+from django.utils import translation
+from playwright.sync_api import sync_playwright
 
 from scripts.chromium import CHROMIUM as CHROMIUM_PATH
 from scripts.chromium import CHROMIUM_ARGS
@@ -12,9 +15,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     """Every test gets its own media folder, empty caches and the default language."""
-    from django.core.cache import caches
-    from django.utils import translation
-
     settings.MEDIA_ROOT = tmp_path / "media"
     for cache in caches.all(initialized_only=True):
         cache.clear()
@@ -45,8 +45,6 @@ def browser():
         if os.environ.get("CSO_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
         yield browser

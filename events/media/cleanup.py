@@ -8,7 +8,6 @@ photos' stored files with the original, and a deleted release keeps its attachme
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
@@ -18,22 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..models import Attachment, Organization, Person, TrashedEventContent
 from .photos import rendition_names
-
-logger = logging.getLogger(__name__)
-
-
-def stored_names(attachment) -> set[str]:
-    """The stored file and every rendition of one attachment."""
-    names = rendition_names(attachment.renditions)
-    if attachment.file and attachment.file.name:
-        names.add(attachment.file.name)
-    return names
-
-
-def delete_stored_files(attachment) -> None:
-    """Delete at once (for an upload that failed before any record pointed at the files)."""
-    delete_names(attachment.file.storage, stored_names(attachment))
+from .stored import delete_names
 
 
 def delete_when_unreferenced(names: Iterable[str], *, sha256: str = "", storage: Storage | None = None) -> None:
@@ -44,8 +30,6 @@ def delete_when_unreferenced(names: Iterable[str], *, sha256: str = "", storage:
 
 
 def _delete_unreferenced(names: set[str], sha256: str, storage: Storage) -> None:
-    from ..models import Attachment
-
     # Rows sharing a file are copies (translations); only they can hold the same rendition names.
     sharing = Q(file__in=names) | Q(sha256=sha256) if sha256 else Q(file__in=names)
     still_used = set()
@@ -57,8 +41,6 @@ def _delete_unreferenced(names: set[str], sha256: str, storage: Storage) -> None
 
 def trashed_names() -> set[str]:
     """Every stored name held by a deleted event in the trash (a few rows: one per deletion in the period)."""
-    from ..models import TrashedEventContent
-
     names = set()
     for attachments in TrashedEventContent.objects.values_list("attachments", flat=True).iterator(chunk_size=200):
         for item in attachments or []:
@@ -69,20 +51,8 @@ def trashed_names() -> set[str]:
     return names
 
 
-def delete_names(storage: Storage, names: Iterable[str]) -> None:
-    for name in sorted(names):
-        try:
-            storage.delete(name)
-        except OSError:
-            # A missing or locked file must not break the request that deleted the record; the orphan
-            # report lists whatever is left behind.
-            logger.warning("Could not delete stored file %s", name, exc_info=True)
-
-
 def referenced_names() -> set[str]:
     """Every stored name any attachment, portrait, logo, or deleted event in the trash refers to."""
-    from ..models import Attachment, Organization, Person
-
     names = trashed_names()
     names |= set(Person.objects.exclude(photo="").values_list("photo", flat=True))
     names |= set(Organization.objects.exclude(logo="").values_list("logo", flat=True))

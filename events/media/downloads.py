@@ -7,7 +7,9 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from ..models import Attachment, Event
 
@@ -57,9 +59,6 @@ def document_name(event: Event, document: Attachment) -> str:
 
 def captions_text(event: Event, photos: list[Attachment], names: list[str]) -> str:
     """The text file in the zip: what a picture desk needs to caption and credit the photos."""
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
     lines = [
         event.title,
         date_format(timezone.localtime(event.starts_at), "DATE_FORMAT"),

@@ -16,8 +16,8 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 
 from ..models import Attachment, TrashedEventContent
-from .cleanup import delete_names
 from .photos import rendition_names
+from .stored import delete_names
 
 logger = logging.getLogger(__name__)
 PRIVATE = "private/"

@@ -11,8 +11,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ..models import Attachment, AuditLogEntry, Event
-from .cleanup import delete_stored_files
 from .sniffing import CheckedUpload
+from .stored import delete_stored_files
 from .uploads import checked_upload
 
 

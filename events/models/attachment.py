@@ -9,8 +9,10 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from ..media.fields import ReleaseFileField
+from ..media.stored import delete_stored_files
 from ..media.uploads import extension_of, prepare_attachment_file, random_name, validate_attachment_upload
 
 
@@ -82,8 +84,6 @@ class Attachment(models.Model):
             super().save(*args, **kwargs)
         except BaseException:
             if new_photo:
-                from ..media.cleanup import delete_stored_files
-
                 delete_stored_files(self)
             raise
 
@@ -109,8 +109,6 @@ class Attachment(models.Model):
             size += len(chunk)
         self.file.seek(0)
         if self.kind == self.Kind.PHOTO and not (self.width and self.height):
-            from PIL import Image
-
             with Image.open(self.file) as image:
                 self.width, self.height = image.size
                 self.content_type = Image.MIME.get(image.format, "") or self.content_type

@@ -8,6 +8,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -393,7 +394,5 @@ class EventPressContact(models.Model):
         return str(self.person)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.person_id and not self.person.is_press_contact:
             raise ValidationError({"person": _("Only people marked as press contacts can be listed here.")})

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
@@ -80,8 +80,6 @@ def language_links(request, event: Event, translations: list[Event]) -> list[dic
 
 def translation_of_path(path: str, language: str) -> str | None:
     """``path`` (a list page of this site) in another language, or None when it is not one of our pages."""
-    from django.urls import translate_url
-
     translated = translate_url(path, language)
     return translated if translated != path or path.startswith(f"/{language}/") else None
 

@@ -7,9 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.text import Truncator
 
 from events.media.services import attachments_upload
-from events.templatetags.event_rows import event_row, picture_html
+from events.templatetags.calendar_grid import TITLE_LENGTH, short_title
+from events.templatetags.event_rows import LEAD_WORDS, event_row, picture_html, short_lead
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, SectionFactory
 
@@ -109,10 +111,5 @@ def test_a_row_in_another_language_says_so_and_defaults_to_an_h3():
     ],
 )
 def test_shortened_titles_and_leads_match_the_truncator(text):
-    from django.utils.text import Truncator
-
-    from events.templatetags.calendar_grid import TITLE_LENGTH, short_title
-    from events.templatetags.event_rows import LEAD_WORDS, short_lead
-
     assert short_title(text) == Truncator(text).chars(TITLE_LENGTH)
     assert short_lead(text) == Truncator(text).words(LEAD_WORDS, truncate=" …")

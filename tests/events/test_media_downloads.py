@@ -5,13 +5,18 @@ import zipfile
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from events.media import zipstream
+from events.media.services import attachments_upload
 from tests.events.media_samples import camera_jpeg, plain_jpeg
 from tests.factories import EventFactory, PhotoFactory
 
@@ -135,10 +140,6 @@ def test_zip_of_a_release_without_photos_is_404(client):
 
 
 def test_document_download_has_a_clean_name_and_its_sniffed_type(client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from events.media.services import attachments_upload
-
     event = EventFactory(starts_at=STARTS, slug="statement")
     pdf = io.BytesIO()
     Image.new("RGB", (20, 20), "white").save(pdf, "PDF")
@@ -213,10 +214,6 @@ def test_event_page_with_thirty_photos_does_no_image_work_and_the_same_queries_a
     for position in range(30):
         PhotoFactory(event=many, position=position, caption=f"Photo number {position}")
     forbid_image_work(monkeypatch)
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     # Both from the same (empty) cache, so that each request does the same once-per-version lookups.
     with CaptureQueriesContext(connection) as with_one:
         response_one = client.get(one.get_absolute_url())

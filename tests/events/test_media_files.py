@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from events.media.cleanup import stored_names
+from events.media import photos
+from events.media.stored import stored_names
 from events.models import Attachment
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, PhotoFactory, photo_shared_with_translation
@@ -45,8 +46,6 @@ def test_deleting_an_attachment_removes_its_files_after_commit(settings, django_
 def test_deleting_an_event_keeps_its_files_for_the_trash_and_purging_the_trash_removes_them(
     settings, django_capture_on_commit_callbacks, time_machine
 ):
-    from django.core.management import call_command
-
     other = PhotoFactory()
     event = EventFactory()
     PhotoFactory.create_batch(3, event=event)
@@ -129,8 +128,6 @@ def test_regenerate_renditions_rebuilds_every_size_and_removes_the_old_files(
 ):
     photo = PhotoFactory(file=ContentFile(plain_jpeg(1200, 800), name="a.jpg"))
     old = stored_names(photo) - {photo.file.name}
-    from events.media import photos
-
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(photos.RENDITION_SPECS, "thumb", photos.RenditionSpec((200, 200)))
         with django_capture_on_commit_callbacks(execute=True):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -18,8 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_bytes(name):
-    from django.core.files.storage import default_storage
-
     with default_storage.open(name, "rb") as handle:
         return handle.read()
 

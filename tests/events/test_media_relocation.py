@@ -6,7 +6,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from events.media.cleanup import find_orphans, stored_names
+from events.media.cleanup import find_orphans
+from events.media.stored import stored_names
 from events.models import Attachment
 from tests.factories import OrganizationFactory, PersonFactory, PhotoFactory, make_jpeg_bytes
 

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from PIL import Image
 
@@ -155,8 +156,6 @@ def test_the_database_refusing_a_row_leaves_no_rendition_behind(settings):
     photo.file = SimpleUploadedFile("p.jpg", plain_jpeg(), "image/jpeg")
 
     with pytest.raises(Exception):  # noqa: B017 - position is unsigned: PostgreSQL and SQLite both refuse -1
-        from django.db import transaction
-
         with transaction.atomic():
             photo.save()
 

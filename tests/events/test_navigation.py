@@ -5,8 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.urls import reverse
+from django.utils import translation
 
 from events.navigation import safe_back_path, with_back
+from events.templatetags.press import event_url
 from tests.factories import EventFactory, SectionFactory
 
 NOW = datetime(2026, 5, 12, 10, 0, tzinfo=UTC)
@@ -130,12 +133,6 @@ def test_event_page_also_links_back_to_its_section_and_to_all_news(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_event_links_match_the_routes_own_addresses(language):
-    from django.urls import reverse
-    from django.utils import translation
-
-    from events.templatetags.press import event_url
-    from tests.factories import EventFactory
-
     event = EventFactory(language=language, slug=f"summit-{language}-2026")
     with translation.override(language):
         expected = reverse("events:detail", kwargs={"slug": event.slug})

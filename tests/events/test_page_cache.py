@@ -4,11 +4,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.urls import reverse
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver, reverse
 
-from events import services
+from events import page_cache, services
+from events.filters import EventFilter
 from events.models import Event
-from tests.factories import EventFactory, SectionFactory, UserFactory
+from tests.factories import EventFactory, EventParticipantFactory, PersonFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -166,8 +170,6 @@ def test_a_304_is_answered_from_the_cache_with_only_the_version_query(client, pa
 
 
 def test_a_request_reads_the_content_version_once_and_sees_its_own_changes(django_assert_num_queries):
-    from events import page_cache
-
     first = page_cache.content_version()
     with page_cache.one_version_per_request():
         with django_assert_num_queries(1):
@@ -184,8 +186,6 @@ def test_a_request_reads_the_content_version_once_and_sees_its_own_changes(djang
 
 
 def test_a_person_named_only_on_a_scheduled_release_joins_the_filter_menu_at_its_minute(client, scheduled):
-    from tests.factories import EventParticipantFactory, PersonFactory
-
     EventParticipantFactory(event=scheduled, person=PersonFactory(name="Nadia Scheduled", slug="nadia"))
     with time_machine.travel(NOW, tick=False):
         assert 'value="nadia"' not in client.get(reverse("events:list")).content.decode()
@@ -196,8 +196,6 @@ def test_a_person_named_only_on_a_scheduled_release_joins_the_filter_menu_at_its
 
 
 def cached_keys(kind: str) -> list[str]:
-    from django.core.cache import cache
-
     return [key for key in cache._cache if f":cso:{kind}:" in key]
 
 
@@ -254,11 +252,6 @@ def test_a_list_total_is_counted_once_whatever_else_its_query_carries(client):
 
 
 def test_every_parameter_a_public_page_reads_reaches_it():
-    from django.urls import URLResolver, get_resolver
-
-    from events import page_cache
-    from events.filters import EventFilter
-
     assert set(EventFilter.base_filters) == page_cache.LIST_FILTERS
 
     def patterns(resolver):
@@ -287,11 +280,6 @@ def version_writes(captured) -> int:
 
 
 def test_a_transaction_changing_many_records_writes_one_new_content_version():
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from events import page_cache
-
     before = page_cache.content_version()
     with CaptureQueriesContext(connection) as captured:
         with transaction.atomic():
@@ -303,11 +291,6 @@ def test_a_transaction_changing_many_records_writes_one_new_content_version():
 
 
 def test_a_change_rolled_back_in_a_savepoint_does_not_hide_the_next_change_from_the_cache():
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from events import page_cache
-
     before = page_cache.content_version()
     with CaptureQueriesContext(connection) as captured:
         with transaction.atomic():
@@ -322,10 +305,6 @@ def test_a_change_rolled_back_in_a_savepoint_does_not_hide_the_next_change_from_
 
 
 def test_a_transaction_rolled_back_whole_leaves_the_content_version_alone():
-    from django.db import transaction
-
-    from events import page_cache
-
     before = page_cache.content_version()
     with pytest.raises(RuntimeError), transaction.atomic():
         EventFactory(title="Never saved")

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django import forms
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -134,8 +135,6 @@ PAGE_QUERIES = {
 def test_every_public_page_runs_the_same_few_queries_with_one_or_fifty_events(client, time_machine, size):
     time_machine.move_to(NOW, tick=False)
     build_archive(size)
-    from django.core.cache import cache
-
     cold, warm = {}, {}
     for path in PAGE_QUERIES:
         cache.clear()

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from events.media.cleanup import stored_names
 from events.media.services import attachments_upload
+from events.media.stored import stored_names
 from events.models import Attachment, AuditLogEntry, Event, Person, TrashedEventContent
 from tests.events.media_samples import camera_jpeg, plain_jpeg
 from tests.factories import (

@@ -4,10 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
 from events.models import Attachment, Event, PhoneNumber
+from events.services import event_withdraw
 from events.views import event_page_context
 from tests.factories import (
     EventFactory,
@@ -19,6 +21,7 @@ from tests.factories import (
     PhotoFactory,
     PressContactFactory,
     SectionFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +121,6 @@ def test_other_events_share_the_section_or_people_and_never_the_event_itself(cli
 def test_other_events_follow_edits_and_withdrawals_on_the_next_request(
     client, release, django_capture_on_commit_callbacks
 ):
-    from events.services import event_withdraw
-    from tests.factories import UserFactory
-
     other = EventFactory(title="Another security meeting", section=release.section)
     first = client.get("/en/events/ministers-vienna/")  # the choice of other events is now kept
     assert [event.title for event in first.context["other_events"]] == ["Another security meeting"]
@@ -205,8 +205,6 @@ def test_public_update_note_is_shown_with_its_date(client, release):
 
 
 def test_event_page_context_serves_the_preview_and_embargo_pages(release):
-    from django.template.loader import render_to_string
-
     draft = EventFactory(draft=True, title="Embargoed statement", slug="embargoed")
     request = RequestFactory().get("/en/embargo/token/")
     context = event_page_context(request, draft)

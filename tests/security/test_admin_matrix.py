@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from events import services
 from events.models import Attachment, AuditLogEntry, BackupCodeDevice, EmbargoLink, Event
+from events.permissions import TRANSITIONS
 from tests.events.roles import user_in
 from tests.factories import EventFactory, OrganizationFactory, PersonFactory, PhotoFactory, UserFactory
 
@@ -241,8 +242,6 @@ def pattern_keys(route: str, name: str | None) -> list[str]:
 
 
 def services_transitions() -> list[str]:
-    from events.permissions import TRANSITIONS
-
     return TRANSITIONS
 
 

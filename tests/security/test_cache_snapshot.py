@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from unittest import mock
 
+import psycopg
 import pytest
 from django.core.cache import caches
-from django.db import OperationalError
+from django.db import OperationalError, close_old_connections, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import timezone
@@ -126,12 +127,8 @@ def test_a_cached_page_is_not_served_while_the_database_cannot_say_it_is_still_c
 
 def test_a_cached_page_is_served_after_a_database_restart_killed_the_kept_connection(client, page_cache):
     """The version read stands in for Django's connection health check, so it must replace a dead connection."""
-    from django.db import close_old_connections, connection
-
     if connection.vendor != "postgresql":
         pytest.skip("needs a PostgreSQL server whose backends can be terminated")
-    import psycopg
-
     event = EventFactory(title="Release read across a database restart", slug="restart")
     connection.close()
     monkeypatch = pytest.MonkeyPatch()

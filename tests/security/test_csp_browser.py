@@ -1,6 +1,7 @@
 """The Content-Security-Policy, seen from a real browser: nothing the site itself needs is blocked."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.factories import EventFactory, EventParticipantFactory, PersonFactory, PhotoFactory
@@ -16,8 +17,6 @@ def record_problems(page) -> list[str]:
 
 
 def sign_in(page, live_server, username="editor-admin", password="correct horse battery"):
-    from django.contrib.auth import get_user_model
-
     get_user_model().objects.create_superuser(username, f"{username}@example.org", password)
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", username)

@@ -5,13 +5,16 @@ import socket
 import sys
 from unittest import mock
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import OperationalError
+from django.core.cache import cache, caches
+from django.db import OperationalError, close_old_connections, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import RequestFactory
 from django.urls import reverse
 
+from cso_press.settings.env import database_from_env
 from events import cache as resilient_cache
 from events.errors import server_error
 from tests.security.private_redis import PrivateRedis
@@ -89,8 +92,6 @@ def redis_down(settings):
 
 
 def test_site_keeps_serving_uncached_when_redis_is_down(client, redis_down):
-    from django.core.cache import cache
-
     cache.set("answer", 42)
     assert cache.get("answer") is None
     assert cache.get("answer", "fallback") == "fallback"
@@ -113,8 +114,6 @@ def test_healthz_reports_the_cache_down_and_the_database_up_when_redis_is_down(c
 
 
 def test_redis_outage_is_not_retried_on_every_call(redis_down):
-    from django.core.cache import cache
-
     cache.get("warm-up")
     with mock.patch("django.core.cache.backends.redis.RedisCacheClient.get") as real_get:
         cache.get("one")
@@ -135,8 +134,6 @@ def test_resilient_cache_works_normally_against_a_running_redis(settings, tmp_pa
                 "KEY_PREFIX": "cso-press-security-tests",
             }
         }
-        from django.core.cache import cache
-
         cache.set("answer", 42, timeout=5)
         assert cache.get("answer") == 42
         cache.delete("answer")
@@ -206,8 +203,6 @@ def test_a_database_error_escaping_the_middleware_still_answers_503():
 
 
 def test_kept_database_connections_are_checked_before_reuse(monkeypatch):
-    from cso_press.settings.env import database_from_env
-
     monkeypatch.setenv("DATABASE_URL", "postgres://press@db.example.org/press")
     monkeypatch.setenv("DJANGO_DB_CONN_MAX_AGE", "60")
     assert database_from_env("unused.sqlite3")["CONN_HEALTH_CHECKS"] is True
@@ -219,13 +214,8 @@ def test_kept_database_connections_are_checked_before_reuse(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_kept_connection_killed_by_a_database_restart_does_not_fail_the_next_request(client):
     """What a worker sees after PostgreSQL restarts: its kept connection is dead, the next reader gets the page."""
-    from django.core.cache import caches
-    from django.db import close_old_connections, connection
-
     if connection.vendor != "postgresql":
         pytest.skip("needs a PostgreSQL server whose backends can be terminated")
-    import psycopg
-
     connection.close()
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)

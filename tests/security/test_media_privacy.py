@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from events import services
 from events.embargo import embargo_path
-from events.media.cleanup import stored_names
 from events.media.links import ORIGINAL, file_url
+from events.media.stored import stored_names
 from events.models import Attachment, Event
 from tests.events.media_samples import plain_jpeg
 from tests.factories import (

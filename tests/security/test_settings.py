@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings as test_settings
 from django.urls import reverse
 
 from tests.factories import EventFactory
@@ -67,8 +68,6 @@ def test_production_settings_refuse_to_start_without_allowed_hosts():
 
 
 def test_production_cookies_are_secure_host_only_and_http_only():
-    from django.conf import settings as test_settings
-
     env = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "press.example.org"}
     code = (
         "import django, json; from django.conf import settings as s; django.setup(); print(json.dumps(["
