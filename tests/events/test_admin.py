@@ -48,11 +48,18 @@ def test_admin_changelist_add_and_change_pages_open(admin_client_logged_in, one_
         assert response.status_code == expected, url
 
 
-def test_admin_search_and_filters_answer(admin_client_logged_in, one_of_everything):
+def test_admin_search_and_filters_keep_only_the_matching_releases(admin_client_logged_in, one_of_everything):
+    wanted = one_of_everything["event"]
+    other_title = EventFactory(title="Briefing on water security").title
+    draft_title = EventFactory(title=f"{wanted.title} (draft copy)", draft=True).title
     url = reverse("admin:events_event_changelist")
-    response = admin_client_logged_in.get(url, {"q": one_of_everything["event"].title, "status__exact": "published"})
-    assert response.status_code == 200
-    assert one_of_everything["event"].title in response.content.decode()
+
+    searched = admin_client_logged_in.get(url, {"q": wanted.title}).context["cl"]
+    filtered = admin_client_logged_in.get(url, {"q": wanted.title, "status__exact": "published"}).context["cl"]
+
+    assert {event.title for event in searched.result_list} == {wanted.title, draft_title}
+    assert [event.title for event in filtered.result_list] == [wanted.title]
+    assert other_title not in {event.title for event in searched.result_list}
 
 
 def test_garbage_phone_in_the_person_admin_is_a_form_error_not_a_500(admin_client_logged_in):

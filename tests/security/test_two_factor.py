@@ -65,18 +65,21 @@ def test_a_required_group_needs_the_current_code(client, settings, editor):
     settings.CSO_REQUIRE_2FA_GROUPS = ["Editors"]
     device = TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
 
-    missing = sign_in(client)
-    assert "Signing in failed." in missing.content.decode()
-    wrong = sign_in(client, token="000000" if current_code(device) != "000000" else "111111")
-    assert "Signing in failed." in wrong.content.decode()
-    assert "_auth_user_id" not in client.session
+    # The clock stands still, so "too soon" below is too soon however slowly the machine runs the test.
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        missing = sign_in(client)
+        assert "Signing in failed." in missing.content.decode()
+        wrong = sign_in(client, token="000000" if current_code(device) != "000000" else "111111")
+        assert "Signing in failed." in wrong.content.decode()
+        assert "_auth_user_id" not in client.session
 
-    # Each wrong code makes the device wait before it checks another one, which stops guessing.
-    too_soon = sign_in(client, token=current_code(device))
-    assert "Signing in failed." in too_soon.content.decode()
-    assert "_auth_user_id" not in client.session
+        # Each wrong code makes the device wait before it checks another one, which stops guessing.
+        too_soon = sign_in(client, token=current_code(device))
+        assert "Signing in failed." in too_soon.content.decode()
+        assert "_auth_user_id" not in client.session
 
-    with time_machine.travel(timezone.now() + timedelta(seconds=5), tick=False):
+    with time_machine.travel(start + timedelta(seconds=5), tick=False):
         device.refresh_from_db()
         right = sign_in(client, token=current_code(device))
         assert right.status_code == 302
