@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from events.admin.views.trash import trash_view
 from events.health import healthz
-from events.media_urls import file_urlpatterns
 from events.sitemaps import SITEMAPS, robots_txt
-from events.trash import trash_view
+from events.urls import file_urlpatterns
 
 # A database outage that escapes the middleware still answers 503, not 500 (events/errors.py).
 handler500 = "events.errors.server_error"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .calendar import MAX_YEAR, MIN_YEAR
 from .models import Event, EventParticipant, Language, Section
-from .visibility import (
+from .selectors.visibility import (
     option_html,
     organization_choices,
     organization_options_html,
@@ -35,7 +35,7 @@ class FastSelect(forms.Select):
     optgroups), only the whitespace between options differs.
 
     ``options_html``, when given, is a function returning the options (all but the empty one) already
-    written out, as ``events.visibility`` keeps them per content version; only the chosen one is marked.
+    written out, as ``events.selectors.visibility`` keeps them per content version; only the chosen one is marked.
     """
 
     def __init__(self, attrs=None, choices=(), options_html=None):

@@ -3,28 +3,29 @@
 from django.db.models.signals import post_delete, pre_delete, pre_save
 from django.dispatch import receiver
 
-from . import trash_contents
 from .media.cleanup import delete_when_unreferenced
 from .media.stored import stored_names
 from .models import Attachment, Event, TrashedEventContent
+from .selectors.trash import kept_attachments
+from .services import trash
 
 
 @receiver(pre_delete, sender=Event, dispatch_uid="events.event.trash_capture")
 def capture_contents_of_deleted_event(sender, instance, **kwargs):
     """Read what hangs off the event while it still does: the delete cascades to it next."""
-    instance._trash_contents = trash_contents.capture(instance)
+    instance._trash_contents = trash.capture(instance)
 
 
 @receiver(post_delete, sender=Event, dispatch_uid="events.event.trash_keep")
 def keep_contents_of_deleted_event(sender, instance, **kwargs):
     """Keep it with the deletion record (django-simple-history's receiver, connected first, has written it)."""
-    trash_contents.keep(instance, getattr(instance, "_trash_contents", None))
+    trash.keep(event=instance, captured=getattr(instance, "_trash_contents", None))
 
 
 @receiver(post_delete, sender=TrashedEventContent, dispatch_uid="events.trashed_event.files_after_delete")
 def remove_files_of_expired_trash_entry(sender, instance, **kwargs):
     """A purged trash entry's files go after the commit; a restored one's stay, used by the attachments again."""
-    for attachment in trash_contents.kept_attachments(instance):
+    for attachment in kept_attachments(instance):
         delete_when_unreferenced(stored_names(attachment), sha256=attachment.sha256, storage=attachment.file.storage)
 
 

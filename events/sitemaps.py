@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Event, Section
-from .visibility import visible_organizations, visible_people
+from .selectors.visibility import visible_organizations, visible_people
 
 
 class EventSitemap(Sitemap):

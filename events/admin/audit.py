@@ -9,9 +9,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import permissions, services
+from .. import permissions
 from ..embargo import embargo_path
 from ..models import AuditLogEntry, EmbargoLink, Event
+from ..services import embargo_links
 
 
 @admin.register(AuditLogEntry)
@@ -97,7 +98,7 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        link = services.embargo_link_create(
+        link = embargo_links.embargo_link_create(
             event=obj.event, user=request.user, expires_at=obj.expires_at, label=obj.label
         )
         obj.pk = link.pk
@@ -126,5 +127,5 @@ class EmbargoLinkAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke selected links"), permissions=["revoke"])
     def revoke_selected(self, request, queryset):
         for link in queryset:
-            services.embargo_link_revoke(link=link, user=request.user)
+            embargo_links.embargo_link_revoke(link=link, user=request.user)
         self.message_user(request, gettext("%(count)d link(s) revoked.") % {"count": len(queryset)}, messages.SUCCESS)

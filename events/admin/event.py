@@ -10,10 +10,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import admin_views, permissions, services
+from .. import permissions
+from ..audit import audit_log
 from ..models import Attachment, Event, EventParticipant, EventPressContact
 from ..models.event import EDITORIAL_FIELDS
+from ..services import releases
 from .media import AttachmentInline, PhotoUploadAdminMixin
+from .views import calendar, dashboard, history, preview, transitions, translate
 
 
 class ReleasePartInline(admin.TabularInline):
@@ -88,7 +91,7 @@ class EventAdminForm(forms.ModelForm):
             raise ValidationError(_("The form was missing its version; reload the page and try again."))
         if stored.version != expected:
             self._report_conflict(stored, expected)
-        if services.has_been_public(stored) and not cleaned.get("change_note", "").strip():
+        if releases.has_been_public(stored) and not cleaned.get("change_note", "").strip():
             if not cleaned.get("minor_change"):
                 self.add_error(
                     "change_note", _("This release has been published: describe the change, or tick “Minor change”.")
@@ -97,9 +100,9 @@ class EventAdminForm(forms.ModelForm):
 
     def _report_conflict(self, stored: Event, expected: int) -> None:
         """Keep the editor's input, say who changed what, and let the next save go through deliberately."""
-        history = stored.history.order_by("-history_date", "-history_id")
-        seen = history.filter(version=expected).first()
-        latest = history.first()
+        revisions = stored.history.order_by("-history_date", "-history_id")
+        seen = revisions.filter(version=expected).first()
+        latest = revisions.first()
         who = latest.history_user if latest else None
         when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M %Z") if latest else ""
         errors = [
@@ -113,7 +116,7 @@ class EventAdminForm(forms.ModelForm):
             )
         ]
         if seen is not None and latest is not None:
-            for change in admin_views.field_changes(seen, latest):
+            for change in history.field_changes(seen, latest):
                 errors.append(
                     ValidationError("%(label)s: “%(value)s”", params={"label": change["label"], "value": change["new"]})
                 )
@@ -149,7 +152,7 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
             (_("Text"), {"fields": ["lead", "body"]}),
             (_("Related"), {"fields": ["organizations", "cover"]}),
         ]
-        if obj is not None and services.has_been_public(obj):
+        if obj is not None and releases.has_been_public(obj):
             fieldsets.append(
                 (
                     _("What changed?"),
@@ -185,7 +188,7 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
     # Saving --------------------------------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        services.event_save(
+        releases.event_save(
             event=obj,
             user=request.user,
             expected_version=form.cleaned_data.get("expected_version"),
@@ -194,22 +197,22 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        services.event_delete(event=obj, user=request.user)
+        releases.event_delete(event=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         events = list(queryset)
         if not all(self.has_delete_permission(request, event) for event in events):
             raise PermissionDenied
         for event in events:
-            services.event_delete(event=event, user=request.user)
+            releases.event_delete(event=event, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if not change:
-            services.event_apply_default_contacts(event=form.instance)
+            releases.event_apply_default_contacts(event=form.instance)
         changed = [formset.model._meta.model_name for formset in formsets if formset.has_changed()]
         if change and changed:
-            services.audit_log(
+            audit_log(
                 action="events.event.people_changed",
                 actor=request.user,
                 event=form.instance,
@@ -227,7 +230,7 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def _warn(self, request, obj):
-        for warning in admin_views.event_warnings(obj):
+        for warning in transitions.event_warnings(obj):
             messages.warning(request, warning)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -235,13 +238,13 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
         event = self.get_object(request, object_id)
         if event is not None and self.has_view_or_change_permission(request, event):
             extra_context.update(
-                workflow_status=admin_views.status_label(event),
-                workflow_buttons=admin_views.transition_buttons(request.user, event),
-                workflow_warnings=admin_views.event_warnings(event),
+                workflow_status=transitions.status_label(event),
+                workflow_buttons=transitions.transition_buttons(request.user, event),
+                workflow_warnings=transitions.event_warnings(event),
                 workflow_time_zone=timezone.get_current_timezone_name(),
                 can_translate=permissions.can_translate(request.user, event),
                 can_embargo=permissions.can_manage_embargo(request.user, event),
-                photo_upload_url=admin_views.photo_upload_url(event),
+                photo_upload_url=transitions.photo_upload_url(event),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -252,7 +255,7 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
         return format_html(
             '<span class="cso-status cso-status--{}">{}</span>',
             "scheduled" if obj.is_scheduled else obj.status,
-            admin_views.status_label(obj),
+            transitions.status_label(obj),
         )
 
     # Actions -------------------------------------------------------------------------------------------------
@@ -281,22 +284,22 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Submit selected for review"), permissions=["submit"])
     def submit_selected(self, request, queryset):
-        self._bulk(request, queryset, permissions.SUBMIT, lambda e: services.event_submit(event=e, user=request.user))
+        self._bulk(request, queryset, permissions.SUBMIT, lambda e: releases.event_submit(event=e, user=request.user))
 
     @admin.action(description=_("Publish selected now"), permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, permissions.PUBLISH, lambda e: services.event_publish(event=e, user=request.user))
+        self._bulk(request, queryset, permissions.PUBLISH, lambda e: releases.event_publish(event=e, user=request.user))
 
     @admin.action(description=_("Schedule selected…"), permissions=["publish"])
     def schedule_selected(self, request, queryset):
-        form = admin_views.TransitionForm(permissions.SCHEDULE, data=request.POST if "apply" in request.POST else None)
+        form = transitions.TransitionForm(permissions.SCHEDULE, data=request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             when = form.cleaned_data["publish_at"]
             self._bulk(
                 request,
                 queryset,
                 permissions.SCHEDULE,
-                lambda e: services.event_schedule(event=e, user=request.user, publish_at=when),
+                lambda e: releases.event_schedule(event=e, user=request.user, publish_at=when),
             )
             return None
         return TemplateResponse(
@@ -321,7 +324,7 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
                 self.message_user(request, gettext("%(event)s: your role does not allow it.") % {"event": event})
                 continue
             try:
-                created.append(services.event_translate(event=event, user=request.user))
+                created.append(releases.event_translate(event=event, user=request.user))
             except ValidationError as exc:
                 self.message_user(request, f"{event}: {' '.join(exc.messages)}", messages.WARNING)
         if len(created) == 1:
@@ -340,24 +343,24 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
             return self.admin_site.admin_view(wrapper)
 
         editorial = [
-            path("dashboard/", wrap(admin_views.dashboard_view), name="events_event_dashboard"),
-            path("calendar/", wrap(admin_views.calendar_view), name="events_event_calendar"),
+            path("dashboard/", wrap(dashboard.dashboard_view), name="events_event_dashboard"),
+            path("calendar/", wrap(calendar.calendar_view), name="events_event_calendar"),
             path(
                 "calendar/<int:year>/<int:month>/",
-                wrap(admin_views.calendar_view),
+                wrap(calendar.calendar_view),
                 name="events_event_calendar_month",
             ),
             path(
                 "<int:object_id>/transition/<slug:transition>/",
-                wrap(admin_views.transition_view),
+                wrap(transitions.transition_view),
                 name="events_event_transition",
             ),
-            path("<int:object_id>/preview/", wrap(admin_views.preview_view), name="events_event_preview"),
-            path("<int:object_id>/translate/", wrap(admin_views.translate_view), name="events_event_translate"),
-            path("<int:object_id>/history/compare/", wrap(admin_views.compare_view), name="events_event_compare"),
+            path("<int:object_id>/preview/", wrap(preview.preview_view), name="events_event_preview"),
+            path("<int:object_id>/translate/", wrap(translate.translate_view), name="events_event_translate"),
+            path("<int:object_id>/history/compare/", wrap(history.compare_view), name="events_event_compare"),
             path(
                 "<int:object_id>/history/<int:history_id>/revert/",
-                wrap(admin_views.revert_view),
+                wrap(history.revert_view),
                 name="events_event_revert",
             ),
         ]
@@ -368,4 +371,4 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
             pk = int(object_id)
         except (TypeError, ValueError):
             raise Http404 from None
-        return admin_views.history_view(self, request, pk)
+        return history.history_view(self, request, pk)

@@ -10,14 +10,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .. import permissions, services
+from .. import permissions
 from ..media.forms import AttachmentDescribeForm, CoverForm, UploadForm
 from ..media.photos import rendition
 from ..media.services import attachments_upload
 from ..models import Attachment, Event
+from ..services import attachments
+from ..services.releases import event_set_cover
 from .locking import StaleFormRefusedForm, changed_names, describe, read_state, row_state, sign_state
 
-DESCRIBED = services.ATTACHMENT_DESCRIPTION_FIELDS
+DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
 
 
 def thumbnail_html(attachment: Attachment):
@@ -187,10 +189,10 @@ class PhotoUploadAdminMixin:
         deleted = set()
         for form in formset.initial_forms:
             if formset.can_delete and formset._should_delete_form(form):
-                services.attachment_delete(attachment=form.instance, user=request.user)
+                attachments.attachment_delete(attachment=form.instance, user=request.user)
                 deleted.add(form.instance.pk)
             elif form.has_changed():
-                services.attachment_describe(
+                attachments.attachment_describe(
                     attachment=form.instance,
                     user=request.user,
                     values={name: form.cleaned_data[name] for name in DESCRIBED},
@@ -198,7 +200,7 @@ class PhotoUploadAdminMixin:
         cover = cover_form.cleaned_data["cover"]
         if cover is not None and cover.pk in deleted:
             cover = None
-        services.event_set_cover(event=event, user=request.user, cover=cover)
+        event_set_cover(event=event, user=request.user, cover=cover)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -265,12 +267,12 @@ class AttachmentAdmin(admin.ModelAdmin):
         return obj is None or permissions.can_change_release(request.user, obj.event, part="attachment_delete")
 
     def save_model(self, request, obj, form, change):
-        services.attachment_describe(
+        attachments.attachment_describe(
             attachment=obj, user=request.user, values={name: form.cleaned_data[name] for name in DESCRIBED}
         )
 
     def delete_model(self, request, obj):
-        services.attachment_delete(attachment=obj, user=request.user)
+        attachments.attachment_delete(attachment=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
         items = list(queryset.select_related("event"))
@@ -278,7 +280,7 @@ class AttachmentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         with transaction.atomic():
             for item in items:
-                services.attachment_delete(attachment=item, user=request.user)
+                attachments.attachment_delete(attachment=item, user=request.user)
 
     @admin.display(description=_("preview"))
     def thumbnail(self, obj):

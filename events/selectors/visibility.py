@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 from django.utils.html import escape
 
-from .models import Event, EventParticipant, Organization, Person, Section
-from .page_cache import remembered
+from ..models import Event, EventParticipant, Organization, Person, Section
+from ..page_cache import remembered
 
 
 def current_language() -> str:

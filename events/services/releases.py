@@ -1,4 +1,4 @@
-"""Every editorial write to a release: saving, the workflow transitions, translations, reverts, embargo links.
+"""Every editorial write to a release: saving, the workflow transitions, translations, reverts, the cover.
 
 Each function is keyword-only, validates with ``full_clean()``, runs in one transaction, moves the
 optimistic-locking ``version`` on, and writes an :class:`AuditLogEntry`. Permission checks belong to the
@@ -17,17 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import permissions
-from .audit import audit_log
-from .models import (
+from .. import permissions
+from ..audit import audit_log
+from ..models import (
     Attachment,
-    EmbargoLink,
     Event,
     EventParticipant,
     EventPressContact,
     Language,
 )
-from .models.event import EDITORIAL_FIELDS
+from ..models.event import EDITORIAL_FIELDS
 
 Status = Event.Status
 
@@ -368,55 +367,9 @@ def event_set_cover(*, event: Event, user: AbstractBaseUser, cover: Attachment |
     return event
 
 
-# What the describe page and the attachment admin may change; the file, its kind and its release never change.
-ATTACHMENT_DESCRIPTION_FIELDS = ["position", "title", "caption", "alt_text", "credit", "taken_at"]
-
-
-@transaction.atomic
-def attachment_describe(*, attachment: Attachment, user: AbstractBaseUser, values: dict[str, Any]) -> Attachment:
-    """Change what readers see of a photo or document: caption, credit, alt text, title, date and order."""
-    unknown = set(values) - set(ATTACHMENT_DESCRIPTION_FIELDS)
-    if unknown:
-        raise ValueError(f"Not describable: {sorted(unknown)}")
-    stored = Attachment.objects.select_for_update().select_related("event").get(pk=attachment.pk)
-    changed = sorted(name for name, value in values.items() if getattr(stored, name) != value)
-    if not changed:
-        return stored
-    before = {name: str(getattr(stored, name) or "") for name in changed}
-    for name in changed:
-        setattr(stored, name, values[name])
-    stored.full_clean(exclude=["file"])
-    stored.save(update_fields=changed)
-    audit_log(
-        action="events.attachment.changed",
-        actor=user,
-        event=stored.event,
-        object_repr=str(stored),
-        data={"attachment": stored.pk, "fields": changed, "before": before},
-    )
-    return stored
-
-
-@transaction.atomic
-def attachment_delete(*, attachment: Attachment, user: AbstractBaseUser) -> None:
-    """Remove a photo or document from its release; a cover photo leaves the release through its history."""
-    stored = Attachment.objects.select_for_update().select_related("event").get(pk=attachment.pk)
-    event = stored.event
-    if event.cover_id == stored.pk:
-        event_set_cover(event=event, user=user, cover=None)
-    audit_log(
-        action="events.attachment.deleted",
-        actor=user,
-        event=event,
-        object_repr=str(stored),
-        data={"attachment": stored.pk, "original_name": stored.original_name, "sha256": stored.sha256},
-    )
-    stored.delete()
-
-
 @transaction.atomic
 def event_delete(*, event: Event, user: AbstractBaseUser) -> None:
-    """Delete a release; it stays restorable from "Recently deleted" (see ``events.trash``)."""
+    """Delete a release; it stays restorable from "Recently deleted" (see ``events.services.trash``)."""
     event = _locked(event)
     audit_log(
         action="events.event.deleted",
@@ -489,38 +442,3 @@ def event_translate(*, event: Event, user: AbstractBaseUser, language: str | Non
         data={"source": event.pk, "language": language},
     )
     return copy
-
-
-@transaction.atomic
-def embargo_link_create(*, event: Event, user: AbstractBaseUser, expires_at: datetime, label: str = "") -> EmbargoLink:
-    if event.status == Status.WITHDRAWN:
-        raise ValidationError(_("A withdrawn release cannot be shared under embargo."))
-    link = EmbargoLink(event=event, label=label.strip(), expires_at=expires_at, created_by=user)
-    if expires_at <= timezone.now():
-        raise ValidationError({"expires_at": _("The link must expire in the future.")})
-    link.full_clean()
-    link.save()
-    audit_log(
-        action="events.embargo_link.created",
-        actor=user,
-        event=event,
-        note=link.label,
-        data={"link": link.pk, "expires_at": expires_at.isoformat()},
-    )
-    return link
-
-
-@transaction.atomic
-def embargo_link_revoke(*, link: EmbargoLink, user: AbstractBaseUser) -> EmbargoLink:
-    link = EmbargoLink.objects.select_for_update().get(pk=link.pk)
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit_log(
-            action="events.embargo_link.revoked",
-            actor=user,
-            event=link.event,
-            note=link.label,
-            data={"link": link.pk},
-        )
-    return link

@@ -1,4 +1,9 @@
-"""The photos, documents, people and organisations of a deleted event, kept for its time in the trash.
+"""The trash's writes: what a deleted release held is kept, restored with it, and purged after the trash period.
+
+Deleting a release leaves its django-simple-history rows behind, the last one marked "-" (deleted). That
+last record holds every field of the release, so restoring means saving it again. A restored release comes
+back as a draft: something deleted on purpose (perhaps because it leaked) must not reappear in public by one
+click. ``manage.py purge_trash`` forgets entries older than the trash period and deletes their files.
 
 Deleting an event deletes its attachment rows and its links (the database cascades), but not their files: a
 :class:`TrashedEventContent` row, written in the same transaction, records every attachment's field values
@@ -10,15 +15,17 @@ files; ``purge_trash`` drops rows whose deletion has left the trash period, and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from .models import Attachment, Event, EventParticipant, EventPressContact, Organization, Person, TrashedEventContent
+from ..audit import audit_log
+from ..models import Attachment, Event, EventParticipant, EventPressContact, Organization, Person, TrashedEventContent
+from ..selectors.trash import deleted_events, expired
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,7 @@ def _links(through, event: Event) -> list[list[int]]:
     return [list(row) for row in through.objects.filter(event=event).values_list("person_id", "position")]
 
 
-def keep(event: Event, captured: dict | None) -> TrashedEventContent | None:
+def keep(*, event: Event, captured: dict | None) -> TrashedEventContent | None:
     """File ``captured`` under the deletion record just written (called from the event's ``post_delete``).
 
     Without a deletion record (history switched off) the event cannot be restored, and nothing is kept: the
@@ -72,7 +79,40 @@ def keep(event: Event, captured: dict | None) -> TrashedEventContent | None:
     )
 
 
-def restore_contents(event: Event, *, history_id: int) -> RestoredContents:
+@transaction.atomic
+def event_restore(*, history_id: int, user: AbstractBaseUser) -> tuple[Event, RestoredContents]:
+    """Save the deleted event again as a draft, with the photos, documents and links it had."""
+    record = deleted_events().filter(history_id=history_id).first()
+    if record is None:
+        raise Http404(_("This deleted event is no longer in the trash."))
+    event = record.instance
+    event.status = Event.Status.DRAFT
+    event.publish_at = None
+    # Rows the event pointed at may have gone with it (its cover photo, put back by restore_contents below)
+    # or since (a user).
+    for field in Event._meta.concrete_fields:
+        if field.is_relation and field.null and getattr(event, field.attname) is not None:
+            if not field.related_model._default_manager.filter(pk=getattr(event, field.attname)).exists():
+                setattr(event, field.attname, None)
+    event.updated_by = user
+    event.full_clean(validate_unique=True)
+    event.save(force_insert=True)
+    contents = restore_contents(event=event, history_id=record.history_id)
+    audit_log(
+        action="events.event.restored",
+        actor=user,
+        event=event,
+        to_status=event.status,
+        data={
+            "history_id": record.history_id,
+            "deleted_at": record.history_date.isoformat(),
+            **contents.as_audit_data(),
+        },
+    )
+    return event, contents
+
+
+def restore_contents(*, event: Event, history_id: int) -> RestoredContents:
     """Put back what ``event`` held when the deletion ``history_id`` happened; the event is saved already.
 
     Attachments come back with their ids (their files never moved), people and organisations only if they
@@ -128,21 +168,8 @@ def _restore_links(through, event: Event, kept: list[list[int]], **person_filter
     return len(links), len(kept) - len(links)
 
 
-def expired(now: datetime | None = None) -> QuerySet:
-    """Kept contents whose deletion has left the trash period, or whose event exists again."""
-    since = (now or timezone.now()) - timedelta(days=settings.CSO_TRASH_DAYS)
-    return TrashedEventContent.objects.filter(
-        Q(deleted_at__lt=since) | Q(deleted_event_id__in=Event.objects.values("pk"))
-    )
-
-
-def kept_attachments(trashed: TrashedEventContent) -> list[Attachment]:
-    """The kept attachments as unsaved instances (for their stored names)."""
-    return [item.object for item in serializers.deserialize("python", trashed.attachments, ignorenonexistent=True)]
-
-
 @transaction.atomic
-def purge_trash(now: datetime | None = None) -> tuple[int, int]:
+def purge_trash(*, now: datetime | None = None) -> tuple[int, int]:
     """Forget expired trash entries. Their files are deleted after the commit (by the post_delete receiver in
     ``signals``) unless something else still uses them: a translation's copy, another trash entry.
     Returns (entries, attachments)."""

@@ -7,7 +7,7 @@ from django.views.generic import ListView
 
 from ..filters import EventFilter
 from ..pagination import ArchivePaginator
-from ..visibility import current_language, public_events
+from ..selectors.visibility import current_language, public_events
 
 
 class PublicEventsMixin:

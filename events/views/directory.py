@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
 from ..models import Event, EventParticipant, PhoneNumber
-from ..visibility import visible_organizations, visible_people
+from ..selectors.visibility import visible_organizations, visible_people
 from .base import PublicEventsMixin
 
 

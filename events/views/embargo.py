@@ -6,9 +6,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from .embargo import embargo_link_from_token
-from .media.links import grant_token
-from .views import event_page_context
+from ..embargo import embargo_link_from_token
+from ..media.links import grant_token
+from .event import event_page_context
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -15,10 +15,10 @@ from django.views.generic import DetailView
 from ..media.links import give_grant, grant_query, original_url
 from ..media.photos import rendition
 from ..models import Attachment, Event, EventParticipant, EventPressContact, Person, PhoneNumber
-from ..navigation import BACK_PARAMETER, back_url, safe_back_path
 from ..page_cache import remembered
+from ..selectors.navigation import BACK_PARAMETER, back_url, safe_back_path
+from ..selectors.visibility import current_language, public_events
 from ..templatetags.press import event_url
-from ..visibility import current_language, public_events
 
 OTHER_EVENTS = 4
 

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views import View
 
-from .media.access import Access, release_access, release_for_files
-from .media.downloads import captions_text, document_name, download_name, download_source, photos_of
-from .media.links import ORIGINAL
-from .media.serving import stored_file_response
-from .media.zipstream import zip_stream
-from .models import Attachment
+from ..media.access import Access, release_access, release_for_files
+from ..media.downloads import captions_text, document_name, download_name, download_source, photos_of
+from ..media.links import ORIGINAL
+from ..media.serving import stored_file_response
+from ..media.zipstream import zip_stream
+from ..models import Attachment
 
 RENDITION_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 

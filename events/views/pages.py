@@ -13,7 +13,7 @@ from ..models import Event, Person, PhoneNumber, Section
 from ..page_cache import remembered
 from ..pagination import ArchivePaginator
 from ..search import search_events
-from ..visibility import current_language
+from ..selectors.visibility import current_language
 from .base import FilteredEventListView, PublicEventsMixin
 
 MAX_QUERY_LENGTH = 200

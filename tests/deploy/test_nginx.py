@@ -16,7 +16,7 @@ import requests
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from events import services
+from events.services import releases
 from tests.factories import EventFactory, PersonFactory, PhotoFactory, UserFactory, make_jpeg_bytes
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -119,7 +119,7 @@ def test_a_withdrawn_release_photo_and_every_storage_path_answer_404_through_ngi
     original = original_address(photo)
     assert requests.get(nginx + original, timeout=10).status_code == 200
 
-    services.event_withdraw(event=event, user=UserFactory(is_staff=True, is_superuser=True), reason="Wrong date")
+    releases.event_withdraw(event=event, user=UserFactory(is_staff=True, is_superuser=True), reason="Wrong date")
 
     assert requests.get(nginx + original, timeout=10).status_code == 404
     assert photo.file.name.startswith("private/")

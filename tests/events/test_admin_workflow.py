@@ -8,9 +8,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
 from events.embargo import SALT, embargo_path
 from events.models import Attachment, AuditLogEntry, EmbargoLink, Event
+from events.services import embargo_links, releases
 from tests.events.roles import user_in
 from tests.events.test_workflow import edit_form_data
 from tests.factories import (
@@ -71,7 +71,7 @@ def embargoed(editor):
     publish_at = datetime(2031, 5, 4, 10, 0, tzinfo=UTC)
     with time_machine.travel(datetime(2031, 5, 1, 9, 0, tzinfo=UTC), tick=False):
         event = EventFactory(title="Ministers to sign treaty", status=Event.Status.PUBLISHED, publish_at=publish_at)
-        link = services.embargo_link_create(
+        link = embargo_links.embargo_link_create(
             event=event, user=editor, expires_at=datetime(2031, 5, 3, 9, 0, tzinfo=UTC), label="Agency X"
         )
     return event, link
@@ -99,7 +99,7 @@ def test_an_embargo_link_is_404_after_it_expires(client, embargoed):
 def test_a_revoked_embargo_link_is_404(client, embargoed, editor):
     _event, link = embargoed
     path = embargo_path(link)
-    services.embargo_link_revoke(link=link, user=editor)
+    embargo_links.embargo_link_revoke(link=link, user=editor)
     with time_machine.travel(datetime(2031, 5, 2, 9, 0, tzinfo=UTC), tick=False):
         assert client.get(path).status_code == 404
     assert AuditLogEntry.objects.filter(action="events.embargo_link.revoked", actor=editor).count() == 1
@@ -151,10 +151,10 @@ def test_editors_create_list_and_revoke_embargo_links_in_the_admin(client, edito
 
 def test_the_history_lists_revisions_and_a_diff_shows_what_changed(client, editor):
     event = EventFactory(draft=True, title="Old title", lead="The delegations met in Geneva.")
-    services.event_save(event=event, user=editor)
+    releases.event_save(event=event, user=editor)
     event.title = "New title"
     event.lead = "The delegations met in Vienna."
-    services.event_save(event=event, user=editor)
+    releases.event_save(event=event, user=editor)
     old, new = event.history.order_by("history_id")[1:3]
     client.force_login(editor)
 
@@ -183,7 +183,7 @@ def test_comparing_with_bad_revision_numbers_is_400_or_404_not_500(client, edito
 def test_revert_brings_back_an_old_text_as_a_new_revision(client, editor):
     event = EventFactory(draft=True, title="First wording")
     event.title = "Second wording"
-    services.event_save(event=event, user=editor)
+    releases.event_save(event=event, user=editor)
     first = event.history.order_by("history_id").first()
     client.force_login(editor)
 
@@ -226,7 +226,7 @@ def test_the_second_of_two_concurrent_edits_gets_a_conflict_and_keeps_its_text(c
 
 def test_after_reading_the_conflict_the_second_editor_can_save_deliberately(client, editor):
     event = EventFactory(draft=True)
-    services.event_save(event=Event.objects.get(pk=event.pk), user=editor)  # Someone else's save: version 2.
+    releases.event_save(event=Event.objects.get(pk=event.pk), user=editor)  # Someone else's save: version 2.
     client.force_login(editor)
     url = reverse("admin:events_event_change", args=[event.pk])
     assert client.post(url, edit_form_data(event, title="Mine", expected_version=1)).status_code == 200

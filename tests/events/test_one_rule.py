@@ -24,10 +24,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from events import admin_views, page_cache, permissions, services
+from events import page_cache, permissions
 from events.admin.event import EventAdminForm
+from events.admin.views.history import COMPARED_FIELDS
 from events.models import Event
 from events.models.event import EDITORIAL_FIELDS
+from events.services import releases
 from tests.events.roles import user_in
 from tests.factories import EventFactory, EventParticipantFactory, PersonFactory, SectionFactory
 
@@ -240,7 +242,7 @@ def test_a_release_has_one_public_address_wherever_it_is_linked(admin_client_log
 def submitted_release():
     author = user_in("Author", "author")
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=author)
+    releases.event_submit(event=event, user=author)
     return event
 
 
@@ -256,9 +258,9 @@ def test_second_pair_of_eyes_is_one_rule_for_the_admin_and_the_services(client, 
     response = client.post(reverse("admin:events_event_transition", args=[submitted_release.pk, "publish"]))
     assert response.status_code == 403
     with pytest.raises(ValidationError):
-        services.event_publish(event=submitted_release, user=other_editor)
+        releases.event_publish(event=submitted_release, user=other_editor)
     with pytest.raises(ValidationError):
-        services.event_schedule(
+        releases.event_schedule(
             event=submitted_release, user=other_editor, publish_at=datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
         )
     submitted_release.refresh_from_db()
@@ -267,17 +269,17 @@ def test_second_pair_of_eyes_is_one_rule_for_the_admin_and_the_services(client, 
 
 def test_the_submitter_is_refused_by_the_admin_check_and_the_services_alike(submitted_release):
     editor = user_in("Editor", "editor")
-    services.event_reject(event=submitted_release, user=editor, note="One more pass.")
-    services.event_submit(event=submitted_release, user=editor)
+    releases.event_reject(event=submitted_release, user=editor, note="One more pass.")
+    releases.event_submit(event=submitted_release, user=editor)
     submitted_release.refresh_from_db()
 
     assert not permissions.is_second_pair_of_eyes(editor, submitted_release)
     assert not permissions.can_publish(editor, submitted_release)
     assert not permissions.can_schedule(editor, submitted_release)
     with pytest.raises(ValidationError):
-        services.event_publish(event=submitted_release, user=editor)
+        releases.event_publish(event=submitted_release, user=editor)
     with pytest.raises(ValidationError):
-        services.event_schedule(event=submitted_release, user=editor, publish_at=datetime(2099, 1, 1, tzinfo=UTC))
+        releases.event_schedule(event=submitted_release, user=editor, publish_at=datetime(2099, 1, 1, tzinfo=UTC))
 
 
 # The editorial fields ----------------------------------------------------------------------------------------
@@ -297,10 +299,10 @@ def test_the_editorial_fields_are_one_list_for_form_fieldsets_comparison_revert_
 
     assert on_form == set(EDITORIAL_FIELDS)
     assert in_fieldsets - {"expected_version"} == set(EDITORIAL_FIELDS)
-    assert [name for name in admin_views.COMPARED_FIELDS if name in EDITORIAL_FIELDS] == [
+    assert [name for name in COMPARED_FIELDS if name in EDITORIAL_FIELDS] == [
         name for name in EDITORIAL_FIELDS if name != "organizations"
     ]
-    assert services.REVERTIBLE_FIELDS == [
+    assert releases.REVERTIBLE_FIELDS == [
         Event._meta.get_field(name).attname for name in EDITORIAL_FIELDS if name not in ("language", "organizations")
     ]
 
@@ -311,7 +313,7 @@ def test_a_translation_copies_every_editorial_field_but_its_own_slug_language_an
         location="Geneva", all_day=True, ends_at=NOW + timedelta(days=1), starts_at=NOW, kind=Event.Kind.SPEECH
     )
 
-    copy = services.event_translate(event=release, user=editor, language="ru")
+    copy = releases.event_translate(event=release, user=editor, language="ru")
 
     for name in EDITORIAL_FIELDS:
         if name in ("slug", "language", "cover", "organizations"):

@@ -9,9 +9,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
 
-from events import page_cache, services
+from events import page_cache
 from events.filters import EventFilter
 from events.models import Event
+from events.services import releases
 from tests.factories import EventFactory, EventParticipantFactory, PersonFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,7 +86,7 @@ def test_an_edit_to_a_published_release_shows_on_the_next_request(client, page_c
     assert "Original headline" in client.get(url).content.decode()
     assert client.get(url)["X-Page-Cache"] == "hit"
     event.title = "Corrected headline"
-    services.event_save(event=event, user=editor, change_note="Headline corrected.")
+    releases.event_save(event=event, user=editor, change_note="Headline corrected.")
     body = client.get(url).content.decode()
     assert "Corrected headline" in body
     assert "Original headline" not in body
@@ -96,7 +97,7 @@ def test_a_withdrawn_release_disappears_from_cached_lists_at_once(client, page_c
     event = EventFactory(title="Release to withdraw", first_published_at=NOW)
     editor = UserFactory(is_superuser=True)
     assert "Release to withdraw" in client.get(reverse("events:list")).content.decode()
-    services.event_withdraw(event=event, user=editor, reason="Published in error.")
+    releases.event_withdraw(event=event, user=editor, reason="Published in error.")
     assert "Release to withdraw" not in client.get(reverse("events:list")).content.decode()
     assert "Published in error." in client.get(event.get_absolute_url()).content.decode()
 

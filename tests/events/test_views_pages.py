@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from events.models import Attachment, Event, PhoneNumber
-from events.services import event_withdraw
-from events.views import event_page_context
+from events.services.releases import event_withdraw
+from events.views.event import event_page_context
 from tests.factories import (
     EventFactory,
     EventParticipantFactory,

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
 from events.models import AuditLogEntry, Event
+from events.services import releases
 from tests.events.roles import user_in
 from tests.factories import EventFactory, EventPressContactFactory, PressContactFactory, SectionFactory
 
@@ -42,21 +42,21 @@ def detail_url(event):
 
 def test_an_editor_cannot_publish_a_release_they_submitted(client, editor):
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=editor)
+    releases.event_submit(event=event, user=editor)
     client.force_login(editor)
 
     response = client.post(reverse("admin:events_event_transition", args=[event.pk, "publish"]))
 
     assert response.status_code == 403
     with pytest.raises(ValidationError):
-        services.event_publish(event=event, user=editor)
+        releases.event_publish(event=event, user=editor)
     event.refresh_from_db()
     assert event.status == Event.Status.IN_REVIEW
 
 
 def test_another_editor_can_publish_it(client, author, other_editor):
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=author)
+    releases.event_submit(event=event, user=author)
     client.force_login(other_editor)
     response = client.post(reverse("admin:events_event_transition", args=[event.pk, "publish"]))
     assert response.status_code == 302
@@ -67,7 +67,7 @@ def test_another_editor_can_publish_it(client, author, other_editor):
 
 def test_force_publish_needs_a_reason_which_the_history_shows(client, editor):
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=editor)
+    releases.event_submit(event=event, user=editor)
     client.force_login(editor)
     url = reverse("admin:events_event_transition", args=[event.pk, "force_publish"])
 
@@ -96,8 +96,8 @@ def test_force_publish_needs_a_reason_which_the_history_shows(client, editor):
 def test_a_scheduled_release_appears_at_the_exact_second_on_its_page_and_in_the_list(client, other_editor, author):
     with time_machine.travel(PUBLISH_AT - timedelta(days=1), tick=False):
         event = EventFactory(draft=True, title="Summit opens", starts_at=PUBLISH_AT)
-        services.event_submit(event=event, user=author)
-        services.event_schedule(event=event, user=other_editor, publish_at=PUBLISH_AT)
+        releases.event_submit(event=event, user=author)
+        releases.event_schedule(event=event, user=other_editor, publish_at=PUBLISH_AT)
     list_url = reverse("events:list")
 
     with time_machine.travel(PUBLISH_AT - timedelta(seconds=1), tick=False):
@@ -115,7 +115,7 @@ def test_a_scheduled_release_appears_at_the_exact_second_on_its_page_and_in_the_
 
 def test_scheduling_in_the_past_is_a_form_error(client, other_editor, author):
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=author)
+    releases.event_submit(event=event, user=author)
     client.force_login(other_editor)
     response = client.post(
         reverse("admin:events_event_transition", args=[event.pk, "schedule"]), {"publish_at": "2001-01-01T10:00"}
@@ -134,7 +134,7 @@ def test_a_withdrawn_release_keeps_its_page_with_the_reason_and_leaves_the_lists
     kept = EventFactory(title="Zanzibar talks continue", starts_at=starts)
     event = EventFactory(title="Zanzibar visit postponed", starts_at=starts, first_published_at=starts)
     with time_machine.travel(datetime(2030, 6, 1, 12, 0, tzinfo=UTC), tick=False):
-        services.event_withdraw(event=event, user=editor, reason="The visit was called off.")
+        releases.event_withdraw(event=event, user=editor, reason="The visit was called off.")
 
     page = client.get(detail_url(event))
     assert page.status_code == 200
@@ -158,16 +158,16 @@ def test_a_withdrawn_release_keeps_its_page_with_the_reason_and_leaves_the_lists
 
 def test_withdrawing_a_release_that_never_went_out_leaves_no_public_page(editor, other_editor, author):
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=author)
-    services.event_schedule(event=event, user=other_editor, publish_at=timezone.now() + timedelta(days=3))
-    services.event_withdraw(event=event, user=editor, reason="Cancelled before release.")
+    releases.event_submit(event=event, user=author)
+    releases.event_schedule(event=event, user=other_editor, publish_at=timezone.now() + timedelta(days=3))
+    releases.event_withdraw(event=event, user=editor, reason="Cancelled before release.")
     assert not Event.objects.reachable().filter(pk=event.pk).exists()
 
 
 def test_republishing_brings_a_withdrawn_release_back(editor):
     event = EventFactory(first_published_at=timezone.now() - timedelta(days=2))
-    services.event_withdraw(event=event, user=editor, reason="Checking facts.")
-    services.event_republish(event=event, user=editor)
+    releases.event_withdraw(event=event, user=editor, reason="Checking facts.")
+    releases.event_republish(event=event, user=editor)
     event.refresh_from_db()
     assert event.is_public
     assert (event.withdrawn_at, event.withdrawal_reason) == (None, "")
@@ -179,17 +179,17 @@ def test_republishing_brings_a_withdrawn_release_back(editor):
 def test_a_correction_after_publication_shows_an_update_note_and_a_minor_change_does_not(editor):
     event = EventFactory(first_published_at=timezone.now() - timedelta(days=1))
     with pytest.raises(ValidationError):
-        services.event_save(event=event, user=editor)
+        releases.event_save(event=event, user=editor)
 
     event.title = "Meeting with the corrected name"
     with time_machine.travel(datetime(2030, 4, 2, 15, 0, tzinfo=UTC), tick=False):
-        services.event_save(event=event, user=editor, change_note="Corrected the minister's name.")
+        releases.event_save(event=event, user=editor, change_note="Corrected the minister's name.")
     event.refresh_from_db()
     assert event.public_update_note == "Corrected the minister's name."
     assert event.public_updated_at == datetime(2030, 4, 2, 15, 0, tzinfo=UTC)
 
     event.lead = "A typo fixed."
-    services.event_save(event=event, user=editor, minor_change=True)
+    releases.event_save(event=event, user=editor, minor_change=True)
     event.refresh_from_db()
     assert event.public_update_note == "Corrected the minister's name."  # Unchanged by the minor edit.
     assert event.public_updated_at == datetime(2030, 4, 2, 15, 0, tzinfo=UTC)
@@ -197,10 +197,10 @@ def test_a_correction_after_publication_shows_an_update_note_and_a_minor_change_
 
 def test_the_public_page_shows_the_change_note_but_not_a_minor_change(client, editor):
     event = EventFactory(first_published_at=timezone.now() - timedelta(days=1))
-    services.event_save(event=event, user=editor, minor_change=True)
+    releases.event_save(event=event, user=editor, minor_change=True)
     assert "Updated" not in client.get(detail_url(event)).content.decode()
 
-    services.event_save(event=event, user=editor, change_note="Added the venue.")
+    releases.event_save(event=event, user=editor, change_note="Added the venue.")
     assert "Added the venue." in client.get(detail_url(event)).content.decode()
 
 
@@ -262,12 +262,12 @@ def test_a_new_release_gets_its_sections_default_press_contacts(client, author):
 def test_every_transition_is_in_the_audit_log_with_its_user(author, editor, other_editor):
     event = EventFactory(draft=True)
     EventPressContactFactory(event=event)
-    services.event_submit(event=event, user=author)
-    services.event_reject(event=event, user=editor, note="Add a quote.")
-    services.event_submit(event=event, user=author)
-    services.event_publish(event=event, user=other_editor)
-    services.event_withdraw(event=event, user=editor, reason="Wrong date.")
-    services.event_republish(event=event, user=editor)
+    releases.event_submit(event=event, user=author)
+    releases.event_reject(event=event, user=editor, note="Add a quote.")
+    releases.event_submit(event=event, user=author)
+    releases.event_publish(event=event, user=other_editor)
+    releases.event_withdraw(event=event, user=editor, reason="Wrong date.")
+    releases.event_republish(event=event, user=editor)
 
     entries = AuditLogEntry.objects.filter(event=event).order_by("pk")
     assert [(e.action, e.actor.username, e.from_status, e.to_status) for e in entries] == [
@@ -285,18 +285,18 @@ def test_every_transition_is_in_the_audit_log_with_its_user(author, editor, othe
 def test_each_save_moves_the_version_on(editor):
     event = EventFactory(draft=True)
     assert event.version == 1
-    services.event_submit(event=event, user=editor)
+    releases.event_submit(event=event, user=editor)
     event.refresh_from_db()
     assert event.version == 2
     stale = Event.objects.get(pk=event.pk)
     stale.version = 1
-    with pytest.raises(services.EditConflict):
-        services.event_save(event=stale, user=editor, expected_version=1)
+    with pytest.raises(releases.EditConflict):
+        releases.event_save(event=stale, user=editor, expected_version=1)
 
 
 def test_the_publish_page_warns_when_the_release_has_no_press_contact(client, author, other_editor):
     event = EventFactory(draft=True)
-    services.event_submit(event=event, user=author)
+    releases.event_submit(event=event, user=author)
     client.force_login(other_editor)
     url = reverse("admin:events_event_transition", args=[event.pk, "publish"])
     warning = "This release has no press contact"

@@ -27,9 +27,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from events import services
+from events.audit import audit_log
 from events.models import Attachment, AuditLogEntry, BackupCodeDevice, EmbargoLink, Event
 from events.permissions import TRANSITIONS
+from events.services import embargo_links
 from tests.events.roles import user_in
 from tests.factories import EventFactory, OrganizationFactory, PersonFactory, PhotoFactory, UserFactory
 
@@ -307,10 +308,10 @@ def release_in(state: str, reporter) -> Event:
 def world():
     reporter = UserFactory(username="reporter")
     events = {state: release_in(state, reporter) for state in STATES}
-    services.embargo_link_create(
+    embargo_links.embargo_link_create(
         event=events["in review"], user=reporter, expires_at=timezone.now() + timedelta(days=1)
     )
-    services.audit_log(action="events.test.entry", actor=reporter, event=events["draft"])
+    audit_log(action="events.test.entry", actor=reporter, event=events["draft"])
     person, organization = PersonFactory(), OrganizationFactory()
     totp = TOTPDevice.objects.create(user=reporter, name="phone")
     static = StaticDevice.objects.create(user=reporter, name="backup")

@@ -38,14 +38,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from events.archive import archived_models, excluded_models
 from events.media.cleanup import walk
 from events.models import Attachment, AuditLogEntry, Event, TrashedEventContent
-from events.services import (
-    embargo_link_create,
-    event_publish,
-    event_schedule,
-    event_submit,
-    event_translate,
-    event_withdraw,
-)
+from events.services.embargo_links import embargo_link_create
+from events.services.releases import event_publish, event_schedule, event_submit, event_translate, event_withdraw
 from events.two_factor import new_backup_codes
 from tests.factories import (
     EventFactory,

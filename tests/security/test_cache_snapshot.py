@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import cache as resilient_cache
-from events import services
+from events.services import releases
 from tests.factories import EventFactory, UserFactory
 from tests.security.private_redis import PrivateRedis
 
@@ -65,7 +65,7 @@ def test_a_release_withdrawn_while_redis_was_down_stays_withdrawn_when_redis_ret
     assert private_redis.client().save() is True  # the snapshot Redis will come back from
 
     private_redis.stop(save=False)
-    services.event_withdraw(event=event, user=editor, reason="Withdrawn at the request of the ministry.")
+    releases.event_withdraw(event=event, user=editor, reason="Withdrawn at the request of the ministry.")
     private_redis.restart()
     private_redis.repoint()
 
@@ -86,7 +86,7 @@ def test_pages_cached_before_a_change_are_not_served_after_redis_lost_every_key(
     stale_entries = {key: private_redis.client().dump(key) for key in private_redis.client().keys("*")}
 
     event.title = "Corrected headline"
-    services.event_save(event=event, user=editor, change_note="Headline corrected.")
+    releases.event_save(event=event, user=editor, change_note="Headline corrected.")
     private_redis.client().flushall()
     for key, value in stale_entries.items():  # the old entries come back, nothing else does
         private_redis.client().restore(key, 0, value, replace=True)

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
 from events.models import Attachment, AuditLogEntry, Event, Organization, Person
+from events.services import releases
 from tests.events.roles import user_in
 from tests.events.test_workflow import edit_form_data
 from tests.factories import (
@@ -356,7 +356,7 @@ def test_directory_forms_without_their_version_are_refused_not_saved(client):
 def test_reverting_a_published_release_without_a_change_note_is_refused(client):
     editor = user_in(EDITOR)
     event = published(title="First wording")
-    services.event_save(event=event, user=editor, minor_change=True)
+    releases.event_save(event=event, user=editor, minor_change=True)
     first = event.history.order_by("history_id").first()
     Event.objects.filter(pk=event.pk).update(title="Second wording")
     client.force_login(editor)
@@ -373,7 +373,7 @@ def test_reverting_a_published_release_with_a_note_shows_the_updated_line_to_rea
     event = published(title="First wording")
     first = event.history.order_by("history_id").first()
     event.title = "Wrong wording"
-    services.event_save(event=event, user=editor, minor_change=True)
+    releases.event_save(event=event, user=editor, minor_change=True)
     client.force_login(editor)
 
     response = client.post(
@@ -395,7 +395,7 @@ def test_a_minor_revert_of_a_published_release_goes_through_without_a_public_lin
     event = published(title="First wording")
     first = event.history.order_by("history_id").first()
     event.title = "Frist wording"
-    services.event_save(event=event, user=editor, minor_change=True)
+    releases.event_save(event=event, user=editor, minor_change=True)
     client.force_login(editor)
 
     response = client.post(reverse("admin:events_event_revert", args=[event.pk, first.pk]), {"minor_change": "on"})

@@ -16,11 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
 from events.embargo import embargo_path
 from events.media.links import ORIGINAL, file_url
 from events.media.stored import stored_names
 from events.models import Attachment, Event
+from events.services import embargo_links, releases
 from tests.events.media_samples import plain_jpeg
 from tests.factories import (
     EventFactory,
@@ -154,7 +154,7 @@ def public_file_links(client, event: Event) -> set[str]:
 
 
 def withdraw(event, editor):
-    services.event_withdraw(event=event, user=editor, reason="Published by mistake.")
+    releases.event_withdraw(event=event, user=editor, reason="Published by mistake.")
 
 
 def unpublish(event, editor):
@@ -201,7 +201,7 @@ def test_files_of_a_draft_are_not_served_at_their_storage_paths(client, release)
 def embargoed(release, editor):
     Event.objects.filter(pk=release.pk).update(publish_at=timezone.now() + timedelta(days=1))
     release.refresh_from_db()
-    link = services.embargo_link_create(
+    link = embargo_links.embargo_link_create(
         event=release, user=editor, expires_at=timezone.now() + timedelta(hours=6), label="Agency"
     )
     return release, link
@@ -225,7 +225,7 @@ def test_an_embargo_page_shows_its_files_only_to_the_link_holder_and_revoking_en
     # The same addresses without the link's grant are nobody's.
     assert_none_answers(Client(), {url.split("?")[0] for url in urls})
 
-    services.embargo_link_revoke(link=link, user=editor)
+    embargo_links.embargo_link_revoke(link=link, user=editor)
 
     assert_none_answers(journalist, urls)
 

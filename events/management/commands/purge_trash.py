@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from events.trash_contents import purge_trash
+from events.services.trash import purge_trash
 
 
 class Command(BaseCommand):

@@ -1,0 +1,41 @@
+"""What the editorial screens list: the dashboard's queues and the calendar's month of publications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet
+
+from ..models import Attachment, Event
+
+Status = Event.Status
+
+
+def dashboard_lists(*, user: AbstractBaseUser, now: datetime) -> dict[str, QuerySet]:
+    """The dashboard's lists, each cut to what one screen shows."""
+    events = Event.objects.select_related("section", "submitted_by", "updated_by")
+    active = events.exclude(status=Status.WITHDRAWN)
+    return {
+        "my_drafts": events.filter(status=Status.DRAFT)
+        .filter(Q(created_by=user) | Q(updated_by=user))
+        .order_by("-updated_at")[:20],
+        "in_review": events.filter(status=Status.IN_REVIEW).order_by("updated_at")[:50],
+        "scheduled": events.scheduled(now).order_by("publish_at")[:50],
+        "recently_published": events.public(now).order_by("-publish_at")[:10],
+        "no_contact": active.annotate(contacts=Count("press_contact_links"))
+        .filter(contacts=0)
+        .order_by("-starts_at")[:20],
+        "no_alt_text": Attachment.objects.filter(kind=Attachment.Kind.PHOTO, alt_text="")
+        .exclude(event__status=Status.WITHDRAWN)
+        .select_related("event")[:20],
+    }
+
+
+def publications_between(start: datetime, end: datetime) -> QuerySet:
+    """Releases published, or scheduled to be, from ``start`` up to ``end``, in publication order."""
+    return (
+        Event.objects.filter(status=Status.PUBLISHED, publish_at__gte=start, publish_at__lt=end)
+        .select_related("section")
+        .order_by("publish_at")
+    )
