@@ -15,8 +15,8 @@ from ..audit import audit_log
 from ..models import Attachment, Event, EventParticipant, EventPressContact
 from ..models.event import EDITORIAL_FIELDS
 from ..services import releases
-from .media import AttachmentInline, PhotoUploadAdminMixin
-from .views import calendar, dashboard, history, preview, transitions, translate
+from .media import AttachmentInline
+from .views import calendar, dashboard, history, photos, preview, transitions, translate
 
 
 class ReleasePartInline(admin.TabularInline):
@@ -128,7 +128,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
     list_display = ["title", "starts_at", "section", "language", "status_badge", "publish_at", "updated_by"]
     list_filter = ["status", "kind", "language", "section"]
@@ -363,6 +363,8 @@ class EventAdmin(PhotoUploadAdminMixin, admin.ModelAdmin):
                 wrap(history.revert_view),
                 name="events_event_revert",
             ),
+            path("<path:object_id>/photos/upload/", wrap(photos.upload_photos_view), name="events_event_upload_photos"),
+            path("<path:object_id>/photos/", wrap(photos.describe_photos_view), name="events_event_photos"),
         ]
         return editorial + super().get_urls()
 

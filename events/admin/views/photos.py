@@ -1,0 +1,179 @@
+"""A release's photos and documents: the several-files-at-once upload page and the page that describes them,
+orders them and chooses the cover.
+
+URL names: ``admin:events_event_upload_photos`` and ``admin:events_event_photos`` (argument: the pk), wired
+by ``EventAdmin.get_urls``. Both follow the release's own rule (``permissions.can_change_release``); the
+writes go through ``events.media.services`` (uploads) and ``events.services`` (descriptions, the cover).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.forms import modelformset_factory
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from ... import permissions
+from ...media.forms import AttachmentDescribeForm, CoverForm, UploadForm
+from ...media.services import attachments_upload
+from ...models import Attachment, Event
+from ...services import attachments
+from ...services.releases import event_set_cover
+from ..locking import changed_names, describe, read_state, row_state, sign_state
+from ..media import thumbnail_html
+
+DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
+
+
+class LockedDescribeForm(AttachmentDescribeForm):
+    """One row of the describe page, carrying the values it was opened with (see ``locking``)."""
+
+    seen_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_state"].initial = sign_state(row_state(self.instance, DESCRIBED))
+
+
+def _stale_rows(formset, stored: dict[int, Attachment]) -> list[str]:
+    """What other editors changed since the page was opened, one readable line per field."""
+    lines = []
+    for form in formset.initial_forms:
+        current = stored.get(form.instance.pk)
+        name = form.instance.original_name or str(form.instance)
+        if current is None:
+            lines.append(gettext("“%(name)s” was deleted by someone else.") % {"name": name})
+            continue
+        seen = read_state(form.cleaned_data.get("seen_state", ""))
+        if seen is None:
+            lines.append(gettext("“%(name)s”: the form was missing its version.") % {"name": name})
+            continue
+        for field in changed_names(seen, row_state(current, DESCRIBED)):
+            label = str(Attachment._meta.get_field(field).verbose_name).capitalize()
+            lines.append(
+                gettext("“%(name)s”, %(field)s: now “%(value)s”")
+                % {"name": name, "field": label, "value": describe(current, field)}
+            )
+    return lines
+
+
+def _event_for_media(model_admin, request, object_id, part: str) -> Event:
+    event = model_admin.get_object(request, object_id)
+    if event is None:
+        raise Http404(_("No event with this id."))
+    if not permissions.can_change_release(request.user, event, part=part):
+        raise PermissionDenied
+    return event
+
+
+def _media_context(model_admin, request, event, title):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": event,
+        "event": event,
+        "title": title,
+        "change_url": reverse("admin:events_event_change", args=[event.pk]),
+        "upload_url": reverse("admin:events_event_upload_photos", args=[event.pk]),
+        "photos_url": reverse("admin:events_event_photos", args=[event.pk]),
+        "has_view_permission": True,
+    }
+
+
+def upload_photos_view(model_admin, request, object_id):
+    event = _event_for_media(model_admin, request, object_id, "attachment_add")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = attachments_upload(
+                event=event,
+                files=form.cleaned_data["files"],
+                user=request.user,
+                caption=form.cleaned_data["caption"],
+                credit=form.cleaned_data["credit"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("files", message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d file was added. Now describe it for readers who cannot see it.",
+                    "%(count)d files were added. Now describe each photo for readers who cannot see it.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
+            return HttpResponseRedirect(reverse("admin:events_event_photos", args=[event.pk]))
+    context = {**_media_context(model_admin, request, event, _("Upload photos and documents")), "form": form}
+    return TemplateResponse(request, "admin/events/attachment/upload.html", context)
+
+
+def describe_photos_view(model_admin, request, object_id):
+    event = _event_for_media(model_admin, request, object_id, "attachment")
+    may_delete = permissions.can_change_release(request.user, event, part="attachment_delete")
+    FormSet = modelformset_factory(Attachment, form=LockedDescribeForm, extra=0, can_delete=may_delete)
+    queryset = event.attachments.order_by("position", "pk")
+    data = request.POST.copy() if request.method == "POST" else None
+    formset = FormSet(data, queryset=queryset, prefix="attachments")
+    cover_form = CoverForm(data, event=event, initial={"cover": event.cover_id})
+    # A page sent back with errors keeps the version it was opened at, so a later save is still checked.
+    cover_seen = data.get("cover_seen", "") if data is not None else sign_state({"cover": event.cover_id})
+    conflicts: list[str] = []
+    if data is not None and formset.is_valid() and cover_form.is_valid():
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().get(pk=event.pk)
+            stored = {item.pk: item for item in Attachment.objects.select_for_update().filter(event=event)}
+            conflicts = _stale_rows(formset, stored)
+            seen_cover = read_state(data.get("cover_seen", ""))
+            if seen_cover is None or seen_cover.get("cover") != locked.cover_id:
+                conflicts.append(
+                    gettext("Cover photo: now “%(value)s”")
+                    % {"value": describe(locked, "cover") if locked.cover_id else gettext("No cover photo")}
+                )
+            if not conflicts:
+                _save_described(request, event, formset, cover_form)
+        if not conflicts:
+            messages.success(request, _("The photos and documents were saved."))
+            return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+        # Renew the versions the page carries, so saving again replaces the other editor's values.
+        for form in formset.initial_forms:
+            current = stored.get(form.instance.pk)
+            if current is not None:
+                data[form.add_prefix("seen_state")] = sign_state(row_state(current, DESCRIBED))
+        cover_seen = sign_state({"cover": locked.cover_id})
+    context = {
+        **_media_context(model_admin, request, event, _("Photos and documents: describe, order, choose the cover")),
+        "formset": formset,
+        "cover_form": cover_form,
+        "cover_seen": cover_seen,
+        "conflicts": conflicts,
+        "rows": [(form, thumbnail_html(form.instance)) for form in formset.forms],
+    }
+    return TemplateResponse(request, "admin/events/attachment/describe.html", context)
+
+
+def _save_described(request, event, formset, cover_form) -> None:
+    deleted = set()
+    for form in formset.initial_forms:
+        if formset.can_delete and formset._should_delete_form(form):
+            attachments.attachment_delete(attachment=form.instance, user=request.user)
+            deleted.add(form.instance.pk)
+        elif form.has_changed():
+            attachments.attachment_describe(
+                attachment=form.instance,
+                user=request.user,
+                values={name: form.cleaned_data[name] for name in DESCRIBED},
+            )
+    cover = cover_form.cleaned_data["cover"]
+    if cover is not None and cover.pk in deleted:
+        cover = None
+    event_set_cover(event=event, user=request.user, cover=cover)
