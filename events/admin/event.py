@@ -14,6 +14,7 @@ from .. import permissions
 from ..audit import audit_log
 from ..models import Attachment, Event, EventParticipant, EventPressContact
 from ..models.event import EDITORIAL_FIELDS
+from ..selectors.editorial import event_warnings
 from ..services import releases
 from .media import AttachmentInline
 from .views import calendar, dashboard, history, photos, preview, transitions, translate
@@ -230,7 +231,7 @@ class EventAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def _warn(self, request, obj):
-        for warning in transitions.event_warnings(obj):
+        for warning in event_warnings(obj):
             messages.warning(request, warning)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -240,7 +241,7 @@ class EventAdmin(admin.ModelAdmin):
             extra_context.update(
                 workflow_status=transitions.status_label(event),
                 workflow_buttons=transitions.transition_buttons(request.user, event),
-                workflow_warnings=transitions.event_warnings(event),
+                workflow_warnings=event_warnings(event),
                 workflow_time_zone=timezone.get_current_timezone_name(),
                 can_translate=permissions.can_translate(request.user, event),
                 can_embargo=permissions.can_manage_embargo(request.user, event),

@@ -1,4 +1,5 @@
-"""What the editorial screens list: the dashboard's queues and the calendar's month of publications."""
+"""What the editorial screens list: the dashboard's queues, the calendar's month of publications, and what a
+release still lacks before it goes out (no press contact, photos without alt text)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ..models import Attachment, Event
 
@@ -39,3 +41,16 @@ def publications_between(start: datetime, end: datetime) -> QuerySet:
         .select_related("section")
         .order_by("publish_at")
     )
+
+
+def event_warnings(event: Event) -> list[str]:
+    """What an editor should fix before (or soon after) the release goes out."""
+    warnings = []
+    if event.pk is None:
+        return warnings
+    if not event.press_contact_links.exists():
+        warnings.append(_("This release has no press contact: journalists will not know whom to call."))
+    missing_alt = event.attachments.filter(kind=Attachment.Kind.PHOTO, alt_text="").count()
+    if missing_alt:
+        warnings.append(_("%(count)s photo(s) have no alt text.") % {"count": missing_alt})
+    return warnings

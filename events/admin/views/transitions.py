@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ... import permissions
-from ...models import Attachment, Event
+from ...models import Event
+from ...selectors.editorial import event_warnings
 from ...services import releases
 from .base import admin_context, change_url
 
@@ -111,19 +112,6 @@ def run_transition(transition: str, *, event: Event, user, data: dict) -> Event:
     if transition == permissions.REPUBLISH:
         return releases.event_republish(event=event, user=user, note=note)
     raise Http404
-
-
-def event_warnings(event: Event) -> list[str]:
-    """What an editor should fix before (or soon after) the release goes out."""
-    warnings = []
-    if event.pk is None:
-        return warnings
-    if not event.press_contact_links.exists():
-        warnings.append(_("This release has no press contact: journalists will not know whom to call."))
-    missing_alt = event.attachments.filter(kind=Attachment.Kind.PHOTO, alt_text="").count()
-    if missing_alt:
-        warnings.append(_("%(count)s photo(s) have no alt text.") % {"count": missing_alt})
-    return warnings
 
 
 def status_label(event: Event) -> str:
