@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse, translate_url
@@ -14,13 +12,11 @@ from django.views.generic import DetailView
 
 from ..media.links import give_grant, grant_query, original_url
 from ..media.photos import rendition
-from ..models import Attachment, Event, EventParticipant, EventPressContact, Person, PhoneNumber
-from ..page_cache import remembered
+from ..models import Attachment, Event
 from ..selectors.navigation import BACK_PARAMETER, back_url, safe_back_path
-from ..selectors.visibility import current_language, public_events
+from ..selectors.releases import other_events, people_of
+from ..selectors.visibility import current_language
 from ..templatetags.press import event_url
-
-OTHER_EVENTS = 4
 
 
 def _absolute(request, path: str) -> str:
@@ -31,33 +27,6 @@ def _image_url(photo: Attachment) -> str:
     """The social-size copy of a photo when one was made on upload, else the photo itself (checked addresses)."""
     social = rendition(photo, "social")
     return social.jpeg_url if social else original_url(photo)
-
-
-def other_events(event: Event, participant_ids: list[int]) -> list[Event]:
-    """A few public releases sharing the section or people with ``event``, newest first; never the event itself.
-
-    The rows are worked out once per content version and kept until the next scheduled publication
-    (``page_cache.remembered``): any edit, withdrawal or deletion changes the version, and a scheduled release
-    is picked up at its minute, so the kept rows are exactly what a fresh query would return.
-    """
-    return remembered(
-        "other-events", f"{event.pk}:{sorted(participant_ids)}", lambda: _other_events(event, participant_ids)
-    )
-
-
-def _other_events(event: Event, participant_ids: list[int]) -> list[Event]:
-    candidates = public_events().in_language(event.language).exclude(pk=event.pk)
-    same_section = Q(section_id=event.section_id)
-    if not participant_ids:
-        return list(candidates.filter(same_section)[:OTHER_EVENTS])
-    shares_people = Exists(EventParticipant.objects.filter(event=OuterRef("pk"), person_id__in=participant_ids))
-    if not connection.features.supports_slicing_ordering_in_compound:
-        return list(candidates.filter(same_section | Q(shares_people))[:OTHER_EVENTS])
-    # PostgreSQL: each half is a short walk down the listing index, newest first, and the two are merged; an
-    # OR of both made it collect every release of these people (thousands in a large archive) first.
-    newest = candidates.order_by("-starts_at", "-pk").values("pk")
-    either = newest.filter(same_section)[:OTHER_EVENTS].union(newest.filter(shares_people)[:OTHER_EVENTS])
-    return list(candidates.filter(pk__in=either)[:OTHER_EVENTS])
 
 
 def language_links(request, event: Event, translations: list[Event]) -> list[dict]:
@@ -119,40 +88,6 @@ def json_ld(request, event: Event, photos: list[Attachment]) -> dict:
         article["image"] = [_absolute(request, _image_url(photo)) for photo in photos[:3]]
         happening["image"] = article["image"]
     return article
-
-
-def people_of(event: Event) -> tuple[list[Person], list[Person]]:
-    """The participants and the press contacts of ``event``, each in their editorial order.
-
-    One query for both lists (the two link tables are asked through subqueries) and one for the contacts'
-    phone numbers, however many people there are.
-    """
-    links = {
-        "participant": EventParticipant.objects.filter(event=event),
-        "contact": EventPressContact.objects.filter(event=event),
-    }
-    annotations = {}
-    for role, queryset in links.items():
-        own = queryset.filter(person=OuterRef("pk")).order_by()
-        annotations[f"{role}_position"] = Subquery(own.values("position")[:1])
-        annotations[f"{role}_link"] = Subquery(own.values("pk")[:1])
-    phones = PhoneNumber.objects.order_by("position", "pk")
-    people = list(
-        Person.objects.filter(
-            Q(pk__in=links["participant"].values("person_id")) | Q(pk__in=links["contact"].values("person_id"))
-        )
-        .annotate(**annotations)
-        .select_related("organization")
-        .prefetch_related(Prefetch("phones", queryset=phones))
-    )
-
-    def in_role(role: str) -> list[Person]:
-        def order(person: Person) -> tuple[int, int]:
-            return getattr(person, f"{role}_position"), getattr(person, f"{role}_link")
-
-        return sorted((person for person in people if getattr(person, f"{role}_link") is not None), key=order)
-
-    return in_role("participant"), in_role("contact")
 
 
 def event_page_context(

@@ -13,22 +13,13 @@ from ..models import Event, Person, PhoneNumber, Section
 from ..page_cache import remembered
 from ..pagination import ArchivePaginator
 from ..search import search_events
+from ..selectors.sections import active_sections, section_links
 from ..selectors.visibility import current_language
 from .base import FilteredEventListView, PublicEventsMixin
 
 MAX_QUERY_LENGTH = 200
 # What a dated link to an event needs (``event_dates`` and ``event_link``).
 LINK_FIELDS = ("title", "slug", "language", "starts_at", "ends_at", "all_day")
-
-
-def active_sections():
-    children = Section.objects.active().order_by("position", "name")
-    return Section.objects.active().top_level().prefetch_related(Prefetch("children", queryset=children))
-
-
-def section_links() -> list[tuple[str, str]]:
-    """(address, name) of each top-level section in the current language, for the home page's list."""
-    return [(section.get_absolute_url(), section.display_name) for section in Section.objects.active().top_level()]
 
 
 class HomeView(PublicEventsMixin, TemplateView):
