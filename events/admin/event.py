@@ -15,6 +15,7 @@ from ..audit import audit_log
 from ..models import Attachment, Event, EventParticipant, EventPressContact
 from ..models.event import EDITORIAL_FIELDS
 from ..selectors.editorial import event_warnings
+from ..selectors.releases import has_been_public
 from ..services import releases
 from .media import AttachmentInline
 from .views import calendar, dashboard, history, photos, preview, transitions, translate
@@ -92,7 +93,7 @@ class EventAdminForm(forms.ModelForm):
             raise ValidationError(_("The form was missing its version; reload the page and try again."))
         if stored.version != expected:
             self._report_conflict(stored, expected)
-        if releases.has_been_public(stored) and not cleaned.get("change_note", "").strip():
+        if has_been_public(stored) and not cleaned.get("change_note", "").strip():
             if not cleaned.get("minor_change"):
                 self.add_error(
                     "change_note", _("This release has been published: describe the change, or tick “Minor change”.")
@@ -153,7 +154,7 @@ class EventAdmin(admin.ModelAdmin):
             (_("Text"), {"fields": ["lead", "body"]}),
             (_("Related"), {"fields": ["organizations", "cover"]}),
         ]
-        if obj is not None and releases.has_been_public(obj):
+        if obj is not None and has_been_public(obj):
             fieldsets.append(
                 (
                     _("What changed?"),

@@ -1,16 +1,24 @@
-"""What the page of one release shows beside the release: its people in editorial order, and a few other
-public releases that share its section or its people."""
+"""Reads about one release: whether the public has seen it, its people in editorial order, and a few other
+public releases that share its section or its people (shown on its page)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
 
 from ..models import Event, EventParticipant, EventPressContact, Person, PhoneNumber
 from ..page_cache import remembered
 from .visibility import public_events
 
 OTHER_EVENTS = 4
+
+
+def has_been_public(event: Event, now: datetime | None = None) -> bool:
+    """Whether readers have seen the release: from then on a change carries a note or the minor-change mark."""
+    return bool(event.first_published_at and event.first_published_at <= (now or timezone.now()))
 
 
 def people_of(event: Event) -> tuple[list[Person], list[Person]]:

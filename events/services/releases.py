@@ -27,6 +27,7 @@ from ..models import (
     Language,
 )
 from ..models.event import EDITORIAL_FIELDS
+from ..selectors.releases import has_been_public
 
 Status = Event.Status
 
@@ -96,10 +97,6 @@ def _transition(
         data=data,
     )
     return event
-
-
-def has_been_public(event: Event, now: datetime | None = None) -> bool:
-    return bool(event.first_published_at and event.first_published_at <= (now or timezone.now()))
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from ... import permissions
 from ...models import Event
 from ...models.event import EDITORIAL_FIELDS
+from ...selectors.releases import has_been_public
 from ...services import releases
 from .base import admin_context
 
@@ -175,7 +176,7 @@ class RevertForm(forms.Form):
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.public = releases.has_been_public(event)
+        self.public = has_been_public(event)
         if not self.public:
             del self.fields["change_note"]
             del self.fields["minor_change"]
