@@ -105,6 +105,29 @@ def test_a_public_view_importing_an_admin_screen_fails_the_import_lint(tmp_path)
     assert "events.views.pages -> events.admin.views.history" in result.stdout
 
 
+def test_a_page_importing_the_file_views_fails_the_import_lint(tmp_path):
+    project = copy_of_the_project(tmp_path)
+    view_module = project / "events" / "views" / "pages.py"
+    view_module.write_text(view_module.read_text() + "\nfrom events.views import files  # noqa: E402, F401\n")
+
+    result = lint_imports(project)
+
+    assert result.returncode != 0
+    assert "The public pages never import the file and download views BROKEN" in result.stdout
+    assert "events.views.pages -> events.views.files" in result.stdout
+
+
+def test_the_file_views_importing_a_page_fails_the_import_lint(tmp_path):
+    project = copy_of_the_project(tmp_path)
+    view_module = project / "events" / "views" / "files.py"
+    view_module.write_text(view_module.read_text() + "\nfrom events.views import event  # noqa: E402, F401\n")
+
+    result = lint_imports(project)
+
+    assert result.returncode != 0
+    assert "events.views.files -> events.views.event" in result.stdout
+
+
 def test_events_importing_the_project_urls_fails_the_import_lint(tmp_path):
     project = copy_of_the_project(tmp_path)
     module = project / "events" / "selectors" / "navigation.py"
