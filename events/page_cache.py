@@ -41,7 +41,7 @@ from .errors import DATABASE_ERRORS, close_broken_connections, database_unavaila
 from .media.links import GRANT_PARAMETER
 from .models import ContentVersion, Event
 from .models.content_version import ROW_ID
-from .selectors.navigation import BACK_PARAMETER
+from .navigation import BACK_PARAMETER
 
 logger = logging.getLogger(__name__)
 

@@ -130,7 +130,7 @@ def test_the_file_views_importing_a_page_fails_the_import_lint(tmp_path):
 
 def test_events_importing_the_project_urls_fails_the_import_lint(tmp_path):
     project = copy_of_the_project(tmp_path)
-    module = project / "events" / "selectors" / "navigation.py"
+    module = project / "events" / "navigation.py"
     module.write_text(module.read_text() + "\nfrom cso_press import urls  # noqa: E402, F401\n")
 
     result = lint_imports(project)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models.event import release_url
-from ..selectors.navigation import with_back
+from ..navigation import with_back
 
 register = template.Library()
 

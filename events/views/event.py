@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 from ..media.links import give_grant, grant_query, original_url
 from ..media.photos import rendition
 from ..models import Attachment, Event
-from ..selectors.navigation import BACK_PARAMETER, back_url, safe_back_path
+from ..navigation import BACK_PARAMETER, back_url, safe_back_path
 from ..selectors.releases import other_events, people_of
 from ..selectors.visibility import current_language
 from ..templatetags.press import event_url

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from events.selectors.navigation import safe_back_path, with_back
+from events.navigation import safe_back_path, with_back
 from events.templatetags.press import event_url
 from tests.factories import EventFactory, SectionFactory
 
