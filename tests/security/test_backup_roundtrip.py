@@ -35,6 +35,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cso_press.accounts.two_factor import new_backup_codes
 from events.archive import archived_models, excluded_models
 from events.media.cleanup import walk
 from events.models import Attachment, AuditLogEntry, Event, TrashedEventContent
@@ -46,7 +47,6 @@ from events.services import (
     event_translate,
     event_withdraw,
 )
-from events.two_factor import new_backup_codes
 from tests.factories import (
     EventFactory,
     EventParticipantFactory,
