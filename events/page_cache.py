@@ -18,7 +18,6 @@ Four rules keep it correct:
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -42,8 +41,6 @@ from .media.links import GRANT_PARAMETER
 from .models import ContentVersion, Event
 from .models.content_version import ROW_ID
 from .navigation import BACK_PARAMETER
-
-logger = logging.getLogger(__name__)
 
 NEXT_PUBLISH_KEY = "cso:next-publish:{version}"
 PAGE_KEY = "cso:page:{digest}"
