@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from cso_press.web.health import healthz
 from events.admin.views.trash import trash_view
-from events.health import healthz
 from events.sitemaps import SITEMAPS, robots_txt
 from events.urls import file_urlpatterns
 
-# A database outage that escapes the middleware still answers 503, not 500 (events/errors.py).
-handler500 = "events.errors.server_error"
+# A database outage that escapes the middleware still answers 503, not 500 (cso_press/web/errors.py).
+handler500 = "cso_press.web.errors.server_error"
 
 # The admin is not language-prefixed: its language follows the user's choice (cookie) or browser.
 urlpatterns = [

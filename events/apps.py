@@ -10,6 +10,6 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         # Django imports this module before any model can be (the app registry is not ready yet), and these
         # modules import models: ready() is the one place they can be loaded to connect their receivers.
-        from . import cache_invalidation, checks, signals  # noqa: F401, PLC0415 - models load only after apps.py
+        from . import cache_invalidation, signals  # noqa: F401, PLC0415 - models load only after apps.py
 
         cache_invalidation.connect()

@@ -26,8 +26,10 @@ from pathlib import Path, PurePosixPath
 
 import django
 from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.core.exceptions import ObjectDoesNotExist, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
@@ -349,6 +351,69 @@ def database_is_empty() -> bool:
     return not content_in_database()
 
 
+def moved_models() -> dict[tuple[str, str], tuple[str, str]]:
+    """Models that moved to another app keeping their table: (old app label, model name) -> where they are now.
+
+    A model that changes app keeps its rows by naming its old table in ``Meta.db_table`` (the backup codes,
+    ``events_backupcodedevice``, now in the project's sign-in app); an archive made before the move still calls
+    it by its old label, in its rows and in the natural keys of its content type and permissions.
+    """
+    labels = {config.label for config in apps.get_app_configs()}
+    moved = {}
+    for model in apps.get_models():
+        meta = model._meta
+        old_label, _sep, name = meta.db_table.rpartition("_")
+        if name == meta.model_name and old_label != meta.app_label and old_label in labels:
+            moved[(old_label, name)] = (meta.app_label, meta.model_name)
+    return moved
+
+
+def _rename_moved_models(data_path: Path) -> None:
+    """Rewrite the rows of an archive that name a moved model by its old label (see ``moved_models``)."""
+    moved = moved_models()
+    if not moved:
+        return
+    try:
+        rows = json.loads(data_path.read_bytes())
+    except ValueError:
+        return  # loaddata says what is wrong with it
+    renamed = False
+
+    def content_type_key(key):
+        nonlocal renamed
+        plain = isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)
+        new = moved.get(tuple(key)) if plain else None
+        renamed = renamed or new is not None
+        return list(new) if new else key
+
+    def permission_key(key):
+        return [key[0], *content_type_key(key[1:])] if isinstance(key, list) and len(key) == 3 else key
+
+    for row in rows if isinstance(rows, list) else []:
+        if not (isinstance(row, dict) and isinstance(row.get("model"), str) and isinstance(row.get("fields"), dict)):
+            continue  # loaddata says what is wrong with it
+        old = tuple(row["model"].lower().split(".", 1))
+        if old in moved:
+            row["model"] = ".".join(moved[old])
+            renamed = True
+        try:
+            model = apps.get_model(row["model"])
+        except (LookupError, ValueError):
+            continue  # loaddata names the unknown model and stops the restore
+        for name, value in row["fields"].items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.related_model is ContentType:
+                row["fields"][name] = content_type_key(value)
+            elif field.related_model is Permission:
+                many = field.many_to_many and isinstance(value, list)
+                row["fields"][name] = [permission_key(key) for key in value] if many else permission_key(value)
+    if renamed:
+        data_path.write_text(json.dumps(rows), encoding="utf-8")
+
+
 def _load_rows(data_path: Path) -> None:
     for label in MADE_BY_MIGRATIONS:
         apps.get_model(label)._base_manager.all().delete()
@@ -422,6 +487,7 @@ def import_archive(source: Path) -> ArchiveSummary:
                 out.write(chunk)
         written: list[tuple[Storage, str]] = []
         try:
+            _rename_moved_models(data_path)
             with transaction.atomic():
                 _load_rows(data_path)
                 targets = _file_targets({name for name in manifest["sha256"] if name != DATA_NAME})

@@ -1,5 +1,5 @@
 """The audit log's one writer: editorial transitions (``events.services``) and security events
-(``events.two_factor``) both record here, so sign-in code need not import the editorial services."""
+(``cso_press.accounts.two_factor``) both record here, so sign-in code need not import the editorial services."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ Four rules keep it correct:
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -30,20 +29,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, Error, connection
 from django.http import QueryDict
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
+from django.utils.module_loading import import_string
 
-from .errors import DATABASE_ERRORS, close_broken_connections, database_unavailable
 from .media.links import GRANT_PARAMETER
 from .models import ContentVersion, Event
 from .models.content_version import ROW_ID
 from .navigation import BACK_PARAMETER
-
-logger = logging.getLogger(__name__)
 
 NEXT_PUBLISH_KEY = "cso:next-publish:{version}"
 PAGE_KEY = "cso:page:{digest}"
@@ -113,6 +110,16 @@ def _version_query() -> str:
     return f"SELECT version FROM {table} WHERE id = %s"  # noqa: S608 - a table name of our own, no input
 
 
+def database_outage_response(request, exception: Exception):
+    """The site's answer to a database error that means an outage (its 503 page), or None for any other error.
+
+    The project says what an outage looks like (``CSO_DATABASE_OUTAGE_RESPONSE``, the callable its own outage
+    middleware uses), so that a page this middleware cannot check answers exactly as any other page would,
+    and ``events`` need not import the project's error pages.
+    """
+    return import_string(settings.CSO_DATABASE_OUTAGE_RESPONSE)(request, exception)
+
+
 def _stored_version() -> int:
     # With CONN_HEALTH_CHECKS Django would first send "SELECT 1" on a kept connection, once per request; this
     # read is usually the request's first query and tells as much, so it stands in for that check, and a kept
@@ -127,7 +134,7 @@ def _stored_version() -> int:
         connection.health_check_done = True
     try:
         row = _read_version_row()
-    except DATABASE_ERRORS:
+    except Error:
         if not checks_this_connection:
             raise
         connection.close()
@@ -299,10 +306,11 @@ class AnonymousPageCacheMiddleware:
         key = PAGE_KEY.format(digest=digest)
         try:
             version = str(_stored_version())
-        except DATABASE_ERRORS as exc:
-            logger.error("Database unavailable while serving %s: %s", request.path, exc)
-            close_broken_connections()
-            return database_unavailable(request)
+        except Error as exc:
+            response = database_outage_response(request, exc)
+            if response is None:
+                raise
+            return response
         entry = cache.get(key)
         now = time.time()
         if entry is not None and entry["version"] == version and entry["valid_until"] > now:

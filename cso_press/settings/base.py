@@ -17,8 +17,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "events.apps.EventsConfig",
-    # django.contrib.admin, with a login that asks for an authenticator code where required (events/two_factor.py).
-    "events.admin_config.PressAdminConfig",
+    # Sign-in: the two-factor login, backup codes, login throttling, the admin site (cso_press/accounts/).
+    "cso_press.accounts.apps.AccountsConfig",
+    # django.contrib.admin, with the site above as its default: a login that asks for an authenticator code.
+    "cso_press.accounts.admin_config.PressAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,8 +48,8 @@ MIDDLEWARE = [
     "events.page_cache.AnonymousPageCacheMiddleware",
     # ETag on every page and feed, and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
-    "events.middleware.SecurityHeadersMiddleware",
-    "events.middleware.ContentSecurityPolicyMiddleware",
+    "cso_press.web.middleware.SecurityHeadersMiddleware",
+    "cso_press.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Innermost, so that a lost database connection anywhere above the view still ends as a plain 503 page.
-    "events.middleware.DatabaseUnavailableMiddleware",
+    "cso_press.web.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -77,7 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "events.context_processors.site",
+                "cso_press.web.context_processors.site",
             ],
         },
     },
@@ -96,6 +98,9 @@ CACHES = {
 # how long browsers and CDNs may keep it. Both are cut short by the next scheduled publication.
 CSO_PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 300)
 CSO_BROWSER_CACHE_SECONDS = env_int("DJANGO_BROWSER_CACHE_SECONDS", 60)
+# What a request gets while the database is unreachable (a plain 503 page); the page cache in events asks the
+# project through this setting, the outage middleware calls it directly.
+CSO_DATABASE_OUTAGE_RESPONSE = "cso_press.web.errors.database_outage_response"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,7 +160,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Sent by events.middleware.SecurityHeadersMiddleware: the site needs none of these browser features.
+# Sent by cso_press.web.middleware.SecurityHeadersMiddleware: the site needs none of these browser features.
 CSO_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
@@ -177,7 +182,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
-# Added to the policy on admin pages only (events.middleware.ContentSecurityPolicyMiddleware). The rich-text
+# Added to the policy on admin pages only (cso_press.web.middleware.ContentSecurityPolicyMiddleware). The rich-text
 # editor needs its import map, an inline <script>, which gets a per-request nonce; the admin's own templates
 # and widgets still write a few style attributes, so styles (never scripts) may be inline there.
 CSO_ADMIN_CSP_UPDATE = {
@@ -190,16 +195,16 @@ CSO_ADMIN_CSP_UPDATE = {
 # editor out, so the account as a whole is locked only at the higher CSO_LOGIN_ACCOUNT_FAILURE_LIMIT (failures
 # from all addresses within the cool-off time), which stops guessing spread over many addresses.
 AUTHENTICATION_BACKENDS = [
-    "events.auth_backends.LoginAttemptsBackend",
+    "cso_press.accounts.auth_backends.LoginAttemptsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# A locked-out sign-in gets the same page as any failed one (events.auth_backends.locked_out_response).
-AXES_LOCKOUT_CALLABLE = "events.auth_backends.locked_out_response"
-AXES_CLIENT_IP_CALLABLE = "events.auth_backends.client_ip"
+# A locked-out sign-in gets the same page as any failed one (cso_press.accounts.auth_backends.locked_out_response).
+AXES_LOCKOUT_CALLABLE = "cso_press.accounts.auth_backends.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "cso_press.accounts.auth_backends.client_ip"
 AXES_VERBOSE = False
 CSO_LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: use the socket's address), and

@@ -1,3 +1,3 @@
 """Admin registrations, one module per area: the directory, events, media, and the audit trail."""
 
-from . import audit, directory, event, media, two_factor  # noqa: F401
+from . import audit, directory, event, media  # noqa: F401

@@ -4,13 +4,10 @@ from .content_version import ContentVersion
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
 from .trash import TrashedEventContent
-from .two_factor import BackupCode, BackupCodeDevice
 
 __all__ = [
     "Attachment",
     "AuditLogEntry",
-    "BackupCode",
-    "BackupCodeDevice",
     "ContentVersion",
     "EmbargoLink",
     "Event",

@@ -25,12 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from cso_press.accounts.models import BackupCodeDevice
 from demo.plan import build_plan
 from demo.services import DEMO_PASSWORD, demo_accounts_ensure
 from events.models import (
     Attachment,
     AuditLogEntry,
-    BackupCodeDevice,
     EmbargoLink,
     Event,
     EventParticipant,
@@ -298,7 +298,8 @@ def test_output_lists_the_counts_the_admin_url_and_the_editor_credentials(demo):
 
 
 def _admin_models():
-    return [model for model in admin.site._registry if model._meta.app_label == "events"]
+    # Backup codes moved to the project's sign-in app (cso_press.accounts); their admin pages are still opened.
+    return [model for model in admin.site._registry if model._meta.app_label in {"events", "accounts"}]
 
 
 @pytest.mark.django_db

@@ -27,8 +27,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cso_press.accounts.models import BackupCodeDevice
 from events.audit import audit_log
-from events.models import Attachment, AuditLogEntry, BackupCodeDevice, EmbargoLink, Event
+from events.models import Attachment, AuditLogEntry, EmbargoLink, Event
 from events.permissions import TRANSITIONS
 from events.services import embargo_links
 from tests.events.roles import user_in
@@ -100,6 +101,7 @@ URLS = {
     "jsi18n": ("see", PAGE),
     "view_on_site": ("see", PAGE),
     "app_list:events": ("see", PAGE),
+    "app_list:accounts": ("accounts", PAGE),
     "app_list:auth": ("accounts", PAGE),
     "app_list:axes": ("accounts", PAGE),
     "app_list:otp_totp": ("accounts", PAGE),
@@ -147,7 +149,7 @@ URLS = {
     **model_urls("otp_static_staticdevice", view="accounts", change="accounts", add="accounts", delete="accounts"),
     # Backup codes are kept as digests: an administrator sees and deletes them, nobody writes them by hand.
     **model_urls(
-        "events_backupcodedevice",
+        "accounts_backupcodedevice",
         view="accounts",
         change="records_by_hand",
         add="records_by_hand",
@@ -182,7 +184,7 @@ ACTIONS = {
     "axes.AccessFailureLog": {"delete_selected": "accounts"},
     "otp_totp.TOTPDevice": {"delete_selected": "accounts"},
     "otp_static.StaticDevice": {"delete_selected": "accounts"},
-    "events.BackupCodeDevice": {"delete_selected": "accounts"},
+    "accounts.BackupCodeDevice": {"delete_selected": "accounts"},
 }
 
 
@@ -340,7 +342,7 @@ def world():
             "axes_accessfailurelog": failure,
             "otp_totp_totpdevice": totp,
             "otp_static_staticdevice": static,
-            "events_backupcodedevice": BackupCodeDevice.objects.create(user=reporter, name="Backup codes"),
+            "accounts_backupcodedevice": BackupCodeDevice.objects.create(user=reporter, name="Backup codes"),
         },
     }
 

@@ -35,12 +35,13 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from events.archive import archived_models, excluded_models
+from cso_press.accounts.models import BackupCode, BackupCodeDevice
+from cso_press.accounts.two_factor import new_backup_codes
+from events.archive import DATA_NAME, MANIFEST_NAME, archived_models, excluded_models
 from events.media.cleanup import walk
 from events.models import Attachment, AuditLogEntry, Event, TrashedEventContent
 from events.services.embargo_links import embargo_link_create
 from events.services.releases import event_publish, event_schedule, event_submit, event_translate, event_withdraw
-from events.two_factor import new_backup_codes
 from tests.factories import (
     EventFactory,
     EventParticipantFactory,
@@ -325,6 +326,72 @@ def test_a_whole_site_comes_back_table_for_table_and_file_for_file_in_a_freshly_
             assert after[label] == [], f"{label} is not restored"
         else:
             assert after[label] == before[label], f"{label} differs after the restore"
+
+
+def as_written_before_the_backup_codes_moved(archive_path: Path) -> str:
+    """Rewrite an archive as the site wrote it while the backup codes were events' models (before issue 14).
+
+    Returns the rewritten rows, so the test can make sure there was something to rewrite.
+    """
+    moved = {f"accounts.{name}": f"events.{name}" for name in ("backupcodedevice", "backupcode")}
+
+    def old(value):
+        if isinstance(value, str):
+            return moved.get(value, value)
+        if isinstance(value, list):
+            value = [old(item) for item in value]
+            if value[-2:] in (["accounts", "backupcodedevice"], ["accounts", "backupcode"]):
+                value[-2] = "events"
+            return value
+        if isinstance(value, dict):
+            return {key: old(item) for key, item in value.items()}
+        return value
+
+    with zipfile.ZipFile(archive_path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    data = json.dumps(old(json.loads(members[DATA_NAME])))
+    members[DATA_NAME] = data.encode()
+    manifest = json.loads(members[MANIFEST_NAME])
+    manifest["sha256"][DATA_NAME] = hashlib.sha256(members[DATA_NAME]).hexdigest()
+    members[MANIFEST_NAME] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return data
+
+
+def test_a_backup_made_before_the_backup_codes_moved_to_accounts_restores_them_with_their_grants(tmp_path):
+    editor = UserFactory(username="editor")
+    TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    codes = new_backup_codes(editor)
+    administrators = role("Administrator")
+    administrators.permissions.set(Permission.objects.all())
+    chief = UserFactory(username="chief")
+    chief.groups.add(administrators)
+    chief.user_permissions.add(Permission.objects.get(codename="view_backupcodedevice"))
+    device = BackupCodeDevice.objects.get(user=editor)
+    LogEntry.objects.create(
+        user=chief,
+        content_type=ContentType.objects.get_for_model(BackupCodeDevice),
+        object_id=str(device.pk),
+        object_repr=str(device),
+        action_flag=ADDITION,
+    )
+    archive_path = tmp_path / "backup.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    rows = as_written_before_the_backup_codes_moved(archive_path)
+    assert '"events.backupcodedevice"' in rows and '"accounts"' not in rows
+
+    with freshly_migrated_database(tmp_path):
+        call_command("import_archive", str(archive_path), stdout=io.StringIO())
+
+        assert BackupCode.objects.filter(device__user__username="editor").count() == len(codes)
+        assert is_signed_in(sign_in("editor", codes[3]))
+        chief = get_user_model().objects.get(username="chief")
+        assert chief.has_perm("accounts.delete_backupcodedevice")
+        assert chief.user_permissions.get().content_type.app_label == "accounts"
+        entry = LogEntry.objects.get(user=chief)
+        assert entry.get_edited_object() == BackupCodeDevice.objects.get(user__username="editor")
 
 
 # --- files --------------------------------------------------------------------------------------------------

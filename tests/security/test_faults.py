@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from cso_press.settings.env import database_from_env
+from cso_press.web.errors import server_error
 from events import cache as resilient_cache
-from events.errors import server_error
 from tests.security.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ def test_forbidden_page_is_the_sites_own(client):
 
 def test_server_error_page_is_plain_and_shows_no_details(client):
     client.raise_request_exception = False
-    with mock.patch("events.health.check_cache", side_effect=RuntimeError("secret detail")):
+    with mock.patch("cso_press.web.health.check_cache", side_effect=RuntimeError("secret detail")):
         response = client.get("/healthz")
 
     html = response.content.decode()

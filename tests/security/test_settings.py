@@ -49,8 +49,8 @@ def test_the_deployment_checklist_warns_about_the_default_admin_path_and_undecla
     )
 
     assert result.returncode == 1
-    assert "events.W001" in result.stderr
-    assert "events.W002" in result.stderr
+    assert "accounts.W001" in result.stderr
+    assert "accounts.W002" in result.stderr
 
 
 def test_production_settings_reject_a_weak_secret_key():

@@ -1,12 +1,12 @@
 """Two-factor admin login (django-otp): an authenticator app (TOTP) plus single-use backup codes.
 
-Staff set it up themselves on the admin page "Two-factor login" (``events/two_factor_views.py``).
+Staff set it up themselves on the admin page "Two-factor login" (``cso_press/accounts/views.py``).
 ``CSO_REQUIRE_2FA_GROUPS`` lists group names (and ``CSO_REQUIRE_2FA_SUPERUSERS`` adds superusers) whose
 members must use it: they may not remove it, and one who has not set it up yet signs in with the password
 and can open nothing in the admin but the set-up page until it is done. Anyone who has set it up is asked
 for a code too: once on, the second factor is never optional for that account.
 
-Backup codes are stored only as keyed digests (``events.models.two_factor``). Changing the second factor
+Backup codes are stored only as keyed digests (``cso_press.accounts.models``). Changing the second factor
 (setting up an app, removing it, making new backup codes) needs the account's password and a current code
 in the same form, so a stolen session cookie alone cannot take the account over. Every failed sign-in gets
 the same answer, whatever was wrong (``FAILED_LOGIN``).
@@ -29,8 +29,9 @@ from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit import audit_log
-from .models.two_factor import BackupCode, BackupCodeDevice, backup_code_digest
+from events.audit import audit_log
+
+from .models import BackupCode, BackupCodeDevice, backup_code_digest
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"

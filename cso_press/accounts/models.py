@@ -18,7 +18,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
-# Changing this string invalidates every stored backup code; the data migration 0011 uses the same one.
+# Changing this string invalidates every stored backup code; events' data migration 0011 uses the same one. It
+# still names "events", where the codes were made before they moved to this app, and must keep doing so.
 BACKUP_CODE_KEY_SALT = "events.BackupCode"
 
 
@@ -37,6 +38,8 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
     """One person's set of single-use backup codes."""
 
     class Meta:
+        # The tables made by events' migration 0011, kept when the model moved here (no data was copied).
+        db_table = "events_backupcodedevice"
         verbose_name = _("backup codes")
         verbose_name_plural = _("backup codes")
 
@@ -72,6 +75,7 @@ class BackupCode(models.Model):
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
+        db_table = "events_backupcode"
         verbose_name = _("backup code")
         verbose_name_plural = _("backup codes")
         constraints = [models.UniqueConstraint(fields=["device", "code_hash"], name="backup_code_unique_per_device")]

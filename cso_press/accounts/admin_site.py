@@ -1,6 +1,6 @@
 """The project's admin site: the two-factor login form, and the two-factor pages among the admin's own.
 
-Apart from ``two_factor.py`` (the rules) and ``two_factor_views.py`` (the pages, which use the rules), so
+Apart from ``two_factor.py`` (the rules) and ``views.py`` (the pages, which use the rules), so
 that the site, which wires both in, sits above them and neither imports the other back.
 """
 
@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from . import two_factor_views as views
+from . import views
 from .two_factor import TwoFactorLoginForm, has_two_factor, must_set_up_two_factor
 
 # Admin pages an account that must set up two-factor login may open before it has.

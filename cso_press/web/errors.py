@@ -30,6 +30,21 @@ def database_unavailable(request=None) -> HttpResponse:
     return response
 
 
+def database_outage_response(request, exception: BaseException) -> HttpResponse | None:
+    """The answer to ``exception`` if it means the database is unreachable (the 503 page), else None.
+
+    The broken connection is closed straight away so that the next request opens a fresh one: the site
+    recovers by itself as soon as the database is back, without a restart. The anonymous page cache
+    (``events.page_cache``) reaches this through ``CSO_DATABASE_OUTAGE_RESPONSE``, as ``events`` never
+    imports the project; ``DatabaseUnavailableMiddleware`` calls it directly.
+    """
+    if not isinstance(exception, DATABASE_ERRORS):
+        return None
+    logger.error("Database unavailable while serving %s: %s", request.path, exception)
+    close_broken_connections()
+    return database_unavailable(request)
+
+
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
     """``handler500``: a database outage that escaped the middleware still answers 503, anything else 500."""

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from csp.middleware import CSPMiddleware, PolicyParts
 from django import forms
 from django.conf import settings
 from js_asset.media import Media
 
-from .errors import DATABASE_ERRORS, close_broken_connections, database_unavailable
-
-logger = logging.getLogger(__name__)
-
+from .errors import database_outage_response
 
 # Types a browser would render as a document (and so run scripts in) if they were served inline.
 ACTIVE_CONTENT_TYPES = {
@@ -101,11 +96,8 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
 
 class DatabaseUnavailableMiddleware:
-    """A lost or refused database connection becomes a plain 503 page instead of a server error.
-
-    The broken connection is closed straight away so that the next request opens a fresh one: the site
-    recovers by itself as soon as the database is back, without a restart.
-    """
+    """A lost or refused database connection becomes a plain 503 page instead of a server error
+    (``errors.database_outage_response``, which also closes the broken connection)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -114,8 +106,4 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DATABASE_ERRORS):
-            return None
-        logger.error("Database unavailable while serving %s: %s", request.path, exception)
-        close_broken_connections()
-        return database_unavailable(request)
+        return database_outage_response(request, exception)

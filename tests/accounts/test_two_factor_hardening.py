@@ -21,9 +21,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from events import checks
-from events.auth_backends import client_ip
-from events.models import BackupCode
+from cso_press.accounts import checks
+from cso_press.accounts.auth_backends import client_ip
+from cso_press.accounts.models import BackupCode
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -398,14 +398,14 @@ def test_a_direct_client_rotating_x_forwarded_for_is_locked_out_when_proxies_are
 
 
 def deploy_issue_ids() -> set[str]:
-    return {issue.id for issue in run_checks(include_deployment_checks=True) if issue.id.startswith("events.")}
+    return {issue.id for issue in run_checks(include_deployment_checks=True) if issue.id.startswith("accounts.")}
 
 
 def test_deploy_check_warns_about_a_proxy_count_without_declared_proxies(settings):
     settings.CSO_ADMIN_PATH = "newsroom-7f3k/"
     settings.CSO_TRUSTED_PROXY_COUNT = 1
     settings.CSO_TRUSTED_PROXY_ADDRESSES = []
-    assert deploy_issue_ids() == {"events.W001"}
+    assert deploy_issue_ids() == {"accounts.W001"}
 
     settings.CSO_TRUSTED_PROXY_ADDRESSES = ["127.0.0.1"]
     assert deploy_issue_ids() == set()
@@ -420,7 +420,7 @@ def test_deploy_check_refuses_a_trusted_proxy_that_is_not_an_address(settings):
     settings.CSO_TRUSTED_PROXY_COUNT = 1
     settings.CSO_TRUSTED_PROXY_ADDRESSES = ["nginx.local"]
 
-    assert deploy_issue_ids() == {"events.E001"}
+    assert deploy_issue_ids() == {"accounts.E001"}
     assert client_ip(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="1.2.3.4")) == (
         "203.0.113.9"
     )
@@ -428,7 +428,7 @@ def test_deploy_check_refuses_a_trusted_proxy_that_is_not_an_address(settings):
 
 def test_deploy_check_warns_about_the_default_admin_path(settings):
     settings.CSO_ADMIN_PATH = "admin/"
-    assert deploy_issue_ids() == {"events.W002"}
+    assert deploy_issue_ids() == {"accounts.W002"}
     assert "DJANGO_ADMIN_PATH" in checks.check_admin_path()[0].hint
 
     settings.CSO_ADMIN_PATH = "newsroom-7f3k/"
@@ -451,7 +451,7 @@ def test_the_failed_sign_in_answer_speaks_russian(editor):
 def test_an_administrator_sees_how_many_backup_codes_are_left_but_never_the_codes(admin_client, client, editor):
     _device, codes = turn_on(client, editor)
 
-    listing = admin_client.get(reverse("admin:events_backupcodedevice_changelist")).content.decode()
+    listing = admin_client.get(reverse("admin:accounts_backupcodedevice_changelist")).content.decode()
     digests = BackupCode.objects.values_list("code_hash", flat=True)
 
     assert "editor" in listing

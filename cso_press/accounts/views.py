@@ -1,9 +1,9 @@
 """The admin's "Two-factor login" pages, where staff set up, renew and remove their own second factor.
 
-``PressAdminSite.get_urls`` (``events/admin_site.py``) wires them in through ``admin_view`` (staff login).
-The rules live in ``events/two_factor.py``; these views only read forms and choose the page. Every change is a POST, and
-every change asks for the password and a current code again (``ReauthenticateForm``): a signed-in session
-alone is not enough to change the second factor.
+``PressAdminSite.get_urls`` (``admin_site.py``) wires them in through ``admin_view`` (staff login). The rules
+live in ``two_factor.py``; these views only read forms and choose the page. Every change is a POST, and every
+change asks for the password and a current code again (``ReauthenticateForm``): a signed-in session alone is
+not enough to change the second factor.
 """
 
 from __future__ import annotations

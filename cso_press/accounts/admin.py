@@ -5,7 +5,7 @@ only their digests are stored."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ..models import BackupCodeDevice
+from .models import BackupCodeDevice
 
 
 @admin.register(BackupCodeDevice)

@@ -14,7 +14,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from events.models import AuditLogEntry, BackupCode
+from cso_press.accounts.models import BackupCode
+from events.models import AuditLogEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
