@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
+from events.media.backends import MediaS3Storage
 from events.media.cleanup import find_orphans
 from events.media.links import ORIGINAL, file_url
 from events.media.relocation import make_release_files_private
@@ -249,3 +251,32 @@ def test_a_photo_stored_by_one_app_server_is_read_and_handed_out_by_another(s3_m
     assert (status, body) == (200, s3_media.read(photo.file.name))
     # The other server's pages allow images from the bucket, and from nowhere else but itself.
     assert seen["img-src"] == ["'self'", s3_media.endpoint]
+
+
+@pytest.mark.parametrize("fail_on_call", [1, 6])
+def test_the_bucket_failing_midway_through_an_upload_leaves_nothing_in_it(
+    s3_media, admin_client_logged_in, monkeypatch, fail_on_call
+):
+    event = EventFactory()
+    real_save = MediaS3Storage._save
+    calls = {"n": 0}
+
+    def flaky_save(self, name, content):
+        calls["n"] += 1
+        if calls["n"] == fail_on_call:
+            raise ClientError({"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "PutObject")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(MediaS3Storage, "_save", flaky_save)
+    files = [SimpleUploadedFile(f"ABC_{n}.JPG", plain_jpeg(640, 480), "image/jpeg") for n in range(2)]
+
+    response = admin_client_logged_in.post(
+        reverse("admin:events_event_upload_photos", args=[event.pk]), {"files": files}
+    )
+
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["form"].errors["files"]] == [
+        "The file store could not save the upload (ClientError). Nothing was added; please try again."
+    ]
+    assert Attachment.objects.count() == 0
+    assert s3_media.keys() == []
