@@ -24,14 +24,6 @@ def files_under(root):
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
-@pytest.fixture
-def stored_files(media_backend, settings):
-    """Every file in the media storage, sorted: the objects in the test's part of the bucket, or MEDIA_ROOT's."""
-    if media_backend is not None:
-        return media_backend.keys
-    return lambda: files_under(settings.MEDIA_ROOT)
-
-
 @both_backends
 def test_every_photo_has_its_file_and_eight_renditions_stored(stored_files, settings):
     photo = PhotoFactory()

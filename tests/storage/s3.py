@@ -124,6 +124,15 @@ def media_backend(request):
     return None
 
 
+@pytest.fixture
+def stored_files(media_backend, settings):
+    """Every file in the media storage, sorted: the objects in the test's part of the bucket, or MEDIA_ROOT's."""
+    if media_backend is not None:
+        return media_backend.keys
+    root = settings.MEDIA_ROOT
+    return lambda: sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+
+
 def http_get(url: str) -> tuple[int, dict, bytes]:
     """A plain HTTP GET, as a browser following a redirect to the bucket makes it (no Django test client).
     Header names in lower case."""
