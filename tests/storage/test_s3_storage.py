@@ -280,3 +280,16 @@ def test_the_bucket_failing_midway_through_an_upload_leaves_nothing_in_it(
     ]
     assert Attachment.objects.count() == 0
     assert s3_media.keys() == []
+
+
+@pytest.mark.urls("tests.security.media_urlconf")
+def test_media_url_sends_portraits_to_the_bucket_and_nothing_private(s3_media, client):
+    person = PersonFactory(photo=ContentFile(make_jpeg_bytes(), name="portrait.jpg"))
+    photo = PhotoFactory(event=EventFactory(slug="summit"))
+
+    portrait = client.get(f"/media/{person.photo.name}")
+    private = client.get(f"/media/{photo.file.name}")
+
+    assert portrait.status_code == 302
+    assert portrait["Location"] == person.photo.url
+    assert private.status_code == 404
