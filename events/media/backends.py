@@ -24,6 +24,7 @@ from storages.utils import clean_name
 
 # What a storage call may raise when the file store fails (a full disk, an unreachable or refusing bucket).
 STORAGE_ERRORS: tuple[type[BaseException], ...] = (OSError, BotoCoreError, ClientError)
+PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 class MediaS3Storage(S3Storage):
@@ -44,8 +45,11 @@ class MediaS3Storage(S3Storage):
 
     def get_object_parameters(self, name: str) -> dict:
         params = super().get_object_parameters(name)
-        if self.public_acl and self.is_public_name(self._relative(clean_name(name))):
-            params.setdefault("ACL", self.public_acl)
+        if self.is_public_name(self._relative(clean_name(name))):
+            if self.public_acl:
+                params.setdefault("ACL", self.public_acl)
+            # A new picture always gets a new random name, so a copy may be kept for good (CDN and browsers).
+            params.setdefault("CacheControl", PUBLIC_CACHE_CONTROL)
         return params
 
     def url(self, name, parameters=None, expire=None, http_method=None) -> str:

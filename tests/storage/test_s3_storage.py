@@ -156,6 +156,7 @@ def test_portraits_are_public_objects_at_a_plain_bucket_address(s3_media):
     status, headers, body = http_get(url)
     assert status == 200
     assert body == s3_media.read(person.photo.name)
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"  # its name is never reused
 
 
 def test_portraits_use_the_cdn_domain_when_one_is_set(s3_media, settings):
