@@ -374,6 +374,8 @@ def _file_targets(members: set[str]) -> dict[str, Storage]:
         clashing = sorted(name for name, storage in targets.items() if storage.exists(name))
     except SuspiciousOperation as exc:
         raise ArchiveError(f"Refusing an unsafe file name in the archive's rows: {exc}") from exc
+    except STORAGE_ERRORS as exc:
+        raise ArchiveError(f"Could not reach the media storage ({exc}). Nothing was restored.") from exc
     if clashing:
         raise ArchiveError(f"Files already exist and would be overwritten: {_named(clashing)}.")
     return targets
@@ -439,7 +441,7 @@ def import_archive(source: Path) -> ArchiveSummary:
             for storage, name in written:
                 try:
                     storage.delete(name)
-                except OSError:
+                except STORAGE_ERRORS:
                     pass
             raise
     # Restored rows were saved raw (no signals): pages cached before the restore must not be served after it.

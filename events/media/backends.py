@@ -15,6 +15,7 @@ Local disk needs none of this; the rest of the code reads and writes through the
 
 from __future__ import annotations
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.utils.encoding import filepath_to_uri
@@ -30,8 +31,26 @@ PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 class MediaS3Storage(S3Storage):
     """The bucket: public folders public, everything else private behind short-lived presigned addresses."""
 
+    def __init__(self, **settings):
+        super().__init__(**settings)
+        # botocore waits a minute to connect and a minute per read by default: a stalled bucket would hold a web
+        # worker that long on every file request. Fail fast and let the page or the command say so.
+        self.client_config = self.client_config.merge(
+            Config(
+                connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout,
+                retries={"mode": "standard", "max_attempts": self.max_attempts},
+            )
+        )
+
     def get_default_settings(self) -> dict:
-        return {**super().get_default_settings(), "public_acl": "public-read"}
+        return {
+            **super().get_default_settings(),
+            "public_acl": "public-read",
+            "connect_timeout": 5,
+            "read_timeout": 30,
+            "max_attempts": 3,
+        }
 
     def _relative(self, key: str) -> str:
         """A name as the application knows it, from a bucket key that may carry ``location``."""

@@ -40,7 +40,7 @@ KNOWN_TYPES = {
 def stored_file_response(
     storage, name: str, *, access: Access, content_type: str, filename: str = "", as_attachment: bool | None = None
 ) -> HttpResponse:
-    """Stream ``name`` from ``storage``; 404 when it is missing."""
+    """Stream ``name`` from ``storage`` (or redirect to the bucket holding it); 404 when it is missing."""
     if content_type not in KNOWN_TYPES:
         content_type = "application/octet-stream"
     if as_attachment is None:

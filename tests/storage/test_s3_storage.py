@@ -7,6 +7,8 @@ import hashlib
 import io
 import json
 import os
+import re
+import socket
 import subprocess
 import sys
 import zipfile
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -294,3 +297,39 @@ def test_media_url_sends_portraits_to_the_bucket_and_nothing_private(s3_media, c
     assert portrait.status_code == 302
     assert portrait["Location"] == person.photo.url
     assert private.status_code == 404
+
+
+@pytest.fixture
+def unreachable_bucket(s3_media, settings):
+    """The media storage points at a port where nothing listens (and gives up at the first refusal)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{port}", "max_attempts": 1}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+
+
+def test_an_unreachable_bucket_fails_the_export_with_a_message_naming_the_file(s3_media, request, tmp_path):
+    photo = PhotoFactory(event=EventFactory(slug="summit"))
+    request.getfixturevalue("unreachable_bucket")
+
+    with pytest.raises(CommandError, match=f"Could not read {re.escape(photo.file.name)} from storage"):
+        call_command("export_archive", str(tmp_path / "backup.zip"), stdout=io.StringIO())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unreachable_bucket_refuses_an_upload_with_a_message_not_an_error_page(
+    unreachable_bucket, admin_client_logged_in
+):
+    event = EventFactory()
+    upload = SimpleUploadedFile("ABC_1.JPG", plain_jpeg(640, 480), "image/jpeg")
+
+    response = admin_client_logged_in.post(
+        reverse("admin:events_event_upload_photos", args=[event.pk]), {"files": [upload]}
+    )
+
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["form"].errors["files"]] == [
+        "The file store could not save the upload (EndpointConnectionError). Nothing was added; please try again."
+    ]
+    assert Attachment.objects.count() == 0

@@ -99,10 +99,15 @@ def test_on_aws_the_policy_allows_the_origin_presigned_addresses_really_use(envi
     environment(AWS_ACCESS_KEY_ID="key-id", AWS_SECRET_ACCESS_KEY="secret")
     storage = media_storage_from_env()
 
-    address = MediaS3Storage(**storage["OPTIONS"]).url("private/attachments/2026/01/photo.jpg")
+    media = MediaS3Storage(**storage["OPTIONS"])
+    address = media.url("private/attachments/2026/01/photo.jpg")
 
     assert "X-Amz-Signature=" in address
     assert origin(address) in media_origins(storage)
+    # A stalled bucket is given up on in seconds, not botocore's default minute per attempt.
+    config = media.client_config
+    assert (config.connect_timeout, config.read_timeout, config.retries["max_attempts"]) == (5, 30, 3)
+    assert config.s3 == {"addressing_style": "virtual"}
 
 
 @pytest.mark.parametrize(
