@@ -31,8 +31,8 @@ PUBLIC_CACHE_CONTROL = "public, max-age=31536000, immutable"
 class MediaS3Storage(S3Storage):
     """The bucket: public folders public, everything else private behind short-lived presigned addresses."""
 
-    def __init__(self, **settings):
-        super().__init__(**settings)
+    def __init__(self, **options):
+        super().__init__(**options)
         # botocore waits a minute to connect and a minute per read by default: a stalled bucket would hold a web
         # worker that long on every file request. Fail fast and let the page or the command say so.
         self.client_config = self.client_config.merge(
