@@ -10,6 +10,7 @@ a release's files are never in it.
 
 from __future__ import annotations
 
+import logging
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -17,13 +18,15 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.static import serve
 
 from .access import Access
-from .backends import hands_out_addresses
+from .backends import STORAGE_ERRORS, hands_out_addresses
 from .sniffing import ODF_EXTENSIONS, OOXML_TYPES, PHOTO_FORMATS
 from .uploads import OLE2_CONTENT_TYPES
 
+logger = logging.getLogger(__name__)
 # Shown inline (an <img>, a tab); anything else is offered as a download.
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 SANDBOX = "default-src 'none'; sandbox"
@@ -83,8 +86,17 @@ def _presigned_redirect(storage, name: str, *, access: Access, content_type: str
     may be kept by this browser (never a shared cache) for up to half the expiry, so that it can reuse the
     image it already fetched instead of getting a fresh address, and a fresh download, on every page.
     """
-    if not storage.exists(name):
-        raise Http404("The file is missing.")
+    try:
+        if not storage.exists(name):
+            raise Http404("The file is missing.")
+    except STORAGE_ERRORS:
+        # The bucket is unreachable or refuses us: the client may try again shortly; it is not their fault.
+        logger.warning("The media bucket did not answer for %s", name, exc_info=True)
+        response = HttpResponse(_("The file store is not reachable right now; please try again shortly."), status=503)
+        response["Content-Type"] = "text/plain; charset=utf-8"
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     expire = storage.querystring_expire
     if access is Access.PUBLIC:
         keep = min(settings.CSO_MEDIA_CACHE_SECONDS, expire // 2)

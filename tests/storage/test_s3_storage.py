@@ -333,3 +333,24 @@ def test_an_unreachable_bucket_refuses_an_upload_with_a_message_not_an_error_pag
         "The file store could not save the upload (EndpointConnectionError). Nothing was added; please try again."
     ]
     assert Attachment.objects.count() == 0
+
+
+def test_an_unreachable_bucket_makes_a_file_request_a_503_to_retry_not_a_server_error(s3_media, request, client):
+    photo = PhotoFactory(event=EventFactory(slug="summit"))
+    request.getfixturevalue("unreachable_bucket")
+
+    response = client.get(thumb_url(photo))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.content.decode() == "The file store is not reachable right now; please try again shortly."
+
+
+def test_the_503_of_an_unreachable_bucket_is_in_russian_for_a_russian_reader(s3_media, request, client):
+    photo = PhotoFactory(event=EventFactory(slug="summit"))
+    request.getfixturevalue("unreachable_bucket")
+
+    response = client.get(thumb_url(photo), headers={"accept-language": "ru"})
+
+    assert response.status_code == 503
+    assert response.content.decode() == "Хранилище файлов сейчас недоступно; пожалуйста, повторите попытку чуть позже."
