@@ -29,7 +29,12 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
@@ -39,6 +44,7 @@ from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from .media.backends import STORAGE_ERRORS
 from .media.cleanup import referenced_names
 from .models import Attachment
 from .page_cache import bump_content_version
@@ -272,9 +278,11 @@ def export_archive(destination: Path) -> ArchiveSummary:
             for name in sorted(files):
                 try:
                     source = files[name].open(name, "rb")
-                except (FileNotFoundError, SuspiciousFileOperation):
+                except (FileNotFoundError, SuspiciousOperation):
                     missing.append(name)
                     continue
+                except STORAGE_ERRORS as exc:
+                    raise ArchiveError(f"Could not read {name} from storage ({exc}). No archive was written.") from exc
                 with source:
                     checksums[MEDIA_PREFIX + name] = _copy_into(archive, MEDIA_PREFIX + name, source)
                 summary.files += 1
@@ -434,8 +442,10 @@ def _file_targets(members: set[str]) -> dict[str, Storage]:
         targets.setdefault(str(safe_member_path(member)), default_storage)
     try:
         clashing = sorted(name for name, storage in targets.items() if storage.exists(name))
-    except SuspiciousFileOperation as exc:
+    except SuspiciousOperation as exc:
         raise ArchiveError(f"Refusing an unsafe file name in the archive's rows: {exc}") from exc
+    except STORAGE_ERRORS as exc:
+        raise ArchiveError(f"Could not reach the media storage ({exc}). Nothing was restored.") from exc
     if clashing:
         raise ArchiveError(f"Files already exist and would be overwritten: {_named(clashing)}.")
     return targets
@@ -492,14 +502,17 @@ def import_archive(source: Path) -> ArchiveSummary:
                 _load_rows(data_path)
                 targets = _file_targets({name for name in manifest["sha256"] if name != DATA_NAME})
                 for name, storage in sorted(targets.items()):
-                    _write_file(archive, name, storage, manifest["sha256"][MEDIA_PREFIX + name], written)
+                    try:
+                        _write_file(archive, name, storage, manifest["sha256"][MEDIA_PREFIX + name], written)
+                    except STORAGE_ERRORS as exc:
+                        raise ArchiveError(f"Could not write {name} to storage ({exc}). Nothing was restored.") from exc
                     summary.files += 1
         except BaseException:
             # The rows rolled back; take the files back out too, so a failed restore leaves nothing behind.
             for storage, name in written:
                 try:
                     storage.delete(name)
-                except OSError:
+                except STORAGE_ERRORS:
                     pass
             raise
     # Restored rows were saved raw (no signals): pages cached before the restore must not be served after it.

@@ -7,6 +7,7 @@ from playwright.sync_api import sync_playwright
 
 from scripts.chromium import CHROMIUM as CHROMIUM_PATH
 from scripts.chromium import CHROMIUM_ARGS
+from tests.storage.s3 import media_backend, moto_endpoint, s3_media, stored_files  # noqa: F401 - fixtures for every test module
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

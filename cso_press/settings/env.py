@@ -6,6 +6,7 @@ Only settings modules import this; application code reads ``django.conf.settings
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -84,3 +85,73 @@ def cache_from_env() -> dict:
         "LOCATION": "cso_press",
         "TIMEOUT": env_int("DJANGO_CACHE_TIMEOUT", 300),
     }
+
+
+LOCAL_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+S3_STORAGE_BACKEND = "events.media.backends.MediaS3Storage"
+
+
+def media_storage_from_env() -> dict:
+    """``STORAGES["default"]``: local disk (MEDIA_ROOT) unless ``DJANGO_STORAGE=s3`` names an S3-compatible bucket.
+
+    Everything comes from the environment: the bucket, the endpoint (empty for AWS itself), the region, the keys
+    (empty: boto3's own chain, e.g. an instance role), and a CDN domain for the public pictures.
+    """
+    kind = env_str("DJANGO_STORAGE", "local").strip().lower()
+    if kind in ("local", "disk"):
+        return dict(LOCAL_STORAGE)
+    if kind != "s3":
+        raise ImproperlyConfigured(f"DJANGO_STORAGE must be local or s3, not {kind!r}.")
+    endpoint = env_str("AWS_S3_ENDPOINT_URL")
+    options = {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", required=True),
+        "endpoint_url": endpoint or None,
+        "region_name": env_str("AWS_S3_REGION_NAME") or None,
+        "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+        "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN").strip("/") or None,
+        "location": env_str("AWS_LOCATION").strip("/"),
+        # Services other than AWS (MinIO, Ceph, moto…) are reached at their endpoint's own host name.
+        "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path" if endpoint else "virtual"),
+        "signature_version": "s3v4",
+        # A release file's presigned address works this long after the access check that handed it out.
+        "querystring_expire": env_int("DJANGO_MEDIA_PRESIGNED_SECONDS", 120),
+        # Set empty for a bucket whose policy makes the public folders readable (ACLs switched off).
+        "public_acl": os.environ.get("AWS_S3_PUBLIC_ACL", "public-read").strip(),
+        # Never replace a stored file: a second file under a taken name gets a new name, as on disk.
+        "file_overwrite": False,
+        # A file read from the bucket is buffered in memory up to this size, on disk beyond it.
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    return {"BACKEND": S3_STORAGE_BACKEND, "OPTIONS": options}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def media_origins(storage: dict) -> list[str]:
+    """The origins pages load media from when ``storage`` is a bucket (for the Content-Security-Policy).
+
+    Public pictures come from the CDN domain if there is one, else from the bucket; release files always come
+    from the bucket (the ``/files/`` view redirects to a presigned address there).
+    """
+    if storage.get("BACKEND") != S3_STORAGE_BACKEND:
+        return []
+    options = storage["OPTIONS"]
+    origins = []
+    if options.get("custom_domain"):
+        origins.append(f"https://{options['custom_domain'].split('/')[0]}")
+    bucket, endpoint = options["bucket_name"], options.get("endpoint_url")
+    virtual = options.get("addressing_style") == "virtual"
+    if endpoint:
+        parts = urlsplit(endpoint)
+        origins.append(f"{parts.scheme}://{bucket}.{parts.netloc}" if virtual else _origin(endpoint))
+    else:
+        region = options.get("region_name")
+        # AWS answers on the regional and (for older buckets and us-east-1) the global name.
+        if region:
+            origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+        origins.append(f"https://{bucket}.s3.amazonaws.com")
+    return list(dict.fromkeys(origins))

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ..models import Attachment, AuditLogEntry, Event
+from .backends import STORAGE_ERRORS
 from .sniffing import CheckedUpload
 from .stored import delete_stored_files
 from .uploads import checked_upload
@@ -63,12 +64,12 @@ def attachments_upload(
     except BaseException as error:
         for attachment in created:
             delete_stored_files(attachment)
-        if isinstance(error, OSError):
+        if isinstance(error, STORAGE_ERRORS):
             # A full disk or an unreachable object store: the staff member can try again; nothing was kept.
             raise ValidationError(
                 _("The file store could not save the upload (%(reason)s). Nothing was added; please try again."),
                 code="storage",
-                params={"reason": error.strerror or error.__class__.__name__},
+                params={"reason": getattr(error, "strerror", None) or error.__class__.__name__},
             ) from error
         raise
     return created

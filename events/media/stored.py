@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.core.files.storage import Storage
 
+from .backends import STORAGE_ERRORS
 from .photos import rendition_names
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def delete_names(storage: Storage, names: Iterable[str]) -> None:
     for name in sorted(names):
         try:
             storage.delete(name)
-        except OSError:
+        except STORAGE_ERRORS:
             # A missing or locked file must not break the request that deleted the record; the orphan
             # report lists whatever is left behind.
             logger.warning("Could not delete stored file %s", name, exc_info=True)

@@ -15,6 +15,7 @@ from events.media.stored import stored_names
 from events.models import Attachment
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, PhotoFactory, photo_shared_with_translation
+from tests.storage.s3 import both_backends
 
 pytestmark = pytest.mark.django_db
 
@@ -23,46 +24,51 @@ def files_under(root):
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
-def test_every_photo_has_its_file_and_eight_renditions_stored(settings):
+@both_backends
+def test_every_photo_has_its_file_and_eight_renditions_stored(stored_files, settings):
     photo = PhotoFactory()
 
-    assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(photo))
+    assert stored_files() == sorted(stored_names(photo))
     assert len(stored_names(photo)) == 9
 
 
-def test_deleting_an_attachment_removes_its_files_after_commit(settings, django_capture_on_commit_callbacks):
+@both_backends
+def test_deleting_an_attachment_removes_its_files_after_commit(
+    stored_files, settings, django_capture_on_commit_callbacks
+):
     keep = PhotoFactory()
     photo = PhotoFactory(event=keep.event)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         photo.delete()
-        assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(keep) | stored_names(photo))
+        assert stored_files() == sorted(stored_names(keep) | stored_names(photo))
     for callback in callbacks:
         callback()
 
-    assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(keep))
+    assert stored_files() == sorted(stored_names(keep))
 
 
+@both_backends
 def test_deleting_an_event_keeps_its_files_for_the_trash_and_purging_the_trash_removes_them(
-    settings, django_capture_on_commit_callbacks, time_machine
+    stored_files, settings, django_capture_on_commit_callbacks, time_machine
 ):
     other = PhotoFactory()
     event = EventFactory()
     PhotoFactory.create_batch(3, event=event)
-    everything = files_under(settings.MEDIA_ROOT)
+    everything = stored_files()
 
     with django_capture_on_commit_callbacks(execute=True):
         event.delete()
 
     # Restorable from the trash: the rows are gone, the files stay.
     assert Attachment.objects.count() == 1
-    assert files_under(settings.MEDIA_ROOT) == everything
+    assert stored_files() == everything
 
     time_machine.move_to(timezone.now() + timedelta(days=settings.CSO_TRASH_DAYS + 1))
     with django_capture_on_commit_callbacks(execute=True):
         call_command("purge_trash", verbosity=0)
 
-    assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(other))
+    assert stored_files() == sorted(stored_names(other))
 
 
 def test_a_delete_that_is_rolled_back_keeps_the_files(settings, django_capture_on_commit_callbacks):
@@ -80,18 +86,21 @@ def test_a_delete_that_is_rolled_back_keeps_the_files(settings, django_capture_o
     assert Attachment.objects.filter(pk=photo.pk).exists()
 
 
-def test_files_shared_with_a_translation_stay_until_the_last_record_goes(settings, django_capture_on_commit_callbacks):
+@both_backends
+def test_files_shared_with_a_translation_stay_until_the_last_record_goes(
+    stored_files, settings, django_capture_on_commit_callbacks
+):
     photo = PhotoFactory()
     copy = photo_shared_with_translation(photo)
     shared = sorted(stored_names(photo))
 
     with django_capture_on_commit_callbacks(execute=True):
         photo.delete()
-    assert files_under(settings.MEDIA_ROOT) == shared
+    assert stored_files() == shared
 
     with django_capture_on_commit_callbacks(execute=True):
         copy.delete()
-    assert files_under(settings.MEDIA_ROOT) == []
+    assert stored_files() == []
 
 
 def test_orphan_report_lists_planted_files_and_deletes_only_with_the_flag(settings, capsys):
@@ -123,8 +132,9 @@ def test_orphan_report_lists_planted_files_and_deletes_only_with_the_flag(settin
     ]
 
 
+@both_backends
 def test_regenerate_renditions_rebuilds_every_size_and_removes_the_old_files(
-    settings, django_capture_on_commit_callbacks, capsys
+    stored_files, settings, django_capture_on_commit_callbacks, capsys
 ):
     photo = PhotoFactory(file=ContentFile(plain_jpeg(1200, 800), name="a.jpg"))
     old = stored_names(photo) - {photo.file.name}
@@ -136,8 +146,8 @@ def test_regenerate_renditions_rebuilds_every_size_and_removes_the_old_files(
     photo.refresh_from_db()
     assert (photo.renditions["thumb"]["width"], photo.renditions["thumb"]["height"]) == (200, 133)
     assert photo.renditions["file_is_clean"] is True
-    assert files_under(settings.MEDIA_ROOT) == sorted(stored_names(photo))
-    assert not old & set(files_under(settings.MEDIA_ROOT))
+    assert stored_files() == sorted(stored_names(photo))
+    assert not old & set(stored_files())
     assert "Renditions rebuilt for 1 stored photo(s); 0 failed." in capsys.readouterr().out
 
 

@@ -10,10 +10,12 @@ from django.urls import reverse
 from PIL import Image
 
 from events.media.services import attachments_upload
+from events.media.stored import stored_names
 from events.models import Attachment, AuditLogEntry
 from tests.events.media_samples import camera_jpeg, decompression_bomb_png, plain_jpeg
 from tests.factories import EventFactory
 from tests.security.admin_forms import describe_page_data
+from tests.storage.s3 import both_backends
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +131,8 @@ def test_one_bad_file_among_good_ones_stores_nothing_and_names_only_the_bad_one(
     assert files_under(settings.MEDIA_ROOT) == []
 
 
-def test_a_failure_while_saving_removes_the_files_already_written(settings, monkeypatch):
+@both_backends
+def test_a_failure_while_saving_removes_the_files_already_written(stored_files, settings, monkeypatch):
     event = EventFactory()
     calls = {"count": 0}
     original_save = Attachment.save
@@ -147,10 +150,11 @@ def test_a_failure_while_saving_removes_the_files_already_written(settings, monk
         attachments_upload(event=event, files=uploads)
 
     assert Attachment.objects.count() == 0
-    assert files_under(settings.MEDIA_ROOT) == []
+    assert stored_files() == []
 
 
-def test_the_database_refusing_a_row_leaves_no_rendition_behind(settings):
+@both_backends
+def test_the_database_refusing_a_row_leaves_no_rendition_behind(stored_files, settings):
     event = EventFactory()
     photo = Attachment(event=event, kind="photo", position=-1, alt_text="x")
     photo.file = SimpleUploadedFile("p.jpg", plain_jpeg(), "image/jpeg")
@@ -159,7 +163,7 @@ def test_the_database_refusing_a_row_leaves_no_rendition_behind(settings):
         with transaction.atomic():
             photo.save()
 
-    assert files_under(settings.MEDIA_ROOT) == []
+    assert stored_files() == []
 
 
 def test_documents_are_recognised_by_content(admin_client_logged_in, settings):
@@ -201,7 +205,8 @@ def test_a_plain_zip_is_not_an_office_document(admin_client_logged_in, settings)
     ]
 
 
-def test_staff_upload_several_photos_then_describe_order_and_choose_the_cover(admin_client_logged_in):
+@both_backends
+def test_staff_upload_several_photos_then_describe_order_and_choose_the_cover(stored_files, admin_client_logged_in):
     event = EventFactory()
     files = [SimpleUploadedFile(f"IMG_{n}.JPG", plain_jpeg(color=color), "image/jpeg") for n, color in
              enumerate(["#aa0000", "#00aa00", "#0000aa"], 1)]  # fmt: skip
@@ -218,6 +223,7 @@ def test_staff_upload_several_photos_then_describe_order_and_choose_the_cover(ad
     ]
     event.refresh_from_db()
     assert event.cover == photos[0]
+    assert stored_files() == sorted(name for photo in photos for name in stored_names(photo))
     entry = AuditLogEntry.objects.get(action="events.attachment.uploaded")
     assert entry.event == event and entry.data["files"] == ["IMG_1.JPG", "IMG_2.JPG", "IMG_3.JPG"]
 

@@ -55,6 +55,7 @@ from tests.factories import (
     UserFactory,
     make_jpeg_bytes,
 )
+from tests.storage.s3 import both_backends
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -281,7 +282,10 @@ def is_signed_in(client: Client) -> bool:
 # --- the round trip -----------------------------------------------------------------------------------------
 
 
-def test_a_whole_site_comes_back_table_for_table_and_file_for_file_in_a_freshly_migrated_database(tmp_path):
+@both_backends
+def test_a_whole_site_comes_back_table_for_table_and_file_for_file_in_a_freshly_migrated_database(
+    media_backend, tmp_path
+):
     facts = build_site()
     before, files_before = every_table(), every_file()
     assert set(excluded_models()) == NOT_CARRIED
@@ -397,7 +401,8 @@ def test_a_backup_made_before_the_backup_codes_moved_to_accounts_restores_them_w
 # --- files --------------------------------------------------------------------------------------------------
 
 
-def test_export_fails_naming_a_file_that_the_content_refers_to_but_storage_lacks(tmp_path):
+@both_backends
+def test_export_fails_naming_a_file_that_the_content_refers_to_but_storage_lacks(media_backend, tmp_path):
     photo = PhotoFactory()
     default_storage.delete(photo.file.name)
     archive_path = tmp_path / "backup.zip"
@@ -406,6 +411,35 @@ def test_export_fails_naming_a_file_that_the_content_refers_to_but_storage_lacks
         call_command("export_archive", str(archive_path), stdout=io.StringIO())
     assert not archive_path.exists()
     assert not list(tmp_path.glob("*.zip"))
+
+
+def test_export_from_a_bucket_carries_every_object_and_restores_onto_local_disk(s3_media, settings, tmp_path):
+    """The site moves from S3 to local disk: every object of the bucket is in the archive and comes back."""
+    event = EventFactory(title="Talks in the bucket")
+    PhotoFactory(event=event)
+    PhotoFactory(event=event)
+    PersonFactory(photo=ContentFile(make_jpeg_bytes(), name="portrait.jpg"))
+    in_bucket = {name: hashlib.sha256(s3_media.read(name)).hexdigest() for name in s3_media.keys()}
+    assert len(in_bucket) == 2 * 9 + 1
+    archive_path = tmp_path / "backup.zip"
+    out = io.StringIO()
+
+    call_command("export_archive", str(archive_path), stdout=out)
+
+    assert f"{len(in_bucket)} media files" in out.getvalue()
+    with zipfile.ZipFile(archive_path) as archive:
+        assert {name.removeprefix("media/") for name in archive.namelist() if name.startswith("media/")} == set(
+            in_bucket
+        )
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    with freshly_migrated_database(tmp_path):
+        call_command("import_archive", str(archive_path), stdout=io.StringIO())
+        assert every_file() == in_bucket
+        assert {path.relative_to(settings.MEDIA_ROOT).as_posix() for path in settings.MEDIA_ROOT.rglob("*.*")} == set(
+            in_bucket
+        )
+        page = Client().get(Event.objects.public().get(title="Talks in the bucket").get_absolute_url())
+        assert page.status_code == 200
 
 
 def test_export_carries_the_files_rows_refer_to_and_leaves_stray_files_behind(settings, tmp_path):
