@@ -2,33 +2,60 @@
 ``includes/month_grid.html``.
 
 A month page shows up to 42 days with three event links each, and writing that grid through the template
-engine was half the page's time; the written grid is kept per content version (``page_cache.remembered``),
-under the events on each day and everything else the template reads (language, today, way back, compact).
+engine costs more than all the rest of the page. So each process keeps the grids it has written (the last
+``KEPT_GRIDS``), under everything the template reads: the language, the way back, compact or not, and for each
+day its date, whether it is in the month and today, and its events (for the full grid their titles and the
+slug and language of their links). An edit that changes what a grid shows changes its key, and a grid kept
+from another day is never asked for again; nothing needs the content version, so a calendar page reads it
+no more than it did.
 """
 
 from __future__ import annotations
+
+import threading
+from collections import OrderedDict
 
 from django import template
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
 
-from ..page_cache import remembered
-
 register = template.Library()
 
 TITLE_LENGTH = 60
+KEPT_GRIDS = 128
+
+_kept: OrderedDict = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _grid_key(month, back: str | None, compact: bool) -> tuple:
+    if compact:  # the compact grid shows how many events a day has, not which
+        days = tuple((day.date, day.in_month, day.is_today, len(day.events)) for week in month.weeks for day in week)
+    else:
+        days = tuple(
+            (day.date, day.in_month, day.is_today, tuple((e.title, e.slug, e.language) for e in day.events))
+            for week in month.weeks
+            for day in week
+        )
+    return (translation.get_language(), back, compact, days)
 
 
 @register.simple_tag
 def month_grid(month, back: str | None = None, compact: bool = False) -> str:
-    days = [
-        (day.date.toordinal(), day.in_month, day.is_today, [event.pk for event in day.events])
-        for day in (day for week in month.weeks for day in week)
-    ]
-    key = repr((translation.get_language(), back, bool(compact), days))
-    values = {"month": month, "back": back, "compact": compact}
-    return remembered("month-grid", key, lambda: render_to_string("includes/month_grid.html", values))
+    compact = bool(compact)
+    key = _grid_key(month, back, compact)
+    with _kept_lock:
+        written = _kept.get(key)
+        if written is not None:
+            _kept.move_to_end(key)
+            return written
+    written = render_to_string("includes/month_grid.html", {"month": month, "back": back, "compact": compact})
+    with _kept_lock:
+        _kept[key] = written
+        while len(_kept) > KEPT_GRIDS:
+            _kept.popitem(last=False)
+    return written
 
 
 @register.filter

@@ -1,6 +1,6 @@
 """What list rows, photos and month grids show, as their templates write them: includes/picture.html,
-includes/event_rows.html ({% event_rows %}) and includes/month_grid.html ({% month_grid %}); rows and grids
-are kept per content version, so they must follow an edit and the turn of the day."""
+includes/event_rows.html ({% event_rows %}) and includes/month_grid.html ({% month_grid %}); written rows
+and grids are kept, so they must follow an edit and the turn of the day."""
 
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -178,6 +178,17 @@ def test_the_compact_grid_shows_day_numbers_only_and_speaks_russian():
     cell = day_cell(html, 18)
     assert 'aria-label="18 марта 2026 г.: 5 событий">18</a></td>' in cell
     assert "day-events" not in html and "today-label" not in html and "Встреча" not in html
+
+
+def test_the_grid_follows_an_edit():
+    event = EventFactory(title="Council session", starts_at=START)
+    assert ">Council session</a>" in grid(2026, 3, [event])
+
+    event.title = "Council session postponed"
+    event.save()
+
+    assert ">Council session postponed</a>" in grid(2026, 3, [event])
+    assert 'aria-label="18 March 2026: 2 events"' in grid(2026, 3, [event, EventFactory(starts_at=START)])
 
 
 def test_the_grid_follows_the_turn_of_the_day():
