@@ -32,6 +32,8 @@ def event_rows(context, events, back: str | None = None, level: str = "h3", empt
         "empty": str(empty),
         "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),
     }
+    if not events:  # nothing to keep: a cache round trip (and maybe the content version) would cost more
+        return render_to_string("includes/event_rows.html", values)
     rows = [event.pk for event in events]
     key = repr((translation.get_language(), values["LANGUAGE_CODE"], back, values["level"], values["empty"], rows))
     return remembered("event-rows", key, lambda: render_to_string("includes/event_rows.html", values))
