@@ -22,6 +22,12 @@ class CalendarDay:
     is_today: bool
     events: list = field(default_factory=list)
 
+    @property
+    def css_class(self) -> str:
+        """The cell's classes: a day of the month before or after, today, a day with events."""
+        wanted = (("other-month", not self.in_month), ("today", self.is_today), ("has-events", bool(self.events)))
+        return " ".join(name for name, applies in wanted if applies)
+
 
 @dataclass
 class MonthGrid:

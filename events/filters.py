@@ -2,122 +2,87 @@
 
 from __future__ import annotations
 
+import copy
 from functools import partial
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.forms.renderers import TemplatesSetting
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import MAX_YEAR, MIN_YEAR
 from .models import Event, EventParticipant, Language, Section
-from .selectors.visibility import (
-    option_html,
-    organization_choices,
-    organization_options_html,
-    person_choices,
-    person_options_html,
-    section_label,
-    section_options_html,
-)
+from .page_cache import remembered
+from .selectors.visibility import organization_choices, person_choices, section_choices, section_label
 
 MAX_TEXT_LENGTH = 200
 
 
-class FastSelect(forms.Select):
-    """Django's ``<select>``, written out in Python rather than through a template per option.
+# The filter form's widgets are written by the site's own templates (templates/widgets/), not the form
+# renderer's copies of Django's: one template per widget, no include per option or per attribute list.
+SITE_TEMPLATES = TemplatesSetting()
 
-    The person menu lists every visible person: rendering each ``<option>`` through the template engine was
-    most of the time a list page took. The markup is the same as Django's own (attributes, ``selected``,
-    optgroups), only the whitespace between options differs.
 
-    ``options_html``, when given, is a function returning the options (all but the empty one) already
-    written out, as ``events.selectors.visibility`` keeps them per content version; only the chosen one is marked.
+class SiteTemplateWidget:
+    """A widget written by its ``template_name`` from the project's templates."""
+
+    def _render(self, template_name, context, renderer=None):
+        return super()._render(template_name, context, SITE_TEMPLATES)
+
+
+class MenuSelect(SiteTemplateWidget, forms.Select):
+    """A ``<select>`` written by ``widgets/select.html``.
+
+    ``menu``, when given, names the menu and ``menu_choices`` returns its (value, label) choices, as
+    ``events.selectors.visibility`` keeps them per content version. The person menu lists every visible person, and
+    writing it out was most of a list page's time; so the written menu is kept per content version too, one
+    per language and chosen value (any value that is not on the menu is one entry: none chosen).
     """
 
-    def __init__(self, attrs=None, choices=(), options_html=None):
+    template_name = "widgets/select.html"
+
+    def __init__(self, attrs=None, choices=(), menu: str | None = None, menu_choices=None):
         super().__init__(attrs, choices)
-        self.options_html = options_html
+        self.menu = menu
+        self.menu_choices = menu_choices
 
     def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        final_attrs = self.build_attrs(self.attrs, attrs)
-        if self.options_html is not None:
-            body = self._prerendered_options(chosen)
-        else:
-            body = self._options(chosen)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), mark_safe(body))  # noqa: S308
+        if self.menu is None:
+            return super().render(name, value, attrs, renderer)
+        # "" and None choose the empty option ("Anyone") and a value not on the menu chooses nothing, as in
+        # Django. The choices are read only to check a chosen value: an unfiltered menu is found by its name.
+        chosen = self.format_value(value)[:1]
+        if chosen and chosen != [""] and chosen[0] not in {str(option) for option, _label in self.menu_choices()}:
+            chosen = []
+        final_attrs = sorted(self.build_attrs(self.attrs, attrs).items())
+        key = repr((self.menu, translation.get_language(), name, chosen, final_attrs))
+        return remembered("menu-html", key, lambda: self._written(name, chosen, attrs, renderer))
 
-    def _prerendered_options(self, chosen: set[str]) -> str:
-        empty_value, empty_label = next(iter(self.choices), ("", None))
-        head = option_html(empty_value, empty_label, selected=str(empty_value) in chosen) if empty_label else ""
-        options = self.options_html()
-        if head and str(empty_value) in chosen:
-            return head + options
-        for value in chosen:
-            plain = f'<option value="{escape(value)}">'
-            if plain in options:
-                # As in Django: a single select marks only the first matching option.
-                return head + options.replace(plain, plain[:-1] + " selected>", 1)
-        return head + options
-
-    def _options(self, chosen: set[str]) -> str:
-        has_selected = False
-
-        def option(option_value, label) -> str:
-            nonlocal has_selected
-            option_value = "" if option_value is None else str(option_value)
-            selected = option_value in chosen and (self.allow_multiple_selected or not has_selected)
-            has_selected = has_selected or selected
-            return option_html(option_value, label, selected)
-
-        options = []
-        for option_value, option_label in self.choices:
-            if isinstance(option_label, (list, tuple)):
-                inner = "".join(option(v, label) for v, label in option_label)
-                options.append(format_html('<optgroup label="{}">{}</optgroup>', option_value, mark_safe(inner)))  # noqa: S308
-            else:
-                options.append(option(option_value, option_label))
-        return "".join(options)
+    def _written(self, name, chosen, attrs, renderer) -> str:
+        # The field's empty option, then the menu's own choices: the field's would query the sections again.
+        # The empty option needs no query (ModelChoiceIterator yields it before it queries).
+        empty = [option for option in [next(iter(self.choices), None)] if option and option[0] in ("", None)]
+        menu = copy.copy(self)
+        menu.choices = [*empty, *self.menu_choices()]
+        return super(MenuSelect, menu).render(name, chosen, attrs, renderer)
 
 
-class FastInputMixin:
-    """Django's ``input.html`` widget template, written out in Python with the same markup.
-
-    A list page shows four such fields; through the form renderer each cost a template render.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"']
-        if widget["value"] is not None:
-            parts.append(f' value="{escape(widget["value"])}"')
-        for attr, attr_value in widget["attrs"].items():
-            if attr_value is True:
-                parts.append(f" {escape(attr)}")
-            elif attr_value is not False:
-                parts.append(f' {escape(attr)}="{escape(attr_value)}"')
-        parts.append(">")
-        return mark_safe("".join(parts))  # noqa: S308 - every value above goes through escape()
+class SiteTextInput(SiteTemplateWidget, forms.TextInput):
+    template_name = "widgets/input.html"
 
 
-class FastTextInput(FastInputMixin, forms.TextInput):
-    pass
+class SiteDateInput(SiteTemplateWidget, forms.DateInput):
+    template_name = "widgets/input.html"
 
 
-class FastDateInput(FastInputMixin, forms.DateInput):
-    pass
-
-
-class FastNumberInput(FastInputMixin, forms.NumberInput):
-    pass
+class SiteNumberInput(SiteTemplateWidget, forms.NumberInput):
+    template_name = "widgets/input.html"
 
 
 class YearField(forms.IntegerField):
-    widget = FastNumberInput
+    widget = SiteNumberInput
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -129,7 +94,7 @@ class EventFilter(django_filters.FilterSet):
         label=_("Text"),
         method="filter_text",
         max_length=MAX_TEXT_LENGTH,
-        widget=FastTextInput(attrs={"type": "search", "placeholder": _("Words in the title or text")}),
+        widget=SiteTextInput(attrs={"type": "search", "placeholder": _("Words in the title or text")}),
     )
     section = django_filters.ModelChoiceFilter(
         label=_("Section"),
@@ -137,19 +102,19 @@ class EventFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_section",
         empty_label=_("All sections"),
-        widget=FastSelect(options_html=section_options_html),
+        widget=MenuSelect(menu="sections", menu_choices=section_choices),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"), widget=FastSelect
+        label=_("Type"), choices=Event.Kind.choices, empty_label=_("All types"), widget=MenuSelect
     )
     date_from = django_filters.DateFilter(
         label=_("From"),
         field_name="starts_at",
         method="filter_date_from",
-        widget=FastDateInput(attrs={"type": "date"}),
+        widget=SiteDateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), field_name="starts_at", method="filter_date_to", widget=FastDateInput(attrs={"type": "date"})
+        label=_("To"), field_name="starts_at", method="filter_date_to", widget=SiteDateInput(attrs={"type": "date"})
     )
     year = YearFilter(
         label=_("Year"), field_name="starts_at", lookup_expr="year", min_value=MIN_YEAR, max_value=MAX_YEAR
@@ -159,17 +124,17 @@ class EventFilter(django_filters.FilterSet):
         choices=person_choices,
         method="filter_person",
         empty_label=_("Anyone"),
-        widget=FastSelect(options_html=person_options_html),
+        widget=MenuSelect(menu="people", menu_choices=person_choices),
     )
     organization = django_filters.ChoiceFilter(
         label=_("Organisation"),
         choices=organization_choices,
         method="filter_organization",
         empty_label=_("Any organisation"),
-        widget=FastSelect(options_html=organization_options_html),
+        widget=MenuSelect(menu="organizations", menu_choices=organization_choices),
     )
     language = django_filters.ChoiceFilter(
-        label=_("Language"), choices=Language.choices, empty_label=_("Language of this site"), widget=FastSelect
+        label=_("Language"), choices=Language.choices, empty_label=_("Language of this site"), widget=MenuSelect
     )
 
     class Meta:
@@ -184,7 +149,8 @@ class EventFilter(django_filters.FilterSet):
             children = section.children.active()
             self.form.fields["section"].queryset = children
             self.form.fields["section"].empty_label = _("All of this section")
-            self.form.fields["section"].widget.options_html = partial(section_options_html, section)
+            self.form.fields["section"].widget.menu = f"sections-{section.pk}"
+            self.form.fields["section"].widget.menu_choices = partial(section_choices, section)
         self.form.fields["section"].label_from_instance = section_label
 
     def filter_text(self, queryset, name, value):

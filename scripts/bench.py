@@ -16,6 +16,7 @@ import platform
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -150,15 +151,31 @@ def wrk(url: str, duration: int, connections: int) -> dict:
     }
 
 
+def listening_socket(port: int) -> socket.socket:
+    """A socket listening on loopback: on ``port``, or on a free port the system picks when ``port`` is 0.
+
+    gunicorn is handed the socket itself (``fd://``), so no other process can take the port between the
+    moment it is chosen and the moment the server starts.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
-    port = args.port
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"{HOST}:{port}"]
-        + ["--log-level", "warning"],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
+    with listening_socket(args.port) as sock:
+        port = sock.getsockname()[1]
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"fd://{sock.fileno()}"]
+            + ["--log-level", "warning"],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            pass_fds=[sock.fileno()],
+        )
     try:
         wait_for(f"http://{HOST}:{port}/bench/bare/")
         rows = []
@@ -297,7 +314,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--database", default="cso_bench")
-    parser.add_argument("--port", type=int, default=8199)
+    parser.add_argument("--port", type=int, default=0, help="loopback port for gunicorn (default: a free one)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
     parser.add_argument("--repeat", type=int, default=100, help="requests per page for the in-process cost table")
     parser.add_argument(

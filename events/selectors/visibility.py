@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
-from django.utils.html import escape
 
 from ..models import Event, EventParticipant, Organization, Person, Section
 from ..page_cache import remembered
@@ -38,33 +35,16 @@ def visible_organizations():
     return Organization.objects.filter(Exists(in_event) | Exists(has_contact))
 
 
-class Menu(NamedTuple):
-    """A filter menu's choices, and the same choices already written as ``<option>`` elements."""
-
-    choices: list[tuple[str, str]]
-    options_html: str
-
-
-def _cached_menu(kind: str, rows) -> Menu:
-    """The (slug, name) pairs of a filter menu, kept per content version and language with their markup.
+def _cached_choices(kind: str, rows) -> list[tuple[str, str]]:
+    """The (slug, name) pairs of a filter menu, kept per content version and language.
 
     The EXISTS queries behind "visible" are the slowest query of a list page and the menus hold every
     visible person and organisation; neither changes until content does or a scheduled release comes out,
-    so both are computed once per content version (``page_cache.remembered``) and ``FastSelect`` writes the
-    stored markup out as it is.
+    so both are computed once per content version (``page_cache.remembered``).
     """
-
-    def compute() -> Menu:
-        # ``rows`` (the (slug, label) pairs) is called only here: a cache hit does not even build a queryset.
-        choices = list(rows())
-        return Menu(choices, "".join(option_html(slug, label) for slug, label in choices))
-
-    return remembered(f"menu-{kind}", current_language(), compute)
-
-
-def option_html(value, label, selected: bool = False) -> str:
-    flag = " selected" if selected else ""
-    return f'<option value="{escape(value)}"{flag}>{escape(label)}</option>'
+    # ``rows`` (the (slug, label) pairs) is called only on a miss: a cache hit does not even build a queryset.
+    # "menu-choices", not the former "menu" (a Menu tuple with markup): an older entry is never unpickled.
+    return remembered(f"menu-choices-{kind}", current_language(), lambda: list(rows()))
 
 
 def _named(queryset) -> list[tuple[str, str]]:
@@ -74,28 +54,12 @@ def _named(queryset) -> list[tuple[str, str]]:
     return [(slug, name_ru if russian and name_ru else name) for slug, name, name_ru in rows]
 
 
-def _people_menu() -> Menu:
-    return _cached_menu("people", lambda: _named(visible_people().order_by("sort_name", "name")))
-
-
-def _organizations_menu() -> Menu:
-    return _cached_menu("organizations", lambda: _named(visible_organizations().order_by("name")))
-
-
 def person_choices() -> list[tuple[str, str]]:
-    return _people_menu().choices
+    return _cached_choices("people", lambda: _named(visible_people().order_by("sort_name", "name")))
 
 
 def organization_choices() -> list[tuple[str, str]]:
-    return _organizations_menu().choices
-
-
-def person_options_html() -> str:
-    return _people_menu().options_html
-
-
-def organization_options_html() -> str:
-    return _organizations_menu().options_html
+    return _cached_choices("organizations", lambda: _named(visible_organizations().order_by("name")))
 
 
 def section_label(section: Section) -> str:
@@ -103,7 +67,7 @@ def section_label(section: Section) -> str:
     return f"{section.parent.display_name} › {section.display_name}" if section.parent_id else section.display_name
 
 
-def section_options_html(parent=None) -> str:
+def section_choices(parent=None) -> list[tuple[str, str]]:
     """The section menu of the filter form: every active section, or the sub-sections of ``parent``."""
 
     def rows():
@@ -111,4 +75,4 @@ def section_options_html(parent=None) -> str:
         sections = sections.filter(parent=parent) if parent is not None else sections
         return [(section.slug, section_label(section)) for section in sections]
 
-    return _cached_menu(f"sections-{parent.pk if parent is not None else 'all'}", rows).options_html
+    return _cached_choices(f"sections-{parent.pk if parent is not None else 'all'}", rows)

@@ -1,77 +1,65 @@
-"""The weeks of a month grid, written out in Python.
+"""``{% month_grid month back compact %}``: the month grid of the calendar and the home page, written by
+``includes/month_grid.html``.
 
-A month page shows up to 42 days with three event links each; through the template engine that grid alone
-took half of the page's time. The markup is what ``includes/month_grid.html`` used to write cell by cell,
-with the same translations (the message ids of its ``blocktranslate`` tags).
+A month page shows up to 42 days with three event links each, and writing that grid through the template
+engine costs more than all the rest of the page. So each process keeps the grids it has written (the last
+``KEPT_GRIDS``), under everything the template reads: the language, the way back, compact or not, and for each
+day its date, whether it is in the month and today, and its events (for the full grid their titles and the
+slug and language of their links). An edit that changes what a grid shows changes its key, and a grid kept
+from another day is never asked for again; nothing needs the content version, so a calendar page reads it
+no more than it did.
 """
 
 from __future__ import annotations
 
-from django import template
-from django.urls import reverse
-from django.utils import dateformat
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+import threading
+from collections import OrderedDict
 
-from .press import event_link, press_date
+from django import template
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.text import Truncator
 
 register = template.Library()
 
-EVENTS_PER_DAY = 3
 TITLE_LENGTH = 60
+KEPT_GRIDS = 128
+
+_kept: OrderedDict = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _grid_key(month, back: str | None, compact: bool) -> tuple:
+    if compact:  # the compact grid shows how many events a day has, not which
+        days = tuple((day.date, day.in_month, day.is_today, len(day.events)) for week in month.weeks for day in week)
+    else:
+        days = tuple(
+            (day.date, day.in_month, day.is_today, tuple((e.title, e.slug, e.language) for e in day.events))
+            for week in month.weeks
+            for day in week
+        )
+    return (translation.get_language(), back, compact, days)
 
 
 @register.simple_tag
-def month_weeks(month, back: str | None = None, compact: bool = False) -> str:
-    rows = []
-    for week in month.weeks:
-        cells = "".join(_day_cell(day, back, compact) for day in week)
-        rows.append(f"<tr>{cells}</tr>")
-    return mark_safe("\n".join(rows))  # noqa: S308 - every value below goes through escape()
+def month_grid(month, back: str | None = None, compact: bool = False) -> str:
+    compact = bool(compact)
+    key = _grid_key(month, back, compact)
+    with _kept_lock:
+        written = _kept.get(key)
+        if written is not None:
+            _kept.move_to_end(key)
+            return written
+    written = render_to_string("includes/month_grid.html", {"month": month, "back": back, "compact": compact})
+    with _kept_lock:
+        _kept[key] = written
+        while len(_kept) > KEPT_GRIDS:
+            _kept.popitem(last=False)
+    return written
 
 
+@register.filter
 def short_title(title: str) -> str:
-    """``title`` cut to ``TITLE_LENGTH`` characters; most titles fit and skip the truncator's character walk."""
+    """``title`` cut to ``TITLE_LENGTH`` characters (what ``truncatechars`` gives); most titles fit and skip the
+    truncator's character walk."""
     return title if len(title) <= TITLE_LENGTH else Truncator(title).chars(TITLE_LENGTH)
-
-
-def _day_cell(day, back: str | None, compact: bool) -> str:
-    classes = " ".join(
-        name
-        for name, wanted in (("other-month", not day.in_month), ("today", day.is_today), ("has-events", day.events))
-        if wanted
-    )
-    current = ' aria-current="date"' if day.is_today else ""
-    parts = [f'<td class="{classes}"{current}>']
-    if day.events:
-        count = len(day.events)
-        day_url = escape(
-            reverse("events:calendar-day", kwargs={"year": day.date.year, "month": day.date.month, "day": day.date.day})
-        )
-        written = escape(press_date(day.date))
-        label = ngettext("%(counter)s event", "%(counter)s events", count) % {"counter": count}
-        parts.append(
-            f'<a class="day-number" href="{day_url}" aria-label="{written}: {escape(label)}">{day.date.day}</a>'
-        )
-        if not compact:
-            weekday = escape(dateformat.format(day.date, "l"))
-            parts.append(
-                f'<span class="day-full" aria-hidden="true">{weekday}, {written}</span><ul class="day-events">'
-            )
-            for event in day.events[:EVENTS_PER_DAY]:
-                url = escape(event_link(event, back))
-                title = escape(short_title(event.title))
-                parts.append(f'<li><a href="{url}">{title}</a></li>')
-            if count > EVENTS_PER_DAY:
-                more = count - EVENTS_PER_DAY
-                text = ngettext("and %(counter)s more", "and %(counter)s more", more) % {"counter": more}
-                parts.append(f'<li class="more"><a href="{day_url}">{escape(text)}</a></li>')
-            parts.append("</ul>")
-    else:
-        parts.append(f'<span class="day-number">{day.date.day}</span>')
-    if day.is_today and not compact:
-        parts.append(f'<span class="today-label">{escape(gettext("Today"))}</span>')
-    parts.append("</td>")
-    return "".join(parts)

@@ -11,7 +11,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -107,8 +106,10 @@ _LD_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 @register.filter
 def ld_json(data) -> str:
-    """JSON for a ``<script type="application/ld+json">`` block; escaped so text can never close the tag."""
-    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_LD_ESCAPES))  # noqa: S308
+    """JSON for a ``<script type="application/ld+json">`` block, which the template writes with autoescape off
+    (HTML escapes would corrupt the JSON); ``<``, ``>`` and ``&`` are JSON escapes, so text can never close the
+    tag."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_LD_ESCAPES)
 
 
 DOCUMENT_TYPES = {

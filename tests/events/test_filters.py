@@ -1,7 +1,10 @@
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
 import pytest
+from django import forms
 
+from events.filters import MenuSelect, SiteDateInput, SiteNumberInput, SiteTextInput
 from events.models import Event
 from tests.factories import (
     EventFactory,
@@ -142,3 +145,82 @@ def test_person_choices_only_offer_people_of_public_events(client, catalogue):
     assert "Ivan Sidorov" in html
     assert "Secret Visitor" not in html
     assert "person" in client.get("/en/events/", {"person": "secret-visitor"}).context["filter"].form.errors
+
+
+def normalised(html: str) -> str:
+    return "".join(line.strip() for line in html.splitlines())
+
+
+def menu(html: str, name: str) -> str:
+    return re.search(rf'<select name="{name}".*?</select>', html, re.DOTALL).group(0)
+
+
+def chosen(html: str, name: str) -> list[str]:
+    return re.findall(r'<option value="([^"]*)" selected>', menu(html, name))
+
+
+@pytest.mark.parametrize("value", ["", "b", "missing", None])
+def test_a_menu_is_written_as_djangos_own_select_writes_it(value):
+    choices = [("", "Anyone"), ("a", "Anna & Co"), ("b", "<Boris>"), ("Group", [("c", "Chen"), ("b", "Boris again")])]
+    django_menu = forms.Select(choices=choices).render("person", value, {"id": "id_person", "required": True})
+    site_menu = MenuSelect(choices=choices).render("person", value, {"id": "id_person", "required": True})
+
+    assert normalised(site_menu) == normalised(django_menu)
+
+
+@pytest.mark.parametrize(
+    ("site", "django_widget", "value"),
+    [
+        (SiteTextInput, forms.TextInput, 'summit "2026" & <talks>'),
+        (SiteTextInput, forms.TextInput, None),
+        (SiteDateInput, forms.DateInput, date(2026, 3, 18)),
+        (SiteDateInput, forms.DateInput, "not a date"),
+        (SiteNumberInput, forms.NumberInput, 2019),
+    ],
+)
+def test_inputs_are_written_as_djangos_own_widgets_write_them(site, django_widget, value):
+    attrs = {"type": "search", "placeholder": "Words <here>", "id": "id_q", "required": True, "disabled": False}
+    expected = django_widget(attrs=dict(attrs)).render("q", value, {"class": "x"})
+    assert site(attrs=dict(attrs)).render("q", value, {"class": "x"}) == expected
+
+
+def test_the_kept_person_menu_marks_the_person_chosen_and_nobody_for_a_stranger(client, catalogue):
+    PersonFactory(name="Anna Petrova", slug="anna-petrova")
+    EventParticipantFactory(event=catalogue["trade"], person__name="Boris Ivanov", person__slug="boris-ivanov")
+    client.get("/en/events/")  # the menus are now kept for this content version
+
+    assert chosen(client.get("/en/events/").content.decode(), "person") == [""]
+    assert chosen(client.get("/en/events/", {"person": "ivan-sidorov"}).content.decode(), "person") == ["ivan-sidorov"]
+    assert chosen(client.get("/en/events/", {"person": "boris-ivanov"}).content.decode(), "person") == ["boris-ivanov"]
+    # Anna takes part in no public release: she is not on the menu, and nobody is chosen (as Django does).
+    assert chosen(client.get("/en/events/", {"person": "anna-petrova"}).content.decode(), "person") == []
+    assert chosen(client.get("/en/events/", {"person": "", "kind": "news"}).content.decode(), "person") == [""]
+    html = client.get("/en/events/", {"person": "ivan-sidorov"}).content.decode()
+    assert '<option value="">Anyone</option>' in menu(html, "person")
+    assert '<option value="ivan-sidorov" selected>Ivan Sidorov</option>' in menu(html, "person")
+
+
+def test_a_section_page_menu_offers_its_sub_sections_and_the_all_events_menu_every_section(client, catalogue):
+    everywhere = menu(client.get("/en/events/", {"section": "border"}).content.decode(), "section")
+    within = menu(client.get("/en/sections/security/").content.decode(), "section")
+
+    assert '<option value="">All sections</option>' in everywhere
+    assert '<option value="border" selected>Security › Border</option>' in everywhere
+    assert '<option value="economy">Economy</option>' in everywhere
+    assert '<option value="" selected>All of this section</option>' in within
+    assert '<option value="border">Security › Border</option>' in within
+    assert "economy" not in within
+
+
+def test_the_kept_menus_follow_a_publication(client, catalogue, django_capture_on_commit_callbacks):
+    newcomer = PersonFactory(name="Vera Newcomer", slug="vera-newcomer")
+    draft = EventFactory(draft=True)
+    EventParticipantFactory(event=draft, person=newcomer)
+    assert "Vera Newcomer" not in client.get("/en/events/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.status = Event.Status.PUBLISHED
+        draft.publish_at = datetime(2025, 1, 1, tzinfo=UTC)
+        draft.save()
+
+    assert '<option value="vera-newcomer">Vera Newcomer</option>' in client.get("/en/events/").content.decode()

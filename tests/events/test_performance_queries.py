@@ -5,17 +5,15 @@ what the plain queries would."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from django import forms
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events import pagination, search
-from events.filters import FastDateInput, FastNumberInput, FastSelect, FastTextInput
 from events.models import Event
 from events.page_cache import content_version, one_version_per_request
 from events.pagination import ArchivePaginator
@@ -111,22 +109,25 @@ def build_archive(size: int) -> None:
 
 
 # Queries of each page with an empty cache, the same with 1 and with 50 events. Lists then keep their total,
-# filter menus and the next scheduled publication per content version, which the steady state shows.
+# filter menus and the next scheduled publication per content version, which the steady state shows. The
+# written rows are kept per content version too: the day, upcoming and directory pages read the content
+# version (in production the page cache has read it already) and, on a miss, the next scheduled publication
+# (+2). Month grids are kept by what they show and need neither.
 PAGE_QUERIES = {
     "/en/": 6,
     "/en/events/": 7,
     "/en/sections/news/": 9,
     "/en/calendar/2026/3/": 1,
-    "/en/calendar/2026/3/18/": 1,
-    "/en/calendar/upcoming/": 2,
+    "/en/calendar/2026/3/18/": 3,
+    "/en/calendar/upcoming/": 4,
     "/en/search/?q=border+cooperation": 4,
     "/en/feeds/rss/": 1,
     "/en/feeds/atom/": 1,
     "/en/sections/news/feeds/rss/": 2,
     "/en/people/": 2,
-    "/en/people/ivan/": 4,
+    "/en/people/ivan/": 6,
     "/en/organisations/": 2,
-    "/en/organisations/agency/": 4,
+    "/en/organisations/agency/": 6,
     "/en/contacts/": 1,
 }
 
@@ -268,32 +269,3 @@ def test_feed_body_is_one_chunk_so_it_is_sent_and_cached_in_one_piece(client):
     assert response.status_code == 200
     assert len(list(response)) == 1
     assert response.content.count(b"<item>") == 5
-
-
-def normalised(html: str) -> str:
-    return "".join(line.strip() for line in html.splitlines())
-
-
-@pytest.mark.parametrize("value", ["", "b", "missing", None])
-def test_fast_select_writes_the_same_menu_as_django(value):
-    choices = [("", "Anyone"), ("a", "Anna & Co"), ("b", "<Boris>"), ("Group", [("c", "Chen"), ("b", "Boris again")])]
-    django_menu = forms.Select(choices=choices).render("person", value, {"id": "id_person", "required": True})
-    fast_menu = FastSelect(choices=choices).render("person", value, {"id": "id_person", "required": True})
-
-    assert normalised(fast_menu) == normalised(django_menu)
-
-
-@pytest.mark.parametrize(
-    ("fast", "django_widget", "value"),
-    [
-        (FastTextInput, forms.TextInput, 'summit "2026" & <talks>'),
-        (FastTextInput, forms.TextInput, None),
-        (FastDateInput, forms.DateInput, date(2026, 3, 18)),
-        (FastDateInput, forms.DateInput, "not a date"),
-        (FastNumberInput, forms.NumberInput, 2019),
-    ],
-)
-def test_fast_inputs_write_the_same_field_as_django(fast, django_widget, value):
-    attrs = {"type": "search", "placeholder": "Words <here>", "id": "id_q", "required": True, "disabled": False}
-    expected = django_widget(attrs=dict(attrs)).render("q", value, {"class": "x"})
-    assert fast(attrs=dict(attrs)).render("q", value, {"class": "x"}) == expected

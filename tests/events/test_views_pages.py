@@ -350,8 +350,10 @@ def test_event_page_query_count_does_not_grow_with_people_contacts_photos(client
 # Page: the most queries it may make (lists: count + rows + the filter form's choices, and the content version
 # on pages that keep values per version). Budgets of a cold cache. On All events the count, the filter menus
 # and the next scheduled publication are then kept per content version, so the steady state is lower (see
-# the warm test below).
-LIST_PAGES = {"/en/": 6, "/en/events/": 7, "/en/calendar/": 1, "/en/calendar/upcoming/": 2, "/en/search/?q=Meeting": 4}
+# the warm test below). The written rows are kept per content version too: a page that shows them reads the
+# version (which the page cache has already read in production) and, on a miss, the next scheduled
+# publication that bounds the entry's life. Month grids are kept by what they show and need neither.
+LIST_PAGES = {"/en/": 6, "/en/events/": 7, "/en/calendar/": 1, "/en/calendar/upcoming/": 4, "/en/search/?q=Meeting": 4}
 
 
 @pytest.mark.parametrize(("path", "budget"), LIST_PAGES.items())
@@ -394,8 +396,17 @@ def test_directory_pages_query_count_does_not_grow(client, django_assert_max_num
         contact = PressContactFactory()
         PhoneNumberFactory(person=contact)
 
-    for path in ["/en/people/", "/en/people/ivan/", "/en/organisations/", "/en/organisations/agency/", "/en/contacts/"]:
-        with django_assert_max_num_queries(4):
+    # A person's or an organisation's page also reads the content version and next scheduled publication that
+    # the rows of their releases are kept under.
+    budgets = {
+        "/en/people/": 4,
+        "/en/people/ivan/": 6,
+        "/en/organisations/": 4,
+        "/en/organisations/agency/": 6,
+        "/en/contacts/": 4,
+    }
+    for path, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
             assert client.get(path).status_code == 200
 
 
