@@ -30,6 +30,7 @@ def two_steps(key: str, folder: str) -> None:
 @shared_task(name="mail.tests_blocking")
 def blocking_mail(folder: str) -> None:
     """Stands for a slow mail server: holds a `mail` worker until ``<folder>/release`` exists."""
+    (Path(folder) / f"mail-started-{os.getpid()}").touch()
     deadline = time.monotonic() + 120
     while not (Path(folder) / "release").exists():
         if time.monotonic() > deadline:
