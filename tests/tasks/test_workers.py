@@ -68,6 +68,29 @@ def test_the_periodic_jobs_do_their_work_on_a_real_worker(workers, sender, super
     assert default_storage.exists(fresh)
 
 
+def test_each_job_sent_twice_to_two_workers_does_its_work_and_no_run_fails(workers, sender, superuser):
+    photos = [PhotoFactory(event=EventFactory(title=f"Summit {n}")) for n in range(3)]
+    photo_files = [name for photo in photos for name in stored_names(photo)]
+    for photo in photos:
+        services.event_delete(event=photo.event, user=superuser)
+    TrashedEventContent.objects.update(deleted_at=timezone.now() - timedelta(days=400))
+    one = workers.start("one", queues="default")
+    two = workers.start("two", queues="default")
+
+    for _ in range(2):
+        sender.send_task("maintenance.purge_trash")
+        sender.send_task("maintenance.sweep_orphan_files")
+
+    def succeeded():
+        return sum(log.read_text(errors="replace").count(" succeeded in ") for log in (one.log, two.log))
+
+    wait_until(lambda: succeeded() == 4, what="four jobs to succeed", logs=workers.logs)
+    assert not TrashedEventContent.objects.exists()
+    assert not any(default_storage.exists(name) for name in photo_files)
+    for log in (one.log, two.log):
+        assert "ERROR" not in log.read_text(errors="replace")
+
+
 def test_a_slow_mail_task_does_not_hold_up_media_work(workers, sender, tmp_path):
     folder = tmp_path / "signals"
     folder.mkdir()
