@@ -92,3 +92,14 @@ lock:
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Background work (README "Background work"): a Celery worker for the given queues, and the one beat process
+# that sends the periodic jobs. Both need a broker: CELERY_BROKER_URL, or the Redis of REDIS_URL/CACHE_URL.
+.PHONY: run-worker run-beat
+QUEUES ?= default,mail,media
+WORKER_ARGS ?=
+run-worker: migrate
+	$(PY) -m celery -A cso_press worker --loglevel INFO --queues $(QUEUES) $(WORKER_ARGS)
+
+run-beat: migrate
+	$(PY) -m celery -A cso_press beat --loglevel INFO --schedule celerybeat-schedule

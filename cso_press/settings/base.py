@@ -239,3 +239,47 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# ----------------------------------------------------------------------------------------------------------
+# Background work: Celery (cso_press/celery.py reads every CELERY_* name below; README "Background work").
+# ----------------------------------------------------------------------------------------------------------
+# The broker is the Redis the site already uses for its cache unless CELERY_BROKER_URL names another one;
+# RabbitMQ needs nothing but its address (amqp://guest:guest@127.0.0.1:5672//). With no broker at all, the
+# dev and test settings run tasks in-process (CELERY_TASK_ALWAYS_EAGER), so `make demo` needs only Python.
+_CACHE_REDIS_URL = env_str("CACHE_URL") or env_str("REDIS_URL")
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL", _CACHE_REDIS_URL if _CACHE_REDIS_URL.startswith(("redis://", "rediss://")) else ""
+)
+CELERY_TASK_ALWAYS_EAGER = False
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis has no acknowledgements of its own: a task taken but not acknowledged within this time (its
+        # worker died) is handed out again. It must stay above the hard time limit, or a slow task runs twice.
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        # Lets several sites (or test runs) share one Redis without seeing each other's queues.
+        "global_keyprefix": env_str("CELERY_BROKER_KEY_PREFIX", ""),
+    }
+# Three queues, chosen by the task's name, so that a slow mail server never delays photo renditions:
+# "media.*" tasks go to `media`, "mail.*" to `mail`, everything else to `default`.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"media.*": {"queue": "media"}, "mail.*": {"queue": "mail"}}
+# A task is acknowledged once it has finished, and handed out again if its worker dies in the middle: every
+# task is written to be run twice safely. One task at a time per process, so none waits behind a slow one.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Tasks record what they did in the database (and the log); nothing waits for a return value.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+# Image work grows a process; a fresh one now and then gives the memory back.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# Files no record refers to are deleted by the periodic sweep only once they are this old, so an upload whose
+# record is not yet committed is never touched (events.tasks.sweep_orphan_files, manage.py find_orphan_files).
+CSO_ORPHAN_FILE_GRACE_MINUTES = env_int("DJANGO_ORPHAN_FILE_GRACE_MINUTES", 60)

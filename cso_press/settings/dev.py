@@ -11,3 +11,5 @@ STORAGES = {
     # The dev server serves sources directly; no collectstatic needed.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Without a broker, tasks run in-process when they are sent (README "Background work").
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL  # noqa: F405

@@ -1,6 +1,7 @@
 """Tests: fast hashing, in-memory cache and mail, media in a temporary folder."""
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,3 +28,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Tasks run in-process when sent, and their errors reach the test; tests/tasks starts real workers itself.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# SQLite's test database is a file rather than memory, so that the Celery worker a test starts
+# (tests/tasks/test_workers.py) opens the same database; each xdist process adds its own suffix to the name.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _TEST_DATABASE_DIR = Path(tempfile.mkdtemp(prefix="cso-press-test-db-"))
+    atexit.register(shutil.rmtree, _TEST_DATABASE_DIR, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DATABASE_DIR / "test.sqlite3")}  # noqa: F405

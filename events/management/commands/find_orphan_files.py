@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 
@@ -15,10 +16,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--delete", action="store_true", help="Delete the orphaned files.")
         parser.add_argument(
-            "--min-age-minutes", type=int, default=60, help="Ignore files modified more recently (default 60)."
+            "--min-age-minutes",
+            type=int,
+            default=None,
+            help="Ignore files modified more recently (default: CSO_ORPHAN_FILE_GRACE_MINUTES, 60).",
         )
 
-    def handle(self, *args, delete=False, min_age_minutes=60, **options):
+    def handle(self, *args, delete=False, min_age_minutes=None, **options):
+        if min_age_minutes is None:
+            min_age_minutes = settings.CSO_ORPHAN_FILE_GRACE_MINUTES
         age = timedelta(minutes=min_age_minutes) if min_age_minutes > 0 else None
         orphans = find_orphans(default_storage, older_than=age)
         for name in orphans:

@@ -1,0 +1,66 @@
+"""Background tasks: thin wrappers that call a service, safe to run twice and on several workers at once.
+
+A task's name decides its queue (settings CELERY_TASK_ROUTES): ``media.*`` → media, ``mail.*`` → mail,
+anything else → default. The periodic jobs below are sent by Celery beat (schedule in cso_press/celery.py);
+each is a sweep of what is due, so a run that is repeated, or that overlaps another, changes nothing more.
+They are also management commands (purge_trash, clearsessions, find_orphan_files --delete) for a host that
+prefers cron.
+
+Unfinished uploads: an upload is stored and recorded in one request today, so there is no "unfinished" state
+to clean up yet; files an interrupted upload leaves behind carry no record and go with the orphan sweep. When
+uploads get a processing state, the sweep of abandoned ones belongs here, next to the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import DatabaseError
+
+from .media.cleanup import find_orphans
+from .services.trash import purge_trash as purge_expired_trash
+
+logger = logging.getLogger(__name__)
+
+# A lost database or storage connection is worth another try, later and later (5 s, 10 s, 20 s ... at most
+# 5 minutes, each with random jitter so that workers do not retry in step), five times at most. The delays
+# stay far below the broker's visibility timeout: no long countdowns.
+RETRY_OPTIONS = {
+    "autoretry_for": (DatabaseError, OSError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(name="maintenance.purge_trash", **RETRY_OPTIONS)
+def purge_trash() -> dict:
+    """Forget deleted releases older than CSO_TRASH_DAYS and their files (rows are locked while purged, so
+    two runs at once purge each entry once)."""
+    entries, attachments = purge_expired_trash()
+    logger.info("Purged %s trash entries (%s attachments).", entries, attachments)
+    return {"entries": entries, "attachments": attachments}
+
+
+@shared_task(name="maintenance.clear_expired_sessions", **RETRY_OPTIONS)
+def clear_expired_sessions() -> None:
+    """`manage.py clearsessions`: the configured session store forgets expired sessions (one DELETE)."""
+    call_command("clearsessions")
+
+
+@shared_task(name="maintenance.sweep_orphan_files", **RETRY_OPTIONS)
+def sweep_orphan_files() -> dict:
+    """Delete stored files no record refers to once they are older than CSO_ORPHAN_FILE_GRACE_MINUTES (files
+    of uploads still in progress are younger). Deleting a file that another run deleted first is no error."""
+    grace = timedelta(minutes=settings.CSO_ORPHAN_FILE_GRACE_MINUTES)
+    orphans = find_orphans(default_storage, older_than=grace)
+    for name in orphans:
+        default_storage.delete(name)
+    logger.info("Deleted %s orphaned files older than %s.", len(orphans), grace)
+    return {"files": len(orphans)}
