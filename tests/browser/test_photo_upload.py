@@ -77,6 +77,11 @@ def test_staff_upload_three_photos_set_alt_text_and_order_and_the_gallery_follow
         "Delegations seated around a round table.",
         "A delegate reads a statement at the rostrum.",
     ]
-    # The thumbnails really load (renditions were made on upload) and the first links to its large size.
+    # The thumbnails really load (renditions were made on upload) and the first links to its large size. They
+    # are lazy: each is brought into view, then the page is asked until every image has finished (loaded or
+    # failed); only then is "loaded" judged, so a slow machine cannot turn a late image into a failure.
+    for index in range(3):
+        images.nth(index).scroll_into_view_if_needed()
+    page.wait_for_function("Array.from(document.querySelectorAll('.gallery-item img')).every(i => i.complete)")
     assert page.evaluate("Array.from(document.querySelectorAll('.gallery-item img')).every(i => i.naturalWidth > 0)")
     assert page.locator(".gallery-all a").inner_text() == "Download all 3 photos (zip)"
