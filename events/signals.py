@@ -1,25 +1,14 @@
-"""Decoupled reactions to model changes (cache invalidation, file clean-up, the trash) are wired here."""
+"""After-commit side effects of model changes: files no longer used are removed once the change is committed.
 
-from django.db.models.signals import post_delete, pre_delete, pre_save
+The main flow never runs here: the trash, for one, is filled by ``services.releases.event_delete``."""
+
+from django.db.models.signals import post_delete, pre_save
 from django.dispatch import receiver
 
 from .media.cleanup import delete_when_unreferenced
 from .media.stored import stored_names
-from .models import Attachment, Event, TrashedEventContent
+from .models import Attachment, TrashedEventContent
 from .selectors.trash import kept_attachments
-from .services import trash
-
-
-@receiver(pre_delete, sender=Event, dispatch_uid="events.event.trash_capture")
-def capture_contents_of_deleted_event(sender, instance, **kwargs):
-    """Read what hangs off the event while it still does: the delete cascades to it next."""
-    instance._trash_contents = trash.capture(instance)
-
-
-@receiver(post_delete, sender=Event, dispatch_uid="events.event.trash_keep")
-def keep_contents_of_deleted_event(sender, instance, **kwargs):
-    """Keep it with the deletion record (django-simple-history's receiver, connected first, has written it)."""
-    trash.keep(event=instance, captured=getattr(instance, "_trash_contents", None))
 
 
 @receiver(post_delete, sender=TrashedEventContent, dispatch_uid="events.trashed_event.files_after_delete")

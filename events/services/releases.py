@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..models.event import EDITORIAL_FIELDS
 from ..selectors.releases import has_been_public
+from . import trash
 
 Status = Event.Status
 
@@ -376,7 +377,11 @@ def event_delete(*, event: Event, user: AbstractBaseUser) -> None:
         data={"event": event.pk, "version": event.version},
     )
     event._change_reason = _("Deleted")
+    # The trash: what hangs off the release is read before the delete cascades to it, and filed under the
+    # deletion record django-simple-history writes during the delete.
+    event_id, captured = event.pk, trash.capture(event)
     event.delete()
+    trash.keep(event_id=event_id, captured=captured)
 
 
 def _free_slug(base: str, language: str) -> str:

@@ -47,7 +47,7 @@ class RestoredContents:
 
 
 def capture(event: Event) -> dict:
-    """What hangs off ``event``, read before the delete cascades (called from its ``pre_delete``)."""
+    """What hangs off ``event``, read before the delete cascades (by ``services.releases.event_delete``)."""
     return {
         "attachments": serializers.serialize("python", Attachment.objects.filter(event=event).order_by("pk")),
         "cover_id": event.cover_id,
@@ -61,21 +61,21 @@ def _links(through, event: Event) -> list[list[int]]:
     return [list(row) for row in through.objects.filter(event=event).values_list("person_id", "position")]
 
 
-def keep(*, event: Event, captured: dict | None) -> TrashedEventContent | None:
-    """File ``captured`` under the deletion record just written (called from the event's ``post_delete``).
+def keep(*, event_id: int, captured: dict | None) -> TrashedEventContent | None:
+    """File ``captured`` under the deletion record the delete just wrote (``services.releases.event_delete``).
 
     Without a deletion record (history switched off) the event cannot be restored, and nothing is kept: the
     attachments' files then go as they always did.
     """
     if captured is None:
         return None
-    record = Event.history.filter(id=event.pk, history_type="-").order_by("-history_id").first()
+    record = Event.history.filter(id=event_id, history_type="-").order_by("-history_id").first()
     if record is None:
         return None
     for item in captured["attachments"]:
         item["fields"].pop("event", None)
     return TrashedEventContent.objects.create(
-        history_id=record.history_id, deleted_event_id=event.pk, deleted_at=record.history_date, **captured
+        history_id=record.history_id, deleted_event_id=event_id, deleted_at=record.history_date, **captured
     )
 
 

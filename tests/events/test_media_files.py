@@ -13,8 +13,9 @@ from django.utils import timezone
 from events.media import photos
 from events.media.stored import stored_names
 from events.models import Attachment
+from events.services.releases import event_delete
 from tests.events.media_samples import plain_jpeg
-from tests.factories import EventFactory, PhotoFactory, photo_shared_with_translation
+from tests.factories import EventFactory, PhotoFactory, UserFactory, photo_shared_with_translation
 from tests.storage.s3 import both_backends
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_deleting_an_event_keeps_its_files_for_the_trash_and_purging_the_trash_r
     everything = stored_files()
 
     with django_capture_on_commit_callbacks(execute=True):
-        event.delete()
+        event_delete(event=event, user=UserFactory())
 
     # Restorable from the trash: the rows are gone, the files stay.
     assert Attachment.objects.count() == 1

@@ -41,7 +41,14 @@ from events.archive import DATA_NAME, MANIFEST_NAME, archived_models, excluded_m
 from events.media.cleanup import walk
 from events.models import Attachment, AuditLogEntry, Event, TrashedEventContent
 from events.services.embargo_links import embargo_link_create
-from events.services.releases import event_publish, event_schedule, event_submit, event_translate, event_withdraw
+from events.services.releases import (
+    event_delete,
+    event_publish,
+    event_schedule,
+    event_submit,
+    event_translate,
+    event_withdraw,
+)
 from tests.factories import (
     EventFactory,
     EventParticipantFactory,
@@ -158,7 +165,7 @@ def build_site() -> dict:
     )
     deleted = EventFactory(section=news, title="Deleted by mistake")
     PhotoFactory(event=deleted, caption="Kept in the trash")
-    deleted.delete()  # history keeps the release; the trash keeps its photo's files
+    event_delete(event=deleted, user=editor)  # history keeps the release; the trash keeps its photo's files
     assert TrashedEventContent.objects.exists() and AuditLogEntry.objects.exists()
 
     # Throwaway state a backup leaves behind: a session and a failed login.
