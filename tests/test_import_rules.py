@@ -81,62 +81,54 @@ def test_the_real_tree_keeps_every_import_contract():
     assert "0 broken" in result.stdout
 
 
-def test_a_model_importing_the_admin_fails_the_import_lint(tmp_path):
+# Each case: a module, a forbidden import appended to it, and what `lint-imports` must then report.
+FORBIDDEN_IMPORTS = {
+    "a model importing the admin": (
+        "events/models/event.py",
+        "from events import admin",
+        [
+            "events.models imports nothing above it (only the file checks below it) BROKEN",
+            "events.models.event -> events.admin",
+        ],
+    ),
+    "a public view importing an admin screen": (
+        "events/views/pages.py",
+        "from events.admin.views import history",
+        ["Public pages and feeds never import admin code BROKEN", "events.views.pages -> events.admin.views.history"],
+    ),
+    "a page importing the file views": (
+        "events/views/pages.py",
+        "from events.views import files",
+        [
+            "The public pages never import the file and download views BROKEN",
+            "events.views.pages -> events.views.files",
+        ],
+    ),
+    "the file views importing a page": (
+        "events/views/files.py",
+        "from events.views import event",
+        ["events.views.files -> events.views.event"],
+    ),
+    "events importing the project's urls": (
+        "events/navigation.py",
+        "from cso_press import urls",
+        ["events never imports the project (cso_press) except its settings BROKEN"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FORBIDDEN_IMPORTS)
+def test_a_forbidden_import_fails_the_import_lint(tmp_path, case):
+    path, statement, reported = FORBIDDEN_IMPORTS[case]
     project = copy_of_the_project(tmp_path)
-    event_module = project / "events" / "models" / "event.py"
-    event_module.write_text(event_module.read_text() + "\nfrom events import admin  # noqa: E402, F401\n")
+    module = project / path
+    module.write_text(module.read_text() + f"\n{statement}  # noqa: E402, F401\n")
 
     result = lint_imports(project)
 
     assert result.returncode != 0
-    assert "events.models imports nothing above it (only the file checks below it) BROKEN" in result.stdout
-    assert "events.models.event -> events.admin" in result.stdout
-
-
-def test_a_public_view_importing_an_admin_screen_fails_the_import_lint(tmp_path):
-    project = copy_of_the_project(tmp_path)
-    view_module = project / "events" / "views" / "pages.py"
-    view_module.write_text(view_module.read_text() + "\nfrom events.admin.views import history  # noqa: E402, F401\n")
-
-    result = lint_imports(project)
-
-    assert result.returncode != 0
-    assert "Public pages and feeds never import admin code BROKEN" in result.stdout
-    assert "events.views.pages -> events.admin.views.history" in result.stdout
-
-
-def test_a_page_importing_the_file_views_fails_the_import_lint(tmp_path):
-    project = copy_of_the_project(tmp_path)
-    view_module = project / "events" / "views" / "pages.py"
-    view_module.write_text(view_module.read_text() + "\nfrom events.views import files  # noqa: E402, F401\n")
-
-    result = lint_imports(project)
-
-    assert result.returncode != 0
-    assert "The public pages never import the file and download views BROKEN" in result.stdout
-    assert "events.views.pages -> events.views.files" in result.stdout
-
-
-def test_the_file_views_importing_a_page_fails_the_import_lint(tmp_path):
-    project = copy_of_the_project(tmp_path)
-    view_module = project / "events" / "views" / "files.py"
-    view_module.write_text(view_module.read_text() + "\nfrom events.views import event  # noqa: E402, F401\n")
-
-    result = lint_imports(project)
-
-    assert result.returncode != 0
-    assert "events.views.files -> events.views.event" in result.stdout
-
-
-def test_events_importing_the_project_urls_fails_the_import_lint(tmp_path):
-    project = copy_of_the_project(tmp_path)
-    module = project / "events" / "navigation.py"
-    module.write_text(module.read_text() + "\nfrom cso_press import urls  # noqa: E402, F401\n")
-
-    result = lint_imports(project)
-
-    assert result.returncode != 0
-    assert "events never imports the project (cso_press) except its settings BROKEN" in result.stdout
+    for line in reported:
+        assert line in result.stdout
 
 
 def test_make_lint_runs_the_import_contracts_after_ruff():
