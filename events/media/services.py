@@ -20,7 +20,7 @@ from .backends import STORAGE_ERRORS
 from .photos import attempt_names, delete_quietly, process_stored_photo
 from .sniffing import CheckedUpload
 from .stored import delete_stored_files
-from .uploads import PROCESSED_FIELDS, checked_upload, queue_photo_processing, send_render_photo
+from .uploads import PROCESSED_FIELDS, checked_upload, queue_photo_processing
 
 logger = logging.getLogger(__name__)
 STATE_FIELDS = [*PROCESSED_FIELDS, "state_changed_at"]
@@ -179,9 +179,9 @@ def sweep_unfinished_uploads(*, now=None) -> dict:
                 continue
             photo.processing_attempts += 1
             photo.save(update_fields=["processing_attempts", "state_changed_at"])
-            resent.append(photo.pk)
-        for pk in resent:
-            transaction.on_commit(lambda pk=pk: send_render_photo(pk))
+            resent.append(photo)
+        for photo in resent:
+            queue_photo_processing(photo)
     removed = 0
     expired = Attachment.objects.filter(
         state=Attachment.State.FAILED, state_changed_at__lt=now - timedelta(days=settings.CSO_FAILED_PHOTO_DAYS)
