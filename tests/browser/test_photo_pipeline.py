@@ -73,7 +73,8 @@ def test_twelve_picked_and_two_dropped_files_upload_with_progress_and_a_refused_
     assert page.evaluate(
         "Array.from(document.querySelectorAll('#cso-upload-list progress')).every((p) => p.value === p.max)"
     )
-    assert page.evaluate("(() => { const p = document.getElementById('cso-upload-overall'); return p.value === p.max })()")
+    overall = "(() => { const p = document.getElementById('cso-upload-overall'); return p.value === p.max })()"
+    assert page.evaluate(overall)
     assert page.inner_text("#cso-upload-summary") == "15 of 15 files sent, 1 refused."
     assert page.locator("#cso-upload-next a").is_visible()
     names = set(Attachment.objects.filter(event=event).values_list("original_name", flat=True))
@@ -111,8 +112,10 @@ def test_the_describe_page_shows_processing_then_the_thumbnail_or_the_failure_wi
     page.wait_for_function(
         f"() => document.querySelector(\".cso-photo-state[data-photo-id='{good.pk}'] img\").naturalWidth > 0"
     )
-    assert bad_cell.locator(".cso-failed").inner_text().startswith(
-        "Failed: “BROKEN.JPG” was not accepted: the image is damaged or incomplete"
+    assert (
+        bad_cell.locator(".cso-failed")
+        .inner_text()
+        .startswith("Failed: “BROKEN.JPG” was not accepted: the image is damaged or incomplete")
     )
     # "Try again" sends it back to processing.
     bad_cell.locator("button.cso-retry").click()

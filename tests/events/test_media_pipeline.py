@@ -93,9 +93,7 @@ def test_the_task_makes_the_clean_master_and_every_rendition_and_removes_the_ori
     assert all_stored(settings.MEDIA_ROOT) == before
 
 
-def test_a_run_after_an_interrupted_one_leaves_no_half_made_files(
-    queued, settings, django_capture_on_commit_callbacks
-):
+def test_a_run_after_an_interrupted_one_leaves_no_half_made_files(queued, settings, django_capture_on_commit_callbacks):
     photo = upload_processing(django_capture_on_commit_callbacks)
     # What a killed worker left: some renditions and a master under the names a run writes.
     half_made = sorted(attempt_names(photo.file.name))[:5]
@@ -148,9 +146,7 @@ def test_a_translation_made_while_its_photo_processes_gets_the_same_files(
     assert all_stored(settings.MEDIA_ROOT) == sorted(stored_names(photo))
 
 
-def test_public_pages_and_files_never_show_a_photo_still_processing(
-    queued, client, django_capture_on_commit_callbacks
-):
+def test_public_pages_and_files_never_show_a_photo_still_processing(queued, client, django_capture_on_commit_callbacks):
     event = EventFactory(slug="summit")
     photo = upload_processing(django_capture_on_commit_callbacks, event=event)
     event.refresh_from_db()

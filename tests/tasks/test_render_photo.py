@@ -33,7 +33,9 @@ def test_a_worker_killed_mid_rendition_leaves_no_half_made_files_and_another_wor
     first = workers.start("first", queues="media", env={**short_visibility, "CSO_TEST_HOLD_RENDITIONS": str(folder)})
     # The upload request, as in production: the task is sent to the broker once the row is committed.
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(uploads, "send_render_photo", lambda pk, **kwargs: sender.send_task(uploads.RENDER_PHOTO_TASK, args=[pk]))
+    monkeypatch.setattr(
+        uploads, "send_render_photo", lambda pk, **kwargs: sender.send_task(uploads.RENDER_PHOTO_TASK, args=[pk])
+    )
     [photo] = attachments_upload(
         event=EventFactory(), files=[SimpleUploadedFile("IMG_0001.JPG", camera_jpeg(orientation=6))]
     )
