@@ -61,3 +61,28 @@ def test_a_worker_killed_mid_rendition_leaves_no_half_made_files_and_another_wor
     for name in stored_names(photo):
         assert default_storage.size(name) > 0
     assert (photo.width, photo.height) == (200, 300)
+
+
+def test_the_same_photo_sent_twice_to_two_workers_is_processed_once(workers, sender, settings, monkeypatch):
+    workers.start("one", queues="media")
+    workers.start("two", queues="media")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr(uploads, "send_render_photo", lambda pk, **kwargs: sent.append(pk))
+    photos = attachments_upload(
+        event=EventFactory(),
+        files=[SimpleUploadedFile(f"IMG_{n}.JPG", camera_jpeg(orientation=6)) for n in range(3)],
+    )
+    assert sent == [photo.pk for photo in photos]
+    for pk in sent * 2:  # a redelivery or a second send: both workers get copies
+        sender.send_task(uploads.RENDER_PHOTO_TASK, args=[pk])
+    media_root = settings.MEDIA_ROOT
+
+    def finished():
+        rows = list(Attachment.objects.order_by("pk"))
+        expected = sorted(name for row in rows for name in stored_names(row))
+        return all(row.state == Attachment.State.READY for row in rows) and stored(media_root) == expected
+
+    wait_until(finished, what="both workers to finish", timeout=90, logs=workers.logs)
+    for log in workers.logs:
+        assert "Traceback" not in log.read_text(errors="replace"), log
