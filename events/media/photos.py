@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile, File
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from .imaging import NotAJpeg, clean_jpeg, orientation_of, request_draft, upright_size
 from .links import file_url
 from .metadata import read_metadata
 from .sniffing import PHOTO_EXTENSIONS, PHOTO_FORMATS, decode_photo
@@ -46,6 +47,19 @@ MASTER_JPEG_OPTIONS = {"quality": 92}
 
 
 @dataclass(frozen=True)
+class ProcessedPhoto:
+    """What ``process_photo_file`` made of one photo; the renditions are stored already, the master is not."""
+
+    master: bytes | None  # the clean full-size file to store; None when the office keeps originals
+    master_extension: str  # ".jpg", ".png" or ".webp" (of the master, or of the original when kept)
+    content_type: str
+    width: int  # full size, upright
+    height: int
+    icc: bytes | None
+    renditions: dict  # as ``write_renditions`` returns it
+
+
+@dataclass(frozen=True)
 class Rendition:
     """One stored size of a photo, as a template needs it."""
 
@@ -60,8 +74,9 @@ def prepare_new_photo(attachment) -> None:
     """Clean and measure a photo whose file is not stored yet; store it and its renditions.
 
     Fills caption, credit, title and date from IPTC/EXIF where staff left them empty. Unless the office keeps
-    originals (``CSO_SERVE_ORIGINAL_PHOTOS``), the stored file is a re-encoded, upright copy without EXIF, so
-    no GPS position or camera serial number is ever stored where the public could reach it.
+    originals (``CSO_SERVE_ORIGINAL_PHOTOS``), the stored file is a clean copy (``process_photo_file``) whose
+    only metadata is the Orientation, so no GPS position or camera serial number is ever stored where the
+    public could reach it.
     Raises ``ValidationError`` (naming the file) if the file is not a usable photo.
     """
     pending = attachment.file
@@ -69,43 +84,107 @@ def prepare_new_photo(attachment) -> None:
     if not attachment.original_name:
         attachment.original_name = upload_name[:255]
     storage = attachment.file.storage
-    with decode_photo(pending, attachment.original_name) as image:
-        _fill_blanks(attachment, image)
+    keep_original = settings.CSO_SERVE_ORIGINAL_PHOTOS
+    field = attachment._meta.get_field("file")
+    stored_name = field.generate_filename(attachment, "photo.jpg")
+    processed = process_photo_file(
+        pending,
+        original_name=attachment.original_name,
+        storage=storage,
+        stem=PurePosixPath(stored_name).stem,
+        keep_original=keep_original,
+    )
+    try:
+        _fill_blanks(attachment, pending)
+        if keep_original:
+            pending.seek(0)
+            content = File(pending.file, name="photo" + processed.master_extension)
+        else:
+            content = ContentFile(processed.master, name="photo" + processed.master_extension)
+        stored_name = storage.save(field.generate_filename(attachment, content.name), content)
+    except BaseException:
+        for name in rendition_names(processed.renditions):
+            storage.delete(name)
+        raise
+    attachment.file = stored_name  # A committed file now: Attachment.save() reads it back, never stores it again.
+    attachment.width, attachment.height = processed.width, processed.height
+    attachment.content_type = processed.content_type
+    attachment.renditions = {**processed.renditions, "file_is_clean": not keep_original}
+
+
+def process_photo_file(source, *, original_name: str, storage, stem: str, keep_original: bool) -> ProcessedPhoto:
+    """Everything a photo needs after upload, from its file object: renditions stored, clean master made.
+
+    A JPEG's master is a lossless copy without metadata (``imaging.clean_jpeg``: same pixels, no GPS,
+    serials, IPTC or XMP; the Orientation is kept for viewers) and its renditions come from a JPEG decoded
+    at a reduced DCT scale. PNG and WebP are decoded in full and re-encoded without metadata, as are JPEGs
+    whose structure the copier does not understand. Raises ``ValidationError`` naming the file if it is
+    not a usable photo.
+    """
+    full_size: list[tuple[int, int]] = []
+
+    def reduce(image: Image.Image) -> None:
+        full_size.append(image.size)
+        request_draft(image, _rendition_boxes())
+
+    with decode_photo(source, original_name, before_load=reduce) as image:
         image_format = image.format
         icc_profile = image.info.get("icc_profile")
-        upright = ImageOps.exif_transpose(image)
-    keep_original = settings.CSO_SERVE_ORIGINAL_PHOTOS
-    if keep_original:
-        pending.seek(0)
-        content = File(pending.file, name="photo" + PHOTO_EXTENSIONS[image_format])
-        content_type = PHOTO_FORMATS[image_format]
-    else:
-        data, extension, content_type = encode_master(upright, icc_profile)
-        content = ContentFile(data, name="photo" + extension)
-    field = attachment._meta.get_field("file")
-    stored_name = storage.save(field.generate_filename(attachment, content.name), content)
-    attachment.file = stored_name  # A committed file now: Attachment.save() reads it back, never stores it again.
-    attachment.width, attachment.height = upright.size
-    attachment.content_type = content_type
+        orientation = orientation_of(image)
+        upright = _upright(image)
+        reduced = image.size != full_size[0]
     try:
-        attachment.renditions = {
-            **write_renditions(upright, storage=storage, stem=PurePosixPath(stored_name).stem, icc=icc_profile),
-            "file_is_clean": not keep_original,
-        }
-    except BaseException:
-        storage.delete(stored_name)
-        raise
+        width, height = upright_size(full_size[0], orientation)
+        master = None
+        extension, content_type = PHOTO_EXTENSIONS[image_format], PHOTO_FORMATS[image_format]
+        if not keep_original:
+            master, extension, content_type = _clean_master(
+                source, original_name, image_format, orientation, None if reduced else upright, icc_profile
+            )
+        renditions = write_renditions(upright, storage=storage, stem=stem, icc=icc_profile)
     finally:
         upright.close()
+    return ProcessedPhoto(master, extension, content_type, width, height, icc_profile, renditions)
+
+
+def _clean_master(source, original_name, image_format, orientation, decoded, icc_profile) -> tuple[bytes, str, str]:
+    """The master file's bytes, extension and type: a lossless JPEG copy, or pixels re-encoded."""
+    if image_format == "JPEG":
+        source.seek(0)
+        try:
+            return clean_jpeg(source.read(), orientation).data, ".jpg", "image/jpeg"
+        except NotAJpeg:
+            pass
+    if decoded is not None:
+        return encode_master(decoded, icc_profile)
+    with decode_photo(source, original_name) as image:  # the rare JPEG the copier refused, decoded in full
+        upright = _upright(image)
+    try:
+        return encode_master(upright, icc_profile)
+    finally:
+        upright.close()
+
+
+def _rendition_boxes() -> list[tuple[tuple[int, int], bool]]:
+    return [(spec.box, spec.crop) for spec in RENDITION_SPECS.values()]
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy turned as its EXIF Orientation says (unturned when the EXIF block is unreadable)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block must not lose the photo
+        return image.copy()
 
 
 def regenerate(attachment) -> dict:
     """Build fresh renditions from the stored file and return the new ``renditions`` value (nothing saved)."""
     storage = attachment.file.storage
     with storage.open(attachment.file.name, "rb") as stored:
-        with decode_photo(stored, attachment.original_name or attachment.file.name) as image:
+        name = attachment.original_name or attachment.file.name
+        with decode_photo(stored, name, before_load=lambda image: request_draft(image, _rendition_boxes())) as image:
             icc_profile = image.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(image)
+            upright = _upright(image)
     try:
         stem = PurePosixPath(attachment.file.name).stem
         renditions = write_renditions(upright, storage=storage, stem=stem, icc=icc_profile)
@@ -220,8 +299,11 @@ def _resize(image: Image.Image, spec: RenditionSpec) -> Image.Image:
     return copy
 
 
-def _fill_blanks(attachment, image: Image.Image) -> None:
-    found = read_metadata(image)
+def _fill_blanks(attachment, fileobj) -> None:
+    """Prefill from IPTC/EXIF; only the file's headers are read (its pixels were checked already)."""
+    fileobj.seek(0)
+    with Image.open(fileobj) as image:
+        found = read_metadata(image)
     if not attachment.caption.strip() and found.caption:
         attachment.caption = found.caption
     if not attachment.credit.strip() and found.credit:

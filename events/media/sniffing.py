@@ -96,10 +96,12 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
     return _check_photo(upload, name)
 
 
-def decode_photo(fileobj, name: str) -> Image.Image:
+def decode_photo(fileobj, name: str, *, before_load=None) -> Image.Image:
     """Decode every pixel of a JPEG, PNG or WebP file, or raise a ``ValidationError`` that names the file.
 
-    Use it in a ``with`` block: that releases the pixels and leaves the caller's file open.
+    Use it in a ``with`` block: that releases the pixels and leaves the caller's file open. ``before_load``,
+    if given, is called with the opened image before its pixels are decoded (to ask for a reduced JPEG scale:
+    all the compressed data are still read to the end).
     """
     fileobj.seek(0)
     try:
@@ -113,6 +115,8 @@ def decode_photo(fileobj, name: str) -> Image.Image:
                 raise _refuse(
                     name, _("%(format)s images are not accepted; use JPEG, PNG or WebP.") % {"format": image_format}
                 )
+            if before_load is not None:
+                before_load(image)
             # Decoding every pixel is the only way to find a truncated or corrupt file.
             image.load()
             return image
