@@ -217,7 +217,7 @@ def _vips_photo(data: bytes, storage, *, lossless: bool) -> bytes:
     if lossless:
         orientation = pyvips.Image.new_from_buffer(data, "").get("orientation") if data else 1
         return imaging.clean_jpeg(data, orientation).data
-    full = pyvips.Image.new_from_buffer(data, "", access="sequential").autorot()
+    full = pyvips.Image.new_from_buffer(data, "").autorot()  # turning needs random access
     return full.jpegsave_buffer(Q=92, keep="icc")
 
 
