@@ -25,13 +25,14 @@ import json
 import os
 import platform
 import random
-import resource
 import statistics
+import struct
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -63,8 +64,6 @@ VARIANTS = {
 
 def camera_photo(seed: int, orientation: int = 1) -> bytes:
     """A 24-megapixel JPEG like a camera's: photo-like content at quality 95 and a full set of metadata."""
-    from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter
-
     rnd = random.Random(seed)
     width, height = PHOTO_SIZE
     gradient = Image.linear_gradient("L").resize((width, height))
@@ -99,8 +98,6 @@ def camera_photo(seed: int, orientation: int = 1) -> bytes:
 
 def with_iptc(jpeg: bytes, *, caption: str) -> bytes:
     """The JPEG with an APP13 IPTC block (caption, by-line) inserted after its first segment."""
-    import struct
-
     iim = b"\x1c\x01\x5a\x00\x03\x1b\x25\x47"
     for dataset, value in ((120, caption), (80, "Ivan Fotografov"), (110, "CSO Press Service")):
         data = value.encode()
@@ -133,94 +130,6 @@ def photo_files(count: int, *, distinct: int = 4) -> list[Path]:
 # --------------------------------------------------------------------------------------------- codecs
 
 
-def codec_child(variant: str, photo: str) -> None:
-    """One run in this (child) process: print the CPU time, wall time and peak memory of the work as JSON."""
-    import tempfile
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cso_press.settings.test")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import FileSystemStorage
-    from PIL import ImageOps
-
-    from events.media import imaging, photos
-    from events.media.sniffing import decode_photo
-
-    if variant.startswith("pyvips"):
-        import pyvips
-
-        pyvips.cache_set_max(0)
-    baseline_mb = _vm_hwm_mb()
-    with tempfile.TemporaryDirectory(prefix="cso-codec-") as folder:
-        storage = FileSystemStorage(location=folder)
-        before = resource.getrusage(resource.RUSAGE_SELF)
-        wall = time.perf_counter()
-        with open(photo, "rb") as source:
-            if variant == "pillow-full":
-                with decode_photo(source, "photo.jpg") as image:
-                    icc = image.info.get("icc_profile")
-                    upright = ImageOps.exif_transpose(image)
-                master, _extension, _type = photos.encode_master(upright, icc)
-                photos.write_renditions(upright, storage=storage, stem="photo", icc=icc)
-            elif variant == "pillow-full-lossless":
-                with decode_photo(source, "photo.jpg") as image:
-                    icc = image.info.get("icc_profile")
-                    orientation = imaging.orientation_of(image)
-                    upright = ImageOps.exif_transpose(image)
-                source.seek(0)
-                master = imaging.clean_jpeg(source.read(), orientation).data
-                photos.write_renditions(upright, storage=storage, stem="photo", icc=icc)
-            elif variant == "pillow-draft-lossless":
-                master = photos.process_photo_file(
-                    source, original_name="photo.jpg", storage=storage, stem="photo", keep_original=False
-                ).master
-            else:
-                master = _vips_photo(source.read(), storage, lossless=variant == "pyvips-lossless")
-        storage.save("photo-master.jpg", ContentFile(master))
-        wall = time.perf_counter() - wall
-        after = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    print(
-        json.dumps(
-            {
-                "cpu_s": round(cpu, 3),
-                "wall_s": round(wall, 3),
-                # VmHWM, not ru_maxrss: Linux copies the parent's ru_maxrss into a forked child.
-                "peak_mb": _vm_hwm_mb(),
-                "baseline_mb": baseline_mb,
-                "master_bytes": len(master),
-            }
-        )
-    )
-
-
-def _vips_photo(data: bytes, storage, *, lossless: bool) -> bytes:
-    """The same outputs with libvips: shrink-on-load to the largest size, the smaller ones cascaded from it."""
-    import pyvips
-    from django.core.files.base import ContentFile
-
-    from events.media import imaging
-    from events.media.photos import JPEG_OPTIONS, RENDITION_SPECS, WEBP_OPTIONS
-
-    largest = max((spec.box for spec in RENDITION_SPECS.values() if not spec.crop), key=max)
-    base = pyvips.Image.thumbnail_buffer(data, largest[0], height=largest[1], size="down").copy_memory()
-    for size, spec in sorted(RENDITION_SPECS.items(), key=lambda item: -max(item[1].box)):
-        options = {"crop": "centre"} if spec.crop else {"size": "down"}
-        image = base.thumbnail_image(spec.box[0], height=spec.box[1], **options)
-        webp = image.webpsave_buffer(Q=WEBP_OPTIONS["quality"], effort=WEBP_OPTIONS["method"], keep="icc")
-        jpeg = image.jpegsave_buffer(Q=JPEG_OPTIONS["quality"], optimize_coding=True, interlace=True, keep="icc")
-        storage.save(f"photo-{size}.webp", ContentFile(webp))
-        storage.save(f"photo-{size}.jpg", ContentFile(jpeg))
-    if lossless:
-        orientation = pyvips.Image.new_from_buffer(data, "").get("orientation") if data else 1
-        return imaging.clean_jpeg(data, orientation).data
-    full = pyvips.Image.new_from_buffer(data, "").autorot()  # turning needs random access
-    return full.jpegsave_buffer(Q=92, keep="icc")
-
-
 def _vm_hwm_mb(pid: int | str = "self") -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -241,9 +150,8 @@ def run_codecs(args) -> dict:
         runs = []
         for number in range(args.runs):
             photo = files[number % len(files)]
-            done = subprocess.run(
-                [PY, __file__, "_codec", variant, str(photo)], cwd=ROOT, capture_output=True, text=True, check=False
-            )
+            command = [PY, str(ROOT / "scripts" / "bench_media_codec.py"), variant, str(photo)]
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
             if done.returncode:
                 raise SystemExit(f"{variant} failed on {photo.name}:\n{done.stderr[-3000:]}")
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -290,9 +198,10 @@ def render_codecs(part: dict) -> list[str]:
         f"Generated camera JPEGs of {part['photo']['pixels']} pixels at quality {part['photo']['quality']} "
         f"({sizes} MB) with EXIF orientation, GPS and serial number, IPTC, XMP and an ICC profile. Each run is "
         "a fresh child process making the clean full-size master and all renditions (4 sizes × WebP + JPEG), "
-        "stored on disk; CPU is user + sys of that work, peak is the process's high-water resident memory (idle: the same "
-        f"process before the work, with Django and the libraries loaded; both are `VmHWM`). Median of {part['runs_per_variant']} "
-        f"runs. Target: ≤ {part['targets']['cpu_s']} s CPU, ≤ {part['targets']['peak_mb']} MB peak.",
+        "stored on disk; CPU is user + sys of that work, peak is the process's high-water resident memory "
+        "(idle: the same process before the work, with Django and the libraries loaded; both are `VmHWM`). "
+        f"Median of {part['runs_per_variant']} runs. "
+        f"Target: ≤ {part['targets']['cpu_s']} s CPU, ≤ {part['targets']['peak_mb']} MB peak.",
         "",
         "| Variant | CPU s | Wall s | Peak MB | Idle MB | Master MB | What it does |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -342,13 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     codecs.add_argument("--runs", type=int, default=3)
     codecs.add_argument("--photos", type=int, default=3, help="different generated photos to rotate over")
     codecs.add_argument("--variants", nargs="*", choices=list(VARIANTS))
-    child = commands.add_parser("_codec")
-    child.add_argument("variant")
-    child.add_argument("photo")
     args = parser.parse_args(argv)
-    if args.command == "_codec":
-        codec_child(args.variant, args.photo)
-        return 0
     if args.command == "codecs":
         save_part("codecs", run_codecs(args))
     return 0
