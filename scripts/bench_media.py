@@ -22,13 +22,23 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import platform
 import random
+import re
+import shutil
+import signal
+import socket
 import statistics
 import struct
 import subprocess
 import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -217,9 +227,430 @@ def render_codecs(part: dict) -> list[str]:
     return lines
 
 
+# --------------------------------------------------------------------------------------------- uploads
+
+EDITOR = ("bench-media-editor", "bench-media-" + "p" * 12)
+
+PREPARE = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from events.models import Event
+from events.permissions import ROLE_EDITOR
+
+user = get_user_model().objects.create_user(USERNAME, "editor@example.org", PASSWORD, is_staff=True)
+user.groups.add(Group.objects.get(name=ROLE_EDITOR))
+event = Event.objects.create(title="Summit: 60 photos", slug="summit-60-photos", starts_at=timezone.now())
+urls = {}
+with translation.override("en"):
+    urls["login"] = reverse("admin:login")
+    urls["upload"] = reverse("admin:events_event_upload_photos", args=[event.pk])
+    for name in ("events_event_photo_states", "events_event_photos_states", "events_event_upload_states"):
+        try:
+            urls["states"] = reverse("admin:" + name, args=[event.pk])
+            break
+        except NoReverseMatch:
+            pass
+print(json.dumps({"event": event.pk, "urls": urls}))
+"""
+
+COLLECT = """
+import json
+from events.media.cleanup import find_orphans
+from events.media.photos import rendition_names
+from events.models import Attachment
+
+rows = list(Attachment.objects.filter(event_id=EVENT).values("file", "renditions"))
+ready = sum(1 for row in rows if (row["renditions"] or {}).get("large"))
+print(json.dumps({"rows": len(rows), "ready": ready, "orphans": find_orphans()}))
+"""
+
+
+def django_run(env: dict, code: str, **names) -> dict:
+    """Run ``code`` in the project's Django (the benchmark's settings) and return the JSON it prints last."""
+    prelude = "import django\ndjango.setup()\n" + "".join(f"{key} = {value!r}\n" for key, value in names.items())
+    done = subprocess.run([PY, "-c", prelude + code], env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"Django code failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def upload_env(args, workdir: Path) -> dict:
+    env = dict(os.environ)
+    for name in ("CACHE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_STORAGE"):
+        env.pop(name, None)
+    env.update(
+        PYTHONPATH=str(ROOT),
+        DJANGO_SETTINGS_MODULE="cso_press.settings.bench",
+        DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.database}",
+        DJANGO_SECRET_KEY="benchmark-only-" + "k" * 50,
+        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_MEDIA_ROOT=str(workdir / "media"),
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        DJANGO_DB_CONN_MAX_AGE="600",
+        CELERY_BROKER_URL=f"redis://{HOST}:6379/{args.redis_db}",
+        CELERY_BROKER_KEY_PREFIX=f"cso-bench-media-{os.getpid()}:",
+    )
+    return env
+
+
+def prepare_database(name: str, env: dict) -> None:
+    import psycopg  # noqa: PLC0415 - deferred: `codecs` runs without a database
+
+    with psycopg.connect(f"postgresql://postgres@{HOST}:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+
+
+def start_moto(env: dict) -> tuple[subprocess.Popen, str]:
+    """moto's S3 server on a free loopback port, a bucket for the media, and the storage settings for it."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/moto_server"), "-H", HOST, "-p", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    endpoint = f"http://{HOST}:{port}"
+    wait_until(lambda: _http_ok(endpoint + "/"), 30, "moto server")
+    env.update(
+        DJANGO_STORAGE="s3",
+        AWS_S3_ENDPOINT_URL=endpoint,
+        AWS_STORAGE_BUCKET_NAME="cso-bench-media",
+        AWS_S3_REGION_NAME="us-east-1",
+        AWS_ACCESS_KEY_ID="bench-access-key",
+        AWS_SECRET_ACCESS_KEY="bench-secret-key",
+    )
+    code = (
+        "import boto3, os\n"
+        "boto3.client('s3', endpoint_url=os.environ['AWS_S3_ENDPOINT_URL'], region_name='us-east-1')"
+        ".create_bucket(Bucket=os.environ['AWS_STORAGE_BUCKET_NAME'])"
+    )
+    subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True)
+    return server, endpoint
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # the server answers
+    except OSError:
+        return False
+
+
+def wait_until(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out after {seconds:.0f} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def start_gunicorn(env: dict, access_log: Path) -> tuple[subprocess.Popen, int]:
+    """gunicorn with 2 sync workers on a free loopback port; the access log records each request's time."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, 0))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"fd://{sock.fileno()}"]
+        + ["--access-logfile", str(access_log), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
+        + ["--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        pass_fds=[sock.fileno()],
+    )
+    sock.close()
+    wait_until(lambda: _http_ok(f"http://{HOST}:{port}/"), 60, "gunicorn")
+    return server, port
+
+
+def start_workers(env: dict, count: int, logdir: Path) -> list[subprocess.Popen]:
+    workers = []
+    for number in range(count):
+        log = open(logdir / f"worker-{number}.log", "wb")  # noqa: SIM115 - closed with the process
+        workers.append(
+            subprocess.Popen(
+                [PY, "-m", "celery", "-A", "cso_press", "worker", "-Q", "media", "-c", "1"]
+                + ["--hostname", f"bench-media-{number}-{os.getpid()}@%h", "--loglevel", "INFO"],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+    for number in range(count):
+        path = logdir / f"worker-{number}.log"
+        wait_until(lambda path=path: b"ready." in path.read_bytes(), 90, f"Celery worker {number}")
+    return workers
+
+
+def process_tree(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            for child in children:
+                found += process_tree(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def signed_in_session(base: str, login_path: str):
+    import requests  # noqa: PLC0415 - deferred: only `uploads` needs an HTTP client
+
+    session = requests.Session()
+    page = session.get(base + login_path, timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if not token:
+        raise SystemExit("no CSRF token on the login page")
+    response = session.post(
+        base + login_path,
+        data={"csrfmiddlewaretoken": token.group(1), "username": EDITOR[0], "password": EDITOR[1], "next": "/"},
+        headers={"Referer": base + login_path},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in the editor (HTTP {response.status_code})")
+    return session
+
+
+def upload_all(session_factory, base: str, upload_path: str, files: list[Path], uploaders: int) -> list[dict]:
+    """Each uploader takes the next file until none is left; one file per request."""
+    queue = list(enumerate(files))
+    lock = threading.Lock()
+    results: list[dict] = []
+
+    def uploader() -> None:
+        session = session_factory()
+        page = session.get(base + upload_path, timeout=60)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                number, path = queue.pop(0)
+            started = time.monotonic()
+            try:
+                with open(path, "rb") as handle:
+                    response = session.post(
+                        base + upload_path,
+                        data={"csrfmiddlewaretoken": token.group(1) if token else ""},
+                        files={"files": (path.name, handle, "image/jpeg")},
+                        headers={"Accept": "application/json", "Referer": base + upload_path},
+                        timeout=300,
+                        allow_redirects=False,
+                    )
+                entry = {"file": path.name, "status": response.status_code, "client_s": time.monotonic() - started}
+                if response.headers.get("Content-Type", "").startswith("application/json"):
+                    body = response.json()
+                    entry["ids"] = [item.get("id") for item in body.get("files", [])]
+                    entry["errors"] = body.get("errors", [])
+                    entry["json"] = True
+                else:
+                    entry["json"] = False
+                    entry["errors"] = [] if response.status_code in (200, 302) else [response.text[:200]]
+                    if response.status_code == 200:
+                        entry["errors"] = [f"form shown again for {path.name} (refused?)"]
+            except Exception as error:  # noqa: BLE001 - a failed request is an error to report, not a crash
+                entry = {"file": path.name, "status": None, "errors": [repr(error)], "json": False}
+            with lock:
+                results.append(entry)
+
+    threads = [threading.Thread(target=uploader) for _ in range(uploaders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def server_times(access_log: Path, path: str) -> list[float]:
+    times = []
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "POST" and parts[1] == path:
+            times.append(int(parts[3]) / 1e6)
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))] if ordered else 0.0
+
+
+def run_uploads(args) -> dict:
+    files = photo_files(args.photos)
+    sizes = [path.stat().st_size for path in files]
+    print(f"{len(files)} photos, {min(sizes) / 1e6:.1f}–{max(sizes) / 1e6:.1f} MB each")
+    workdir = Path(tempfile.mkdtemp(prefix="cso-bench-media-"))
+    env = upload_env(args, workdir)
+    processes: list[subprocess.Popen] = []
+    try:
+        if args.storage == "s3":
+            moto, _endpoint = start_moto(env)
+            processes.append(moto)
+        prepare_database(args.database, env)
+        setup = django_run(env, PREPARE, USERNAME=EDITOR[0], PASSWORD=EDITOR[1])
+        urls = setup["urls"]
+        access_log = workdir / "access.log"
+        server, port = start_gunicorn(env, access_log)
+        processes.append(server)
+        workers = start_workers(env, args.workers, workdir)
+        processes += workers
+        base = f"http://{HOST}:{port}"
+        editor = signed_in_session(base, urls["login"])
+
+        def session_factory():
+            import requests  # noqa: PLC0415 - deferred, as in signed_in_session
+
+            session = requests.Session()
+            session.cookies.update(editor.cookies)
+            return session
+
+        started = time.monotonic()
+        results = upload_all(session_factory, base, urls["upload"], files, args.uploaders)
+        uploaded_s = time.monotonic() - started
+        per_file = bool(results) and all(entry.get("json") for entry in results if entry.get("status"))
+        states_error = ""
+        failed = []
+        if per_file and urls.get("states"):
+            ids = {item for entry in results for item in entry.get("ids", [])}
+
+            def all_settled() -> bool:
+                response = editor.get(base + urls["states"], headers={"Accept": "application/json"}, timeout=30)
+                photos_state = {item["id"]: item for item in response.json().get("photos", [])}
+                settled = [photos_state.get(item, {}).get("state") in ("ready", "failed") for item in ids]
+                failed[:] = [item for item in photos_state.values() if item.get("state") == "failed"]
+                return all(settled)
+
+            try:
+                wait_until(all_settled, args.deadline, "every photo to be ready")
+            except SystemExit as error:
+                states_error = str(error)
+        else:
+            # The upload request itself makes the renditions (no per-file endpoint yet): ready when answered.
+            def all_ready() -> bool:
+                found = django_run(env, COLLECT, EVENT=setup["event"])
+                return found["ready"] >= len(files) or found["rows"] >= len(files)
+
+            try:
+                wait_until(all_ready, args.deadline, "every photo to be ready")
+            except SystemExit as error:
+                states_error = str(error)
+        ready_s = time.monotonic() - started
+        peaks = {}
+        for number, worker in enumerate(workers):
+            tree = process_tree(worker.pid)
+            peaks[f"worker-{number}"] = {str(pid): _vm_hwm_mb(pid) for pid in tree}
+        times = server_times(access_log, urls["upload"])
+        for process in reversed(processes):
+            stop(process)
+        processes = []
+        collected = django_run(env, COLLECT, EVENT=setup["event"])
+    finally:
+        for process in reversed(processes):
+            stop(process)
+    errors = [error for entry in results for error in entry.get("errors", [])]
+    errors += [f"{item.get('id')}: {item.get('error')}" for item in failed]
+    if states_error:
+        errors.append(states_error)
+    bad_status = [entry for entry in results if entry.get("status") not in (200, 201, 202, 302)]
+    part = {
+        "mode": "per-file endpoint + Celery workers" if per_file else "single upload request (renditions in it)",
+        "storage": args.storage,
+        "photos": len(files),
+        "photo_mb": round(statistics.mean(sizes) / 1e6, 1),
+        "uploaders": args.uploaders,
+        "workers": args.workers,
+        "gunicorn_workers": 2,
+        "requests": len(times),
+        "server_s": {
+            "max": round(max(times), 2) if times else None,
+            "p95": round(percentile(times, 0.95), 2) if times else None,
+            "median": round(statistics.median(times), 2) if times else None,
+        },
+        "client_max_s": round(max((entry.get("client_s", 0) for entry in results), default=0), 2),
+        "all_uploaded_s": round(uploaded_s, 1),
+        "all_ready_s": round(ready_s, 1),
+        "worker_peak_mb": peaks,
+        "rows": collected["rows"],
+        "ready": collected["ready"],
+        "errors": len(errors) + len(bad_status),
+        "error_samples": errors[:10] + [f"HTTP {entry.get('status')} for {entry['file']}" for entry in bad_status[:5]],
+        "orphans": len(collected["orphans"]),
+        "orphan_samples": collected["orphans"][:10],
+        "targets": {"request_s": TARGET_REQUEST_S, "ready_s": TARGET_READY_S},
+        "versions": _versions(),
+    }
+    shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps({key: value for key, value in part.items() if key != "versions"}, indent=1))
+    return part
+
+
+def render_uploads(part: dict) -> list[str]:
+    server = part["server_s"]
+    worker_peaks = []
+    for name, pids in part["worker_peak_mb"].items():
+        figures = " / ".join(f"{value:.0f}" for value in pids.values() if value is not None)
+        worker_peaks.append(f"{name}: {figures} MB")
+    lines = [
+        f"## {part['photos']} photos uploaded in one go, {part['storage']} storage (`uploads`)",
+        "",
+        f"Mode: **{part['mode']}**. {part['photos']} generated camera JPEGs of 24 MP (about {part['photo_mb']} MB "
+        f"each), {part['uploaders']} concurrent uploaders, one file per request, signed in as an editor; "
+        f"gunicorn ({part['gunicorn_workers']} sync workers) + PostgreSQL + Redis broker + {part['workers']} Celery "
+        "worker processes (`-Q media -c 1`) on this machine. Server time per request from gunicorn's access log "
+        f"(`%(D)s`). Targets: every request ≤ {part['targets']['request_s']} s, all ready ≤ "
+        f"{part['targets']['ready_s']} s, 0 errors, 0 orphan files.",
+        "",
+        "| Figure | Value |",
+        "| --- | ---: |",
+        f"| Upload requests | {part['requests']} |",
+        f"| Server time per request: max / p95 / median | {server['max']} / {server['p95']} / {server['median']} s |",
+        f"| Slowest request seen by the client | {part['client_max_s']} s |",
+        f"| All uploads answered after | {part['all_uploaded_s']} s |",
+        f"| All photos ready after | {part['all_ready_s']} s |",
+        f"| Photos stored / with renditions | {part['rows']} / {part['ready']} |",
+        f"| Errors | {part['errors']} |",
+        f"| Orphan files in storage (no grace period) | {part['orphans']} |",
+        f"| Worker peak memory (VmHWM; main process / task child) | {'; '.join(worker_peaks)} |",
+        "",
+    ]
+    if part["error_samples"]:
+        lines += ["Errors seen:", "", *[f"- {item}" for item in part["error_samples"]], ""]
+    if part["orphan_samples"]:
+        lines += ["Orphans:", "", *[f"- `{item}`" for item in part["orphan_samples"]], ""]
+    return lines
+
+
 # --------------------------------------------------------------------------------------------- output
 
-RENDERERS = {"codecs": render_codecs}
+RENDERERS = {"codecs": render_codecs, "uploads": render_uploads, "uploads-s3": render_uploads}
 
 
 def save_part(name: str, part: dict) -> None:
@@ -251,10 +682,31 @@ def main(argv: list[str] | None = None) -> int:
     codecs.add_argument("--runs", type=int, default=3)
     codecs.add_argument("--photos", type=int, default=3, help="different generated photos to rotate over")
     codecs.add_argument("--variants", nargs="*", choices=list(VARIANTS))
+    uploads = commands.add_parser("uploads", help="N photos uploaded end to end through gunicorn and Celery")
+    add_upload_options(uploads)
+    everything = commands.add_parser("all", help="every part: codecs, then uploads")
+    everything.add_argument("--runs", type=int, default=5)
+    everything.add_argument("--photos-codecs", type=int, default=3)
+    add_upload_options(everything)
     args = parser.parse_args(argv)
-    if args.command == "codecs":
-        save_part("codecs", run_codecs(args))
+    if args.command in ("codecs", "all"):
+        codec_args = argparse.Namespace(
+            runs=args.runs, photos=getattr(args, "photos_codecs", args.photos), variants=getattr(args, "variants", None)
+        )
+        save_part("codecs", run_codecs(codec_args))
+    if args.command in ("uploads", "all"):
+        save_part("uploads" if args.storage == "disk" else "uploads-s3", run_uploads(args))
     return 0
+
+
+def add_upload_options(parser) -> None:
+    parser.add_argument("--photos", type=int, default=60)
+    parser.add_argument("--uploaders", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes (queue media, -c 1)")
+    parser.add_argument("--storage", choices=["disk", "s3"], default="disk")
+    parser.add_argument("--database", default="cso_bench_media")
+    parser.add_argument("--redis-db", type=int, default=13)
+    parser.add_argument("--deadline", type=float, default=900, help="seconds to wait for every photo to be ready")
 
 
 if __name__ == "__main__":
