@@ -237,12 +237,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from events.models import Event
+from events.models import Event, Section
 from events.permissions import ROLE_EDITOR
 
 user = get_user_model().objects.create_user(USERNAME, "editor@example.org", PASSWORD, is_staff=True)
 user.groups.add(Group.objects.get(name=ROLE_EDITOR))
-event = Event.objects.create(title="Summit: 60 photos", slug="summit-60-photos", starts_at=timezone.now())
+section = Section.objects.first() or Section.objects.create(name="News", slug="news")
+event = Event.objects.create(title="Summit photos", slug="summit-photos", starts_at=timezone.now(), section=section)
 urls = {}
 with translation.override("en"):
     urls["login"] = reverse("admin:login")
@@ -303,6 +304,7 @@ def prepare_database(name: str, env: dict) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
 
 
 def start_moto(env: dict) -> tuple[subprocess.Popen, str]:
