@@ -155,6 +155,12 @@ def run_codecs(args) -> dict:
     sizes = [path.stat().st_size for path in files]
     print("photos:", ", ".join(f"{path.name} {size / 1e6:.1f} MB" for path, size in zip(files, sizes, strict=True)))
     variants = args.variants or list(VARIANTS)
+    skipped = []
+    has_vips = subprocess.run([PY, "-c", "import pyvips"], capture_output=True, check=False).returncode == 0
+    if not has_vips:
+        skipped = [name for name in variants if name.startswith("pyvips")]
+        variants = [name for name in variants if name not in skipped]
+        print("pyvips is not installed in .venv (it is not in requirements.lock): skipping", ", ".join(skipped))
     results = {}
     for variant in variants:
         runs = []
@@ -181,6 +187,7 @@ def run_codecs(args) -> dict:
         "photo": {"pixels": f"{PHOTO_SIZE[0]}x{PHOTO_SIZE[1]}", "quality": 95, "bytes": sizes},
         "runs_per_variant": args.runs,
         "variants": results,
+        "skipped": skipped,
         "chosen": "pillow-draft-lossless",
         "targets": {"cpu_s": TARGET_CPU_S, "peak_mb": TARGET_PEAK_MB},
         "versions": _versions(),
@@ -223,7 +230,13 @@ def render_codecs(part: dict) -> list[str]:
             f"{row['baseline_mb']:.0f} | {row['master_bytes'] / 1e6:.1f} | {row['description']} |"
         )
     versions = ", ".join(f"{key} {value}" for key, value in part["versions"].items())
-    lines += ["", f"Versions: {versions}.", ""]
+    lines += ["", f"Versions: {versions}."]
+    if part.get("skipped"):
+        lines.append(
+            f"Not measured in this run: {', '.join(part['skipped'])} (pyvips is not in requirements.lock; "
+            "`.venv/bin/pip install pyvips pyvips-binary` to include it)."
+        )
+    lines.append("")
     return lines
 
 
