@@ -525,10 +525,11 @@ def run_uploads(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="cso-bench-media-"))
     env = upload_env(args, workdir)
     processes: list[subprocess.Popen] = []
+    services: list[subprocess.Popen] = []  # stopped last: the orphan count reads the storage
     try:
         if args.storage == "s3":
             moto, _endpoint = start_moto(env)
-            processes.append(moto)
+            services.append(moto)
         prepare_database(args.database, env)
         setup = django_run(env, PREPARE, USERNAME=EDITOR[0], PASSWORD=EDITOR[1])
         urls = setup["urls"]
@@ -588,7 +589,7 @@ def run_uploads(args) -> dict:
         processes = []
         collected = django_run(env, COLLECT, EVENT=setup["event"])
     finally:
-        for process in reversed(processes):
+        for process in reversed(processes + services):
             stop(process)
     errors = [error for entry in results for error in entry.get("errors", [])]
     errors += [f"{item.get('id')}: {item.get('error')}" for item in failed]
