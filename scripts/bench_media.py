@@ -276,9 +276,16 @@ from events.media.cleanup import find_orphans
 from events.media.photos import rendition_names
 from events.models import Attachment
 
-rows = list(Attachment.objects.filter(event_id=EVENT).values("file", "renditions"))
-ready = sum(1 for row in rows if (row["renditions"] or {}).get("large"))
-print(json.dumps({"rows": len(rows), "ready": ready, "orphans": find_orphans()}))
+rows = list(Attachment.objects.filter(event_id=EVENT).values())
+if rows and "state" in rows[0]:  # the photo pipeline: a state per photo
+    ready = sum(1 for row in rows if row["state"] == "ready")
+    failed = [f"{row['original_name']}: {row['processing_error']}" for row in rows if row["state"] == "failed"]
+else:  # renditions made in the upload request
+    ready = sum(1 for row in rows if (row["renditions"] or {}).get("large"))
+    failed = []
+orphans = find_orphans() if ORPHANS else []
+pipeline = bool(rows) and "state" in rows[0]
+print(json.dumps({"rows": len(rows), "ready": ready, "failed": failed, "orphans": orphans, "pipeline": pipeline}))
 """
 
 
@@ -569,10 +576,11 @@ def run_uploads(args) -> dict:
             except SystemExit as error:
                 states_error = str(error)
         else:
-            # The upload request itself makes the renditions (no per-file endpoint yet): ready when answered.
+            # No per-file JSON endpoint: the photos' rows say when they are ready (or failed).
             def all_ready() -> bool:
-                found = django_run(env, COLLECT, EVENT=setup["event"])
-                return found["ready"] >= len(files) or found["rows"] >= len(files)
+                found = django_run(env, COLLECT, EVENT=setup["event"], ORPHANS=False)
+                failed[:] = [{"id": "", "error": item} for item in found["failed"]]
+                return found["ready"] + len(found["failed"]) >= len(files)
 
             try:
                 wait_until(all_ready, args.deadline, "every photo to be ready")
@@ -587,7 +595,7 @@ def run_uploads(args) -> dict:
         for process in reversed(processes):
             stop(process)
         processes = []
-        collected = django_run(env, COLLECT, EVENT=setup["event"])
+        collected = django_run(env, COLLECT, EVENT=setup["event"], ORPHANS=True)
     finally:
         for process in reversed(processes + services):
             stop(process)
@@ -597,7 +605,8 @@ def run_uploads(args) -> dict:
         errors.append(states_error)
     bad_status = [entry for entry in results if entry.get("status") not in (200, 201, 202, 302)]
     part = {
-        "mode": "per-file endpoint + Celery workers" if per_file else "single upload request (renditions in it)",
+        "mode": "per-file JSON endpoint" if per_file else "upload form (no per-file JSON endpoint)",
+        "pipeline": collected.get("pipeline", False),
         "storage": args.storage,
         "photos": len(files),
         "photo_mb": round(statistics.mean(sizes) / 1e6, 1),
@@ -637,7 +646,9 @@ def render_uploads(part: dict) -> list[str]:
     lines = [
         f"## {part['photos']} photos uploaded in one go, {part['storage']} storage (`uploads`)",
         "",
-        f"Mode: **{part['mode']}**. {part['photos']} generated camera JPEGs of 24 MP (about {part['photo_mb']} MB "
+        f"Mode: **{part['mode']}**; renditions made "
+        + ("by the Celery workers" if part.get("pipeline") else "inside the upload request")
+        + f". {part['photos']} generated camera JPEGs of 24 MP (about {part['photo_mb']} MB "
         f"each), {part['uploaders']} concurrent uploaders, one file per request, signed in as an editor; "
         f"gunicorn ({part['gunicorn_workers']} sync workers) + PostgreSQL + Redis broker + {part['workers']} Celery "
         "worker processes (`-Q media -c 1`) on this machine. Server time per request from gunicorn's access log "
