@@ -3,12 +3,16 @@
 A task's name decides its queue (settings CELERY_TASK_ROUTES): ``media.*`` → media, ``mail.*`` → mail,
 anything else → default. The periodic jobs below are sent by Celery beat (schedule in cso_press/celery.py);
 each is a sweep of what is due, so a run that is repeated, or that overlaps another, changes nothing more.
-They are also management commands (purge_trash, clearsessions, find_orphan_files --delete) for a host that
-prefers cron.
+They are also management commands (purge_trash, clearsessions, find_orphan_files --delete,
+sweep_unfinished_uploads) for a host that prefers cron.
 
-Unfinished uploads: an upload is stored and recorded in one request today, so there is no "unfinished" state
-to clean up yet; files an interrupted upload leaves behind carry no record and go with the orphan sweep. When
-uploads get a processing state, the sweep of abandoned ones belongs here, next to the others.
+Photos: the upload request stores the untouched original and saves the row as "processing"; after the commit
+it sends ``media.render_photo``, which makes the clean master and the renditions and marks the photo ready
+(or failed, with the reason). Unfinished uploads (``maintenance.sweep_unfinished_uploads``, every 10 minutes):
+a photo still processing after CSO_PHOTO_PROCESSING_STALE_MINUTES (its worker died and the message was lost)
+is sent again, and marked failed after CSO_PHOTO_PROCESSING_MAX_ATTEMPTS tries; failed photos are deleted with
+their files after CSO_FAILED_PHOTO_DAYS (the editor sees the failure first). Files an interrupted request left
+behind carry no record and go with the orphan sweep.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from django.core.management import call_command
 from django.db import DatabaseError
 
 from .media.cleanup import find_orphans
+from .media.services import render_photo as render_stored_photo
+from .media.services import sweep_unfinished_uploads as sweep_unfinished
 from .services.trash import purge_trash as purge_expired_trash
 
 logger = logging.getLogger(__name__)
@@ -64,3 +70,19 @@ def sweep_orphan_files() -> dict:
         default_storage.delete(name)
     logger.info("Deleted %s orphaned files older than %s.", len(orphans), grace)
     return {"files": len(orphans)}
+
+
+@shared_task(name="media.render_photo", **RETRY_OPTIONS)
+def render_photo(attachment_id: int, original_uncommitted: bool = False) -> str:
+    """Decode an uploaded photo, write its clean master and renditions, mark it ready (or failed: a photo that
+    cannot be decoded is not retried). Safe twice and on two workers at once (the row is locked).
+    ``original_uncommitted`` only in-process, inside the upload's own transaction (see media.uploads)."""
+    return render_stored_photo(attachment_id=attachment_id, original_uncommitted=original_uncommitted)
+
+
+@shared_task(name="maintenance.sweep_unfinished_uploads", **RETRY_OPTIONS)
+def sweep_unfinished_uploads() -> dict:
+    """Send stuck photos again, fail them after a few tries, delete old failures (media.services)."""
+    result = sweep_unfinished()
+    logger.info("Unfinished uploads: %s", result)
+    return result

@@ -147,6 +147,8 @@ PHONE_DEFAULT_REGION = env_str("DJANGO_PHONE_DEFAULT_REGION", "RU")
 # Uploads.
 CSO_MAX_UPLOAD_BYTES = env_int("DJANGO_MAX_UPLOAD_MB", 40) * 1024 * 1024
 CSO_SERVE_ORIGINAL_PHOTOS = env_bool("DJANGO_SERVE_ORIGINAL_PHOTOS", False)
+# A release photo larger than this is refused at upload, from its header (Pillow's own bomb limit is 89.5 MP).
+CSO_MAX_PHOTO_PIXELS = env_int("DJANGO_MAX_PHOTO_PIXELS", 89_478_485)
 # Let Django itself serve MEDIA_URL (the demo and page checks); production leaves this to the web server.
 CSO_SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", False)
 # Folders of MEDIA_ROOT the public may fetch at MEDIA_URL (the directory's portraits and logos). A release's
@@ -283,3 +285,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Files no record refers to are deleted by the periodic sweep only once they are this old, so an upload whose
 # record is not yet committed is never touched (events.tasks.sweep_orphan_files, manage.py find_orphan_files).
 CSO_ORPHAN_FILE_GRACE_MINUTES = env_int("DJANGO_ORPHAN_FILE_GRACE_MINUTES", 60)
+# Unfinished uploads (events.tasks.sweep_unfinished_uploads): a photo still "processing" after this many
+# minutes is sent to the workers again (its task or message was lost), and marked failed after that many tries;
+# a failed photo stays for the editor to see (with its reason) for CSO_FAILED_PHOTO_DAYS, then goes with its files.
+CSO_PHOTO_PROCESSING_STALE_MINUTES = env_int("DJANGO_PHOTO_PROCESSING_STALE_MINUTES", 15)
+CSO_PHOTO_PROCESSING_MAX_ATTEMPTS = env_int("DJANGO_PHOTO_PROCESSING_MAX_ATTEMPTS", 3)
+CSO_FAILED_PHOTO_DAYS = env_int("DJANGO_FAILED_PHOTO_DAYS", 7)

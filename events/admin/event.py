@@ -366,6 +366,12 @@ class EventAdmin(admin.ModelAdmin):
                 name="events_event_revert",
             ),
             path("<path:object_id>/photos/upload/", wrap(photos.upload_photos_view), name="events_event_upload_photos"),
+            path("<path:object_id>/photos/states/", wrap(photos.photo_states_view), name="events_event_photo_states"),
+            path(
+                "<path:object_id>/photos/<int:attachment_id>/retry/",
+                wrap(photos.retry_photo_view),
+                name="events_event_photo_retry",
+            ),
             path("<path:object_id>/photos/", wrap(photos.describe_photos_view), name="events_event_photos"),
         ]
         return editorial + super().get_urls()

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.html import format_html
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
@@ -13,18 +14,23 @@ from .locking import StaleFormRefusedForm
 DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
 
 
-def thumbnail_html(attachment: Attachment):
+def thumbnail_html(attachment: Attachment, *, retry: bool = False):
+    """The admin's preview cell: the thumbnail of a ready photo, "Processing…", or "Failed: <reason>" (with a
+    "Try again" button where the page has the retry forms: ``retry``); photo_states.js swaps it in place when
+    the state changes."""
     if not attachment.pk or not attachment.is_photo or not attachment.file:
         return "—"
-    thumb = rendition(attachment, "thumb")
-    if thumb is None:
-        return _("(no preview yet: run manage.py regenerate_renditions)")
-    return format_html(
-        '<img src="{}" alt="{}" width="{}" height="{}" class="cso-attachment-thumb">',
-        thumb.jpeg_url,
-        attachment.alt_text,
-        min(thumb.width, 160),
-        round(thumb.height * min(thumb.width, 160) / thumb.width),
+    thumb = rendition(attachment, "thumb") if attachment.state == Attachment.State.READY else None
+    return render_to_string(
+        "admin/events/attachment/photo_state.html",
+        {
+            "photo": attachment,
+            "thumb": thumb,
+            "width": min(thumb.width, 160) if thumb else None,
+            "height": round(thumb.height * min(thumb.width, 160) / thumb.width) if thumb else None,
+            "retry": retry,
+            "states_url": reverse("admin:events_event_photo_states", args=[attachment.event_id]),
+        },
     )
 
 
@@ -51,6 +57,9 @@ class AttachmentInline(admin.TabularInline):
     @admin.display(description=_("preview"))
     def thumbnail(self, obj):
         return thumbnail_html(obj)
+
+    class Media:
+        js = ["cso_media/photo_states.js"]
 
 
 class AttachmentAdminForm(StaleFormRefusedForm):

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Attachment, Organization, Person, TrashedEventContent
-from .photos import rendition_names
+from .photos import attempt_names, rendition_names
 from .stored import delete_names
 
 
@@ -60,6 +60,10 @@ def referenced_names() -> set[str]:
         if file_name:
             names.add(file_name)
         names |= rendition_names(renditions)
+    # A photo still processing: what its task is writing (or a killed attempt wrote) is its, not an orphan.
+    processing = Attachment.objects.filter(state=Attachment.State.PROCESSING).exclude(file="")
+    for file_name in processing.values_list("file", flat=True).iterator(chunk_size=2000):
+        names |= attempt_names(file_name)
     return names
 
 

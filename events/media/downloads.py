@@ -24,7 +24,7 @@ def public_event_or_404(slug: str) -> Event:
 
 
 def photos_of(event: Event) -> list[Attachment]:
-    return list(event.attachments.filter(kind=Attachment.Kind.PHOTO).order_by("position", "pk"))
+    return list(event.attachments.shown().filter(kind=Attachment.Kind.PHOTO).order_by("position", "pk"))
 
 
 def download_source(photo: Attachment) -> str:

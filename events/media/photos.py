@@ -1,9 +1,11 @@
 """Turn an uploaded photo into what the public gets: upright, without private metadata, in several sizes.
 
-``prepare_new_photo`` runs when a photo Attachment is saved with a new file (the upload page, the admin,
-the demo loader, factories all go through ``Attachment.save``), so there is no path that stores a photo
-without cleaning it and making its renditions. ``regenerate`` rebuilds the renditions of a stored photo.
-Public requests only ever read the ``renditions`` JSON and build URLs from it.
+Two steps. In the upload request, ``read_photo_header`` reads the size and the IPTC/EXIF prefill without
+decoding a pixel, and ``events.media.uploads`` stores the untouched original (the row is "processing").
+Then the task ``media.render_photo`` (``events.media.services.render_photo``) calls ``process_stored_photo``,
+which calls ``process_photo_file``: renditions from a reduced JPEG decode, a lossless clean master
+(``events.media.imaging``). ``regenerate`` rebuilds the renditions of a stored photo. Public requests
+only ever read the ``renditions`` JSON of ready photos and build URLs from it.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageOps
 
 from .imaging import NotAJpeg, clean_jpeg, orientation_of, request_draft, upright_size
 from .links import file_url
 from .metadata import read_metadata
-from .sniffing import PHOTO_EXTENSIONS, PHOTO_FORMATS, decode_photo
+from .sniffing import PHOTO_EXTENSIONS, PHOTO_FORMATS, decode_photo, open_photo
 
 RENDITIONS_VERSION = 1
+EXIF_ORIENTATION = 0x0112
+# Clean masters; untouched originals wait in ORIGINALS_FOLDER (events.media.uploads) until a task replaces them.
+MASTER_FOLDER = "private/attachments"
 
 
 @dataclass(frozen=True)
@@ -70,43 +75,79 @@ class Rendition:
     webp_url: str
 
 
-def prepare_new_photo(attachment) -> None:
-    """Clean and measure a photo whose file is not stored yet; store it and its renditions.
+def read_photo_header(attachment, pending) -> tuple[str, int, int]:
+    """What the upload request learns of a photo without decoding its pixels: the format, the upright size
+    (EXIF orientation applied to the header's dimensions) and the caption, credit, title and date the
+    photographer wrote in IPTC/EXIF, filled in where staff left them empty. Returns (format, width, height).
+    Raises ``ValidationError`` (naming the file) if the header is not a usable photo's."""
+    with open_photo(pending, attachment.original_name or "photo") as image:
+        _fill_blanks(attachment, image)
+        width, height = image.size
+        if image.getexif().get(EXIF_ORIENTATION) in (5, 6, 7, 8):  # a quarter turn swaps the sides
+            width, height = height, width
+        image_format = image.format
+        image.fp = None  # Let go of the caller's file without closing it.
+    pending.seek(0)
+    return image_format, width, height
 
-    Fills caption, credit, title and date from IPTC/EXIF where staff left them empty. Unless the office keeps
-    originals (``CSO_SERVE_ORIGINAL_PHOTOS``), the stored file is a clean copy (``process_photo_file``) whose
-    only metadata is the Orientation, so no GPS position or camera serial number is ever stored where the
-    public could reach it.
-    Raises ``ValidationError`` (naming the file) if the file is not a usable photo.
-    """
-    pending = attachment.file
-    upload_name = PurePosixPath(pending.name or "photo").name
-    if not attachment.original_name:
-        attachment.original_name = upload_name[:255]
-    storage = attachment.file.storage
-    keep_original = settings.CSO_SERVE_ORIGINAL_PHOTOS
-    field = attachment._meta.get_field("file")
-    stored_name = field.generate_filename(attachment, "photo.jpg")
-    processed = process_photo_file(
-        pending,
-        original_name=attachment.original_name,
-        storage=storage,
-        stem=PurePosixPath(stored_name).stem,
-        keep_original=keep_original,
-    )
+
+def master_name(original_name: str, extension: str) -> str:
+    """Where the clean master of the original stored at ``original_name`` goes: a name a re-run reuses."""
+    path = PurePosixPath(original_name)
+    month = "/".join(path.parent.parts[-2:])
+    return f"{MASTER_FOLDER}/{month}/{path.stem}{extension}"
+
+
+def attempt_names(original_name: str, *, now=None) -> set[str]:
+    """Every name a processing attempt of this original may write (the master in both formats, each rendition
+    in each month from the upload's to now): a re-run deletes them before writing, and the orphan sweep keeps
+    them while the photo is still processing."""
+    path = PurePosixPath(original_name)
+    stem = path.stem
+    names = {master_name(original_name, extension) for extension in (".jpg", ".png")}
     try:
-        _fill_blanks(attachment, pending)
-        if keep_original:
-            pending.seek(0)
-            content = File(pending.file, name="photo" + processed.master_extension)
-        else:
-            content = ContentFile(processed.master, name="photo" + processed.master_extension)
-        stored_name = storage.save(field.generate_filename(attachment, content.name), content)
-    except BaseException:
-        for name in rendition_names(processed.renditions):
-            storage.delete(name)
-        raise
-    attachment.file = stored_name  # A committed file now: Attachment.save() reads it back, never stores it again.
+        year, month = (int(part) for part in path.parent.parts[-2:])
+    except ValueError:
+        year, month = (now or timezone.now()).year, (now or timezone.now()).month
+    current = now or timezone.now()
+    while (year, month) <= (current.year, current.month):
+        for size in RENDITION_SPECS:
+            for extension in (".webp", ".jpg"):
+                names.add(f"private/renditions/{year:04d}/{month:02d}/{stem}-{size}{extension}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    names.discard(original_name)
+    return names
+
+
+def process_stored_photo(attachment) -> None:
+    """Make a stored original public-ready: decode it, write the clean master (unless the office serves
+    originals: ``CSO_SERVE_ORIGINAL_PHOTOS``) and every rendition, and set ``file``, size, content type and
+    ``renditions`` on ``attachment`` (nothing is saved here: ``media.services.render_photo`` does that).
+
+    Safe to repeat: the names an earlier, interrupted attempt may have written are deleted first, and this
+    attempt writes the same names again. Raises ``ValidationError`` if the pixels cannot be decoded.
+    """
+    storage = attachment.file.storage
+    original = attachment.file.name
+    delete_quietly(storage, attempt_names(original))
+    keep_original = settings.CSO_SERVE_ORIGINAL_PHOTOS
+    with storage.open(original, "rb") as stored:
+        processed = process_photo_file(
+            stored,
+            original_name=attachment.original_name or PurePosixPath(original).name,
+            storage=storage,
+            stem=PurePosixPath(original).stem,
+            keep_original=keep_original,
+        )
+    if keep_original:
+        file_name = original
+    else:
+        try:
+            file_name = storage.save(master_name(original, processed.master_extension), ContentFile(processed.master))
+        except BaseException:
+            delete_quietly(storage, rendition_names(processed.renditions))
+            raise
+    attachment.file = file_name
     attachment.width, attachment.height = processed.width, processed.height
     attachment.content_type = processed.content_type
     attachment.renditions = {**processed.renditions, "file_is_clean": not keep_original}
@@ -175,6 +216,13 @@ def _upright(image: Image.Image) -> Image.Image:
         return ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 - a damaged EXIF block must not lose the photo
         return image.copy()
+
+
+def delete_quietly(storage, names) -> None:
+    """Delete these names if they exist (a missing one is no error)."""
+    for name in sorted(names):
+        if storage.exists(name):
+            storage.delete(name)
 
 
 def regenerate(attachment) -> dict:
@@ -299,11 +347,8 @@ def _resize(image: Image.Image, spec: RenditionSpec) -> Image.Image:
     return copy
 
 
-def _fill_blanks(attachment, fileobj) -> None:
-    """Prefill from IPTC/EXIF; only the file's headers are read (its pixels were checked already)."""
-    fileobj.seek(0)
-    with Image.open(fileobj) as image:
-        found = read_metadata(image)
+def _fill_blanks(attachment, image: Image.Image) -> None:
+    found = read_metadata(image)
     if not attachment.caption.strip() and found.caption:
         attachment.caption = found.caption
     if not attachment.credit.strip() and found.credit:

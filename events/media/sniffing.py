@@ -63,8 +63,11 @@ class CheckedUpload:
     height: int | None = None
 
 
-def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
-    """Check one uploaded file; raise ``ValidationError`` naming it and the reason, or say what it is."""
+def check_upload(upload, *, max_bytes: int | None = None, decode: bool = True) -> CheckedUpload:
+    """Check one uploaded file; raise ``ValidationError`` naming it and the reason, or say what it is.
+
+    ``decode=False`` (release photos, whose pixels a task decodes later) reads a photo's header only: format,
+    dimensions and the pixel cap, in milliseconds whatever the photo's size."""
     name = getattr(upload, "name", "") or _("(unnamed file)")
     limit = settings.CSO_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     size = upload.size if getattr(upload, "size", None) is not None else _measure(upload)
@@ -93,7 +96,7 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedUpload:
         return CheckedUpload("document", "application/x-ole-storage", _ole_extension(name))
     if head.startswith(ZIP_SIGNATURE):
         return _check_zip_document(upload, name)
-    return _check_photo(upload, name)
+    return _check_photo(upload, name, decode=decode)
 
 
 def decode_photo(fileobj, name: str, *, before_load=None) -> Image.Image:
@@ -103,6 +106,12 @@ def decode_photo(fileobj, name: str, *, before_load=None) -> Image.Image:
     if given, is called with the opened image before its pixels are decoded (to ask for a reduced JPEG scale:
     all the compressed data are still read to the end).
     """
+    return open_photo(fileobj, name, decode=True, before_load=before_load)
+
+
+def open_photo(fileobj, name: str, *, decode: bool = False, before_load=None) -> Image.Image:
+    """Open a JPEG, PNG or WebP file (its header: format, size, metadata), refusing one over the pixel cap
+    (``CSO_MAX_PHOTO_PIXELS``); with ``decode`` also every pixel. Use it in a ``with`` block."""
     fileobj.seek(0)
     try:
         with warnings.catch_warnings():
@@ -115,17 +124,17 @@ def decode_photo(fileobj, name: str, *, before_load=None) -> Image.Image:
                 raise _refuse(
                     name, _("%(format)s images are not accepted; use JPEG, PNG or WebP.") % {"format": image_format}
                 )
-            if before_load is not None:
-                before_load(image)
-            # Decoding every pixel is the only way to find a truncated or corrupt file.
-            image.load()
+            if image.width * image.height > settings.CSO_MAX_PHOTO_PIXELS:
+                image.fp = None
+                raise _refuse(name, _too_many_pixels())
+            if decode:
+                if before_load is not None:
+                    before_load(image)
+                # Decoding every pixel is the only way to find a truncated or corrupt file.
+                image.load()
             return image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(
-            name,
-            _("the image has too many pixels to process safely (at most %(limit)s million).")
-            % {"limit": round((Image.MAX_IMAGE_PIXELS or 0) / 1_000_000)},
-        ) from None
+        raise _refuse(name, _too_many_pixels()) from None
     except UnidentifiedImageError:
         raise _refuse(
             name,
@@ -138,9 +147,16 @@ def decode_photo(fileobj, name: str, *, before_load=None) -> Image.Image:
         raise _refuse(name, _("the image is damaged or incomplete (it could not be decoded to the end).")) from None
 
 
-def _check_photo(upload, name: str) -> CheckedUpload:
+def _too_many_pixels() -> str:
+    limit = min(Image.MAX_IMAGE_PIXELS or settings.CSO_MAX_PHOTO_PIXELS, settings.CSO_MAX_PHOTO_PIXELS)
+    return _("the image has too many pixels to process safely (at most %(limit)s million).") % {
+        "limit": round(limit / 1_000_000)
+    }
+
+
+def _check_photo(upload, name: str, *, decode: bool = True) -> CheckedUpload:
     try:
-        with decode_photo(upload, name) as image:
+        with open_photo(upload, name, decode=decode) as image:
             image_format = image.format
             width, height = image.size
     finally:

@@ -13,7 +13,13 @@ from PIL import Image
 
 from ..media.fields import ReleaseFileField
 from ..media.stored import delete_stored_files
-from ..media.uploads import extension_of, prepare_attachment_file, random_name, validate_attachment_upload
+from ..media.uploads import (
+    extension_of,
+    queue_photo_processing,
+    prepare_attachment_file,
+    random_name,
+    validate_attachment_upload,
+)
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
@@ -24,10 +30,22 @@ def attachment_upload_to(instance: Attachment, filename: str) -> str:
     return random_name("private/attachments", extension_of(filename))
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def shown(self) -> AttachmentQuerySet:
+        """What a public page, feed, download or zip may show: rows whose files are complete (``Attachment.shown``
+        is the same rule for one row). A photo still being processed, or one that failed, is never shown."""
+        return self.filter(state=Attachment.State.READY)
+
+
 class Attachment(models.Model):
     class Kind(models.TextChoices):
         PHOTO = "photo", _("Photo")
         DOCUMENT = "document", _("Document")
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(
         "events.Event", verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments"
@@ -60,7 +78,15 @@ class Attachment(models.Model):
     renditions = models.JSONField(
         _("renditions"), default=dict, blank=True, editable=False, help_text=_("Resized copies, made on upload.")
     )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.READY, editable=False, db_index=True
+    )
+    processing_error = models.TextField(_("processing error"), blank=True, editable=False)
+    processing_attempts = models.PositiveSmallIntegerField(_("processing attempts"), default=0, editable=False)
+    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "position", "pk"]
@@ -74,14 +100,19 @@ class Attachment(models.Model):
     def save(self, *args, **kwargs) -> None:
         new_file = bool(self.file) and self._file_changed()
         if new_file:
-            # Every path that stores a file comes here: the type is read from the content, the name is random,
-            # a photo is stored as an upright copy without EXIF (GPS!) with its renditions (events.media.uploads).
+            # Every path that stores a file comes here: the type is read from the content, the name is random;
+            # a photo's untouched original is stored and the row saved as "processing": the task
+            # media.render_photo makes the clean master and the renditions (events.media.uploads).
             prepare_attachment_file(self)
         new_photo = new_file and self.kind == self.Kind.PHOTO
         if self.file and (not self.sha256 or self._file_changed() or new_photo):
             self._read_file_facts()
         try:
             super().save(*args, **kwargs)
+            if new_photo and self.state == self.State.PROCESSING:
+                # After the commit the task media.render_photo makes the clean master and the renditions
+                # (in-process at once where tasks run eagerly: tests, `make demo`).
+                queue_photo_processing(self, new_upload=True)
         except BaseException:
             if new_photo:
                 delete_stored_files(self)
@@ -122,3 +153,8 @@ class Attachment(models.Model):
     @property
     def is_photo(self) -> bool:
         return self.kind == self.Kind.PHOTO
+
+    @property
+    def shown(self) -> bool:
+        """Whether public pages may show this row (the rule of ``Attachment.objects.shown()``)."""
+        return self.state == self.State.READY

@@ -105,7 +105,7 @@ def event_page_context(
     """
     withdrawn = event.status == Event.Status.WITHDRAWN
     participants, press_contacts = people_of(event)
-    attachments = [] if withdrawn else list(Attachment.objects.filter(event=event).order_by("position", "pk"))
+    attachments = [] if withdrawn else list(Attachment.objects.shown().filter(event=event).order_by("position", "pk"))
     give_grant(attachments, media_grant)
     photos = [item for item in attachments if item.kind == Attachment.Kind.PHOTO]
     documents = [item for item in attachments if item.kind == Attachment.Kind.DOCUMENT]

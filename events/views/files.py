@@ -37,7 +37,7 @@ class AttachmentFileView(View):
     """``/files/<pk>/<variant>/<name>``: the gallery's pictures and a document's file, behind the release's rule."""
 
     def get(self, request, pk, variant, name):
-        attachment = get_object_or_404(Attachment.objects.select_related("event"), pk=pk)
+        attachment = get_object_or_404(Attachment.objects.shown().select_related("event"), pk=pk)
         stored, content_type = self._stored(attachment, variant)
         if PurePosixPath(stored).name != name:
             raise Http404("This file was replaced.")  # an old address of a re-uploaded or regenerated file
@@ -104,7 +104,7 @@ class PhotosZipView(View):
 class DocumentDownloadView(View):
     def get(self, request, slug, pk):
         event, access = release_for_files(request, slug)
-        document = get_object_or_404(event.attachments.filter(kind=Attachment.Kind.DOCUMENT), pk=pk)
+        document = get_object_or_404(event.attachments.shown().filter(kind=Attachment.Kind.DOCUMENT), pk=pk)
         return stored_file_response(
             document.file.storage,
             document.file.name,

@@ -163,7 +163,7 @@ def forbid_image_work(monkeypatch):
 
     monkeypatch.setattr(Image, "open", refuse)
     monkeypatch.setattr("events.media.photos.write_renditions", refuse)
-    monkeypatch.setattr("events.media.photos.prepare_new_photo", refuse)
+    monkeypatch.setattr("events.media.photos.process_stored_photo", refuse)
 
 
 def test_gallery_of_thirty_photos_renders_without_queries_or_image_work(

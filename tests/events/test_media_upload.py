@@ -53,15 +53,23 @@ def test_a_text_file_named_jpg_is_refused_by_its_content(admin_client_logged_in,
     ]
 
 
-def test_a_truncated_jpeg_is_refused_as_damaged(admin_client_logged_in, settings):
+def test_a_truncated_jpeg_is_stored_then_marked_failed_with_the_reason(admin_client_logged_in, settings):
+    # The upload request reads only the header (its pixels are decoded by the task): a file cut in half is
+    # accepted, then the task finds it damaged. The editor sees why; nothing public is made from it.
     data = plain_jpeg(800, 600)
+    event = EventFactory()
     upload = SimpleUploadedFile("cut.jpg", data[: len(data) // 2], "image/jpeg")
 
-    messages = refused_message(admin_client_logged_in, settings, upload)
+    response = post_files(admin_client_logged_in, event, upload)
 
-    assert messages == [
+    assert response.status_code == 302
+    [photo] = Attachment.objects.all()
+    assert photo.state == Attachment.State.FAILED
+    assert photo.processing_error == (
         "“cut.jpg” was not accepted: the image is damaged or incomplete (it could not be decoded to the end)."
-    ]
+    )
+    assert photo.renditions == {}
+    assert files_under(settings.MEDIA_ROOT) == [photo.file.name]  # the original, kept for the editor to see
 
 
 def test_a_file_over_the_size_limit_is_refused_with_both_sizes(admin_client_logged_in, settings):

@@ -1,9 +1,15 @@
 """A release's photos and documents: the several-files-at-once upload page and the page that describes them,
 orders them and chooses the cover.
 
-URL names: ``admin:events_event_upload_photos`` and ``admin:events_event_photos`` (argument: the pk), wired
-by ``EventAdmin.get_urls``. Both follow the release's own rule (``permissions.can_change_release``); the
-writes go through ``events.media.services`` (uploads) and ``events.services`` (descriptions, the cover).
+URL names: ``admin:events_event_upload_photos``, ``admin:events_event_photos``, ``admin:events_event_photo_states``
+(argument: the pk) and ``admin:events_event_photo_retry`` (the pk and the photo's id), wired by
+``EventAdmin.get_urls``. All follow the release's own rule (``permissions.can_change_release``); the writes go
+through ``events.media.services`` (uploads, retries) and ``events.services`` (descriptions, the cover).
+
+The upload page answers JSON to a request that asks for it (``Accept: application/json``; upload.js sends one
+file per request): ``{"files": [{"id", "name", "state"}], "errors": [messages]}``, status 400 when refused.
+The states answer ``{"photos": [{"id", "state", "error", "thumbnail"}]}`` (describe.js polls it while a photo
+is processing).
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import modelformset_factory
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -21,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ... import permissions
 from ...media.forms import AttachmentDescribeForm, CoverForm, UploadForm
-from ...media.services import attachments_upload
+from ...media.photos import rendition
+from ...media.services import attachments_upload, retry_photo
 from ...models import Attachment, Event
 from ...services import attachments
 from ...services.releases import event_set_cover
@@ -83,13 +91,39 @@ def _media_context(model_admin, request, event, title):
         "change_url": reverse("admin:events_event_change", args=[event.pk]),
         "upload_url": reverse("admin:events_event_upload_photos", args=[event.pk]),
         "photos_url": reverse("admin:events_event_photos", args=[event.pk]),
+        "states_url": reverse("admin:events_event_photo_states", args=[event.pk]),
         "has_view_permission": True,
     }
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _upload_json(event, request, form) -> JsonResponse:
+    """One request of the page's script: store the file(s) and answer at once (processing follows in a task)."""
+    if not form.is_valid():
+        errors = [str(message) for messages in form.errors.values() for message in messages]
+        return JsonResponse({"files": [], "errors": errors}, status=400)
+    try:
+        created = attachments_upload(
+            event=event,
+            files=form.cleaned_data["files"],
+            user=request.user,
+            caption=form.cleaned_data["caption"],
+            credit=form.cleaned_data["credit"],
+        )
+    except ValidationError as error:
+        return JsonResponse({"files": [], "errors": error.messages}, status=400)
+    files = [{"id": item.pk, "name": item.original_name, "state": item.state} for item in created]
+    return JsonResponse({"files": files, "errors": []})
 
 
 def upload_photos_view(model_admin, request, object_id):
     event = _event_for_media(model_admin, request, object_id, "attachment_add")
     form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and _wants_json(request):
+        return _upload_json(event, request, form)
     if request.method == "POST" and form.is_valid():
         try:
             created = attachments_upload(
@@ -156,9 +190,44 @@ def describe_photos_view(model_admin, request, object_id):
         "cover_form": cover_form,
         "cover_seen": cover_seen,
         "conflicts": conflicts,
-        "rows": [(form, thumbnail_html(form.instance)) for form in formset.forms],
+        "rows": [(form, thumbnail_html(form.instance, retry=True)) for form in formset.forms],
+        "unfinished": [item for item in queryset if item.is_photo and item.state != Attachment.State.READY],
     }
     return TemplateResponse(request, "admin/events/attachment/describe.html", context)
+
+
+def photo_state(photo: Attachment) -> dict:
+    """One photo's state as the admin's script reads it."""
+    thumb = rendition(photo, "thumb") if photo.state == Attachment.State.READY else None
+    return {
+        "id": photo.pk,
+        "name": photo.original_name,
+        "state": photo.state,
+        "error": photo.processing_error,
+        "thumbnail": thumb.jpeg_url if thumb else "",
+        "width": min(thumb.width, 160) if thumb else None,
+        "height": round(thumb.height * min(thumb.width, 160) / thumb.width) if thumb else None,
+    }
+
+
+def photo_states_view(model_admin, request, object_id):
+    """The states of the release's photos (same rule as the describe page)."""
+    event = _event_for_media(model_admin, request, object_id, "attachment")
+    photos = event.attachments.filter(kind=Attachment.Kind.PHOTO).order_by("position", "pk")
+    response = JsonResponse({"photos": [photo_state(photo) for photo in photos]})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def retry_photo_view(model_admin, request, object_id, attachment_id):
+    """The describe page's "Try again" for a failed photo (POST)."""
+    event = _event_for_media(model_admin, request, object_id, "attachment")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    photo = get_object_or_404(event.attachments.filter(kind=Attachment.Kind.PHOTO), pk=attachment_id)
+    retry_photo(attachment=photo)
+    messages.success(request, _("“%(name)s” is being processed again.") % {"name": photo.original_name})
+    return HttpResponseRedirect(reverse("admin:events_event_photos", args=[event.pk]))
 
 
 def _save_described(request, event, formset, cover_form) -> None:

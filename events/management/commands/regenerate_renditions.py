@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--event", type=int, help="Only the photos of the event with this id.")
 
     def handle(self, *args, missing=False, event=None, **options):
-        photos = Attachment.objects.filter(kind=Attachment.Kind.PHOTO).exclude(file="").order_by("pk")
+        # Photos still processing (or failed) are the task's: media.render_photo makes theirs.
+        photos = Attachment.objects.filter(kind=Attachment.Kind.PHOTO, state=Attachment.State.READY)
+        photos = photos.exclude(file="").order_by("pk")
         if event:
             photos = photos.filter(event_id=event)
         # Copies of a photo (translations) share one stored file: build its renditions once for all of them.
