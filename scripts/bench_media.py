@@ -368,12 +368,12 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def wait_until(condition, seconds: float, what: str) -> None:
+def wait_until(condition, seconds: float, what: str, *, every: float = 0.2) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
             raise SystemExit(f"timed out after {seconds:.0f} s waiting for {what}")
-        time.sleep(0.2)
+        time.sleep(every)
 
 
 def start_gunicorn(env: dict, access_log: Path) -> tuple[subprocess.Popen, int]:
@@ -572,7 +572,7 @@ def run_uploads(args) -> dict:
                 return all(settled)
 
             try:
-                wait_until(all_settled, args.deadline, "every photo to be ready")
+                wait_until(all_settled, args.deadline, "every photo to be ready", every=0.5)
             except SystemExit as error:
                 states_error = str(error)
         else:
