@@ -398,13 +398,14 @@ def start_gunicorn(env: dict, access_log: Path) -> tuple[subprocess.Popen, int]:
     return server, port
 
 
-def start_workers(env: dict, count: int, logdir: Path) -> list[subprocess.Popen]:
+def start_workers(env: dict, count: int, logdir: Path, nice: int = 0) -> list[subprocess.Popen]:
     workers = []
     for number in range(count):
         log = open(logdir / f"worker-{number}.log", "wb")  # noqa: SIM115 - closed with the process
         workers.append(
             subprocess.Popen(
-                [PY, "-m", "celery", "-A", "cso_press", "worker", "-Q", "media", "-c", "1"]
+                (["nice", "-n", str(nice)] if nice else [])
+                + [PY, "-m", "celery", "-A", "cso_press", "worker", "-Q", "media", "-c", "1"]
                 + ["--hostname", f"bench-media-{number}-{os.getpid()}@%h", "--loglevel", "INFO"],
                 env=env,
                 cwd=ROOT,
@@ -543,7 +544,8 @@ def run_uploads(args) -> dict:
         access_log = workdir / "access.log"
         server, port = start_gunicorn(env, access_log)
         processes.append(server)
-        workers = start_workers(env, args.workers, workdir)
+        workers = start_workers(env, args.workers, workdir, args.worker_nice)
+        load_before = os.getloadavg()
         processes += workers
         base = f"http://{HOST}:{port}"
         editor = signed_in_session(base, urls["login"])
@@ -558,6 +560,7 @@ def run_uploads(args) -> dict:
         started = time.monotonic()
         results = upload_all(session_factory, base, urls["upload"], files, args.uploaders)
         uploaded_s = time.monotonic() - started
+        load_during = os.getloadavg()
         per_file = bool(results) and all(entry.get("json") for entry in results if entry.get("status"))
         states_error = ""
         failed = []
@@ -613,6 +616,8 @@ def run_uploads(args) -> dict:
         "uploaders": args.uploaders,
         "workers": args.workers,
         "gunicorn_workers": 2,
+        "worker_nice": args.worker_nice,
+        "load_average": {"before": round(load_before[0], 1), "after_uploads": round(load_during[0], 1)},
         "requests": len(times),
         "server_s": {
             "max": round(max(times), 2) if times else None,
@@ -653,7 +658,10 @@ def render_uploads(part: dict) -> list[str]:
         f"gunicorn ({part['gunicorn_workers']} sync workers) + PostgreSQL + Redis broker + {part['workers']} Celery "
         "worker processes (`-Q media -c 1`) on this machine. Server time per request from gunicorn's access log "
         f"(`%(D)s`). Targets: every request ≤ {part['targets']['request_s']} s, all ready ≤ "
-        f"{part['targets']['ready_s']} s, 0 errors, 0 orphan files.",
+        f"{part['targets']['ready_s']} s, 0 errors, 0 orphan files. Workers' nice level: "
+        f"{part.get('worker_nice', 0)}; 1-minute load average of the machine before the uploads "
+        f"{part.get('load_average', {}).get('before')}, after them {part.get('load_average', {}).get('after_uploads')} "
+        "(other jobs may share the machine).",
         "",
         "| Figure | Value |",
         "| --- | ---: |",
@@ -734,6 +742,7 @@ def add_upload_options(parser) -> None:
     parser.add_argument("--database", default="cso_bench_media")
     parser.add_argument("--redis-db", type=int, default=13)
     parser.add_argument("--deadline", type=float, default=900, help="seconds to wait for every photo to be ready")
+    parser.add_argument("--worker-nice", type=int, default=0, help="run the Celery workers at this nice level")
 
 
 if __name__ == "__main__":
