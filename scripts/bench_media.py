@@ -289,6 +289,50 @@ print(json.dumps({"rows": len(rows), "ready": ready, "failed": failed, "orphans"
 """
 
 
+REQUEST_COST = """
+import json, resource, time
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from events.models import Event, Section
+
+client = Client()
+client.force_login(get_user_model().objects.get(username=USERNAME))
+event = Event.objects.create(
+    title="Request cost", slug="request-cost", starts_at=timezone.now(), section=Section.objects.first()
+)
+with translation.override("en"):
+    url = reverse("admin:events_event_upload_photos", args=[event.pk])
+runs = []
+for path in FILES:
+    with open(path, "rb") as handle:
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        response = client.post(url, {"files": handle}, HTTP_ACCEPT="application/json")
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    runs.append({"status": response.status_code, "cpu_s": round(cpu, 3), "wall_s": round(wall, 3)})
+print(json.dumps({"runs": runs}))
+"""
+
+
+def request_cost(env: dict, files: list[Path]) -> dict:
+    """CPU of one upload request in-process (Django's test client, same database and settings), without the
+    other processes of the benchmark competing for the cores. The photos it sends are left unprocessed (no
+    worker runs any more), and the broker messages are dropped."""
+    found = django_run(env, REQUEST_COST, USERNAME=EDITOR[0], FILES=[str(path) for path in files])
+    drop = (
+        "import os, redis\nclient = redis.Redis.from_url(os.environ['CELERY_BROKER_URL'])\n"
+        "keys = list(client.scan_iter(os.environ['CELERY_BROKER_KEY_PREFIX'] + '*'))\n"
+        "client.delete(*keys) if keys else None\nprint('{}')"
+    )
+    subprocess.run([PY, "-c", drop], env=env, cwd=ROOT, check=True, capture_output=True)
+    cpu = [run["cpu_s"] for run in found["runs"][1:]] or [run["cpu_s"] for run in found["runs"]]
+    return {"runs": found["runs"], "median_cpu_s": statistics.median(cpu)}
+
+
 def django_run(env: dict, code: str, **names) -> dict:
     """Run ``code`` in the project's Django (the benchmark's settings) and return the JSON it prints last."""
     prelude = "import django\ndjango.setup()\n" + "".join(f"{key} = {value!r}\n" for key, value in names.items())
@@ -307,7 +351,7 @@ def upload_env(args, workdir: Path) -> dict:
         DJANGO_SETTINGS_MODULE="cso_press.settings.bench",
         DATABASE_URL=f"postgres://postgres@{HOST}:5432/{args.database}",
         DJANGO_SECRET_KEY="benchmark-only-" + "k" * 50,
-        DJANGO_ALLOWED_HOSTS=HOST,
+        DJANGO_ALLOWED_HOSTS=f"{HOST},testserver",
         DJANGO_MEDIA_ROOT=str(workdir / "media"),
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         DJANGO_DB_CONN_MAX_AGE="600",
@@ -599,6 +643,7 @@ def run_uploads(args) -> dict:
             stop(process)
         processes = []
         collected = django_run(env, COLLECT, EVENT=setup["event"], ORPHANS=True)
+        in_process = request_cost(env, files[:4])
     finally:
         for process in reversed(processes + services):
             stop(process)
@@ -624,6 +669,7 @@ def run_uploads(args) -> dict:
             "p95": round(percentile(times, 0.95), 2) if times else None,
             "median": round(statistics.median(times), 2) if times else None,
         },
+        "request_cpu_in_process": in_process,
         "client_max_s": round(max((entry.get("client_s", 0) for entry in results), default=0), 2),
         "all_uploaded_s": round(uploaded_s, 1),
         "all_ready_s": round(ready_s, 1),
@@ -668,6 +714,8 @@ def render_uploads(part: dict) -> list[str]:
         f"| Upload requests | {part['requests']} |",
         f"| Server time per request: max / p95 / median | {server['max']} / {server['p95']} / {server['median']} s |",
         f"| Slowest request seen by the client | {part['client_max_s']} s |",
+        "| CPU of one upload request in-process, nothing else running (median, first run not counted) | "
+        f"{part.get('request_cpu_in_process', {}).get('median_cpu_s', '–')} s |",
         f"| All uploads answered after | {part['all_uploaded_s']} s |",
         f"| All photos ready after | {part['all_ready_s']} s |",
         f"| Photos stored / with renditions | {part['rows']} / {part['ready']} |",
