@@ -68,8 +68,9 @@ def clean_jpeg(data: bytes, orientation: int = 1) -> CleanJpeg:
     """
     if not data.startswith(SOI):
         raise NotAJpeg("no SOI marker")
-    kept: list[bytes] = []
-    colour: list[bytes] = []
+    view = memoryview(data)  # slices of a view share the bytes: the copy is made once, by the final join
+    kept: list[memoryview] = []
+    colour: list[memoryview] = []
     size = None
     position = 2
     length_of_data = len(data)
@@ -93,8 +94,8 @@ def clean_jpeg(data: bytes, orientation: int = 1) -> CleanJpeg:
         end = position + 2 + length
         if length < 2 or end > length_of_data:
             raise NotAJpeg("bad segment length")
-        segment = data[position:end]
-        payload = data[position + 4 : end]
+        segment = view[position:end]
+        payload = data[position + 4 : end] if marker != SOS else b""
         if marker in SOF_MARKERS:
             if len(payload) < 5:
                 raise NotAJpeg("short SOF")
@@ -104,7 +105,7 @@ def clean_jpeg(data: bytes, orientation: int = 1) -> CleanJpeg:
             match = NEXT_MARKER.search(data, end)
             if match is None:
                 raise NotAJpeg("no end of image")
-            kept.append(data[position : match.start()])
+            kept.append(view[position : match.start()])
             position = match.start()
             continue
         if marker in KEPT:
