@@ -662,6 +662,7 @@ def run_uploads(args) -> dict:
         "workers": args.workers,
         "gunicorn_workers": 2,
         "worker_nice": args.worker_nice,
+        "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX", ""),
         "load_average": {"before": round(load_before[0], 1), "after_uploads": round(load_during[0], 1)},
         "requests": len(times),
         "server_s": {
@@ -705,7 +706,9 @@ def render_uploads(part: dict) -> list[str]:
         "worker processes (`-Q media -c 1`) on this machine. Server time per request from gunicorn's access log "
         f"(`%(D)s`). Targets: every request ≤ {part['targets']['request_s']} s, all ready ≤ "
         f"{part['targets']['ready_s']} s, 0 errors, 0 orphan files. Workers' nice level: "
-        f"{part.get('worker_nice', 0)}; 1-minute load average of the machine before the uploads "
+        f"{part.get('worker_nice', 0)}"
+        + (f"; MALLOC_ARENA_MAX={part['malloc_arena_max']}" if part.get("malloc_arena_max") else "")
+        + f"; 1-minute load average of the machine before the uploads "
         f"{part.get('load_average', {}).get('before')}, after them {part.get('load_average', {}).get('after_uploads')} "
         "(other jobs may share the machine).",
         "",
