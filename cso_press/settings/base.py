@@ -288,6 +288,8 @@ CSO_ORPHAN_FILE_GRACE_MINUTES = env_int("DJANGO_ORPHAN_FILE_GRACE_MINUTES", 60)
 # Unfinished uploads (events.tasks.sweep_unfinished_uploads): a photo still "processing" after this many
 # minutes is sent to the workers again (its task or message was lost), and marked failed after that many tries;
 # a failed photo stays for the editor to see (with its reason) for CSO_FAILED_PHOTO_DAYS, then goes with its files.
-CSO_PHOTO_PROCESSING_STALE_MINUTES = env_int("DJANGO_PHOTO_PROCESSING_STALE_MINUTES", 15)
-CSO_PHOTO_PROCESSING_MAX_ATTEMPTS = env_int("DJANGO_PHOTO_PROCESSING_MAX_ATTEMPTS", 3)
+# STALE x MAX_ATTEMPTS (2 hours) must stay above the longest queue the media workers may have to work through:
+# a photo still waiting in the queue that long would be marked failed (a resend of a waiting one is harmless).
+CSO_PHOTO_PROCESSING_STALE_MINUTES = env_int("DJANGO_PHOTO_PROCESSING_STALE_MINUTES", 30)
+CSO_PHOTO_PROCESSING_MAX_ATTEMPTS = env_int("DJANGO_PHOTO_PROCESSING_MAX_ATTEMPTS", 4)
 CSO_FAILED_PHOTO_DAYS = env_int("DJANGO_FAILED_PHOTO_DAYS", 7)

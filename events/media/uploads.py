@@ -61,9 +61,7 @@ def extension_of(name: str) -> str:
     return suffix if suffix[1:].isalnum() and len(suffix) <= 6 else ""
 
 
-def checked_upload(
-    upload, *, kinds: tuple[str, ...] = (PHOTO, DOCUMENT), decode: bool = True
-) -> CheckedUpload:
+def checked_upload(upload, *, kinds: tuple[str, ...] = (PHOTO, DOCUMENT), decode: bool = True) -> CheckedUpload:
     """What the bytes are, if they are one of ``kinds``; otherwise a ``ValidationError`` naming the file.
 
     ``decode=False``: a photo's header is read, not its pixels (release photos: a task decodes them).

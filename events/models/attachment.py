@@ -15,8 +15,8 @@ from ..media.fields import ReleaseFileField
 from ..media.stored import delete_stored_files
 from ..media.uploads import (
     extension_of,
-    queue_photo_processing,
     prepare_attachment_file,
+    queue_photo_processing,
     random_name,
     validate_attachment_upload,
 )

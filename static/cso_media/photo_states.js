@@ -5,6 +5,13 @@
   "use strict";
 
   var INTERVAL = 2000;
+  var SLOW_INTERVAL = 10000; // after five minutes of waiting (a long queue), ask less often
+  var polls = 0;
+
+  function interval() {
+    polls += 1;
+    return polls > 150 ? SLOW_INTERVAL : INTERVAL;
+  }
 
   function cells() {
     return Array.prototype.slice.call(document.querySelectorAll(".cso-photo-state[data-photo-id]"));
@@ -68,10 +75,10 @@
           }
         });
       }
-      window.setTimeout(poll, INTERVAL);
+      window.setTimeout(poll, interval());
     };
     request.onerror = function () {
-      window.setTimeout(poll, INTERVAL * 2);
+      window.setTimeout(poll, SLOW_INTERVAL);
     };
     request.send();
   }

@@ -3,12 +3,14 @@ media.render_photo makes the clean master and the renditions; public pages show 
 uploads are swept. Here the task runs in this process, called where a worker would call it."""
 
 import hashlib
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import ImageFile
@@ -93,9 +95,7 @@ def test_the_task_makes_the_clean_master_and_every_rendition_and_removes_the_ori
     assert all_stored(settings.MEDIA_ROOT) == before
 
 
-def test_a_run_after_an_interrupted_one_leaves_no_half_made_files(
-    queued, settings, django_capture_on_commit_callbacks
-):
+def test_a_run_after_an_interrupted_one_leaves_no_half_made_files(queued, settings, django_capture_on_commit_callbacks):
     photo = upload_processing(django_capture_on_commit_callbacks)
     # What a killed worker left: some renditions and a master under the names a run writes.
     half_made = sorted(attempt_names(photo.file.name))[:5]
@@ -148,9 +148,7 @@ def test_a_translation_made_while_its_photo_processes_gets_the_same_files(
     assert all_stored(settings.MEDIA_ROOT) == sorted(stored_names(photo))
 
 
-def test_public_pages_and_files_never_show_a_photo_still_processing(
-    queued, client, django_capture_on_commit_callbacks
-):
+def test_public_pages_and_files_never_show_a_photo_still_processing(queued, client, django_capture_on_commit_callbacks):
     event = EventFactory(slug="summit")
     photo = upload_processing(django_capture_on_commit_callbacks, event=event)
     event.refresh_from_db()
@@ -205,3 +203,23 @@ def test_unfinished_uploads_are_sent_again_then_failed_then_removed_with_their_f
     assert result == {"resent": 0, "failed": 0, "removed": 1}
     assert not Attachment.objects.exists()
     assert all_stored(settings.MEDIA_ROOT) == []
+
+
+def test_a_document_is_ready_at_once_and_regenerate_leaves_photos_in_processing_to_the_task(
+    queued, settings, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        document, photo = attachments_upload(
+            event=event, files=[SimpleUploadedFile("notes.pdf", pdf), SimpleUploadedFile("IMG.JPG", plain_jpeg())]
+        )
+    assert document.state == Attachment.State.READY
+    assert photo.state == Attachment.State.PROCESSING
+    assert queued == [photo.pk]  # documents need no task
+
+    call_command("regenerate_renditions", stdout=io.StringIO())
+
+    photo.refresh_from_db()
+    assert photo.renditions == {} and photo.state == Attachment.State.PROCESSING
+    assert all_stored(settings.MEDIA_ROOT) == sorted([document.file.name, photo.file.name])

@@ -116,6 +116,8 @@ URLS = {
     "events_event_revert": ("edit", WRITE),
     "events_event_upload_photos": ("media", WRITE),
     "events_event_photos": ("media", WRITE),
+    "events_event_photo_states": ("media", WRITE),
+    "events_event_photo_retry": ("media", WRITE),
     "events_event_transition:submit": ("submit", WRITE),
     "events_event_transition:publish": ("publish", WRITE),
     "events_event_transition:force_publish": ("publish", WRITE),
@@ -373,8 +375,11 @@ def probe_url(key: str, world: dict, state: str) -> str:
         return reverse(f"admin:{name}", args=[world["reporter"].pk])
     if name in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
         return reverse(f"admin:{name}", args=[world["objects"]["otp_totp_totpdevice"].pk])
+    if name == "events_event_photo_retry":
+        return reverse(f"admin:{name}", args=[event.pk, photo.pk])
     if name in (
         "events_event_photos",
+        "events_event_photo_states",
         "events_event_upload_photos",
         "events_event_preview",
         "events_event_translate",
@@ -401,7 +406,7 @@ STATE_DEPENDENT = ("events_event_", "events_attachment_", "view_on_site")
 GET_ONLY = {
     "autocomplete", "jsi18n", "view_on_site", "password_change_done", "otp_totp_totpdevice_qrcode", "two_factor",
 }  # fmt: skip
-POST_ONLY = {"logout", "two_factor_backup_codes", "two_factor_remove"}
+POST_ONLY = {"logout", "two_factor_backup_codes", "two_factor_remove", "events_event_photo_retry"}
 
 
 def outcome(response) -> bool | None:

@@ -122,5 +122,6 @@ def test_every_scheduled_job_is_a_registered_task():
         "maintenance.purge_trash",
         "maintenance.clear_expired_sessions",
         "maintenance.sweep_orphan_files",
+        "maintenance.sweep_unfinished_uploads",
     }
     assert scheduled <= set(app.tasks)

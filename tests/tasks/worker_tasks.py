@@ -7,6 +7,7 @@ from pathlib import Path
 from celery import shared_task
 from django.db import transaction
 
+from events.media import photos
 from events.models import Section
 
 
@@ -42,3 +43,26 @@ def blocking_mail(folder: str) -> None:
 def record_media(key: str) -> None:
     """Stands for a rendition: one row."""
     Section.objects.get_or_create(slug=key, defaults={"name": "Media step"})
+
+
+def _hold_renditions(folder: Path) -> None:
+    """With CSO_TEST_HOLD_RENDITIONS=<folder>, a worker's ``media.render_photo`` writes every rendition, leaves
+    ``rendition-started-<pid>`` in the folder, then waits for ``<folder>/release`` before saving anything: the
+    kill test kills it there, with files written and nothing committed."""
+    real = photos.write_renditions
+
+    def write_then_wait(*args, **kwargs):
+        result = real(*args, **kwargs)
+        (folder / f"rendition-started-{os.getpid()}").touch()
+        deadline = time.monotonic() + 120
+        while not (folder / "release").exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the test never released the task")
+            time.sleep(0.05)
+        return result
+
+    photos.write_renditions = write_then_wait
+
+
+if os.environ.get("CSO_TEST_HOLD_RENDITIONS"):
+    _hold_renditions(Path(os.environ["CSO_TEST_HOLD_RENDITIONS"]))

@@ -121,7 +121,8 @@ def _upload_json(event, request, form) -> JsonResponse:
 
 def upload_photos_view(model_admin, request, object_id):
     event = _event_for_media(model_admin, request, object_id, "attachment_add")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # Bound on every POST, even an empty one (an unbound form would answer "invalid" with no message).
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and _wants_json(request):
         return _upload_json(event, request, form)
     if request.method == "POST" and form.is_valid():
