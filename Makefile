@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 makemessages: venv
 	$(PY) manage.py makemessages --locale ru --ignore '.venv' --ignore 'node_modules' --ignore 'staticfiles' --no-obsolete
 
-.PHONY: loadtest check-pages help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
+.PHONY: bench-media loadtest check-pages help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
 
 help:
 	@echo "make demo    - install, migrate, load demo content, create the demo editor, serve on $(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make lint    - ruff lint and format check, import contracts (import-linter)"
 	@echo "make format  - ruff format and autofix"
 	@echo "make bench   - performance benchmark (see README)"
+	@echo "make bench-media - photo processing and 60-photo upload benchmark (docs/bench-media.md)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +68,13 @@ format: venv
 BENCH_ARGS ?=
 bench: venv messages
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Media benchmarks (scripts/bench_media.py): `codecs` (one 24 MP photo per imaging approach) and `uploads` (60 photos
+# through gunicorn + 2 Celery workers on PostgreSQL and Redis); writes docs/bench-media.md and docs/bench-media.json.
+# BENCH_MEDIA_ARGS="uploads --storage s3" runs one part with options.
+BENCH_MEDIA_ARGS ?= all
+bench-media: venv messages
+	$(PY) scripts/bench_media.py $(BENCH_MEDIA_ARGS)
 
 # 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Writes docs/loadtest.md.
 loadtest: venv messages

@@ -2,8 +2,9 @@
 
 Two steps. In the upload request, ``read_photo_header`` reads the size and the IPTC/EXIF prefill without
 decoding a pixel, and ``events.media.uploads`` stores the untouched original (the row is "processing").
-Then the task ``media.render_photo`` (``events.media.services.render_photo``) calls ``process_stored_photo``:
-decode, clean master, renditions. ``regenerate`` rebuilds the renditions of a stored photo. Public requests
+Then the task ``media.render_photo`` (``events.media.services.render_photo``) calls ``process_stored_photo``,
+which calls ``process_photo_file``: renditions from a reduced JPEG decode, a lossless clean master
+(``events.media.imaging``). ``regenerate`` rebuilds the renditions of a stored photo. Public requests
 only ever read the ``renditions`` JSON of ready photos and build URLs from it.
 """
 
@@ -18,9 +19,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from .imaging import NotAJpeg, clean_jpeg, orientation_of, request_draft, upright_size
 from .links import file_url
 from .metadata import read_metadata
-from .sniffing import PHOTO_FORMATS, decode_photo, open_photo
+from .sniffing import PHOTO_EXTENSIONS, PHOTO_FORMATS, decode_photo, open_photo
 
 RENDITIONS_VERSION = 1
 EXIF_ORIENTATION = 0x0112
@@ -47,6 +49,19 @@ SRCSET_SIZES = ("thumb", "medium", "large")
 JPEG_OPTIONS = {"quality": 85, "optimize": True, "progressive": True}
 WEBP_OPTIONS = {"quality": 80, "method": 2}  # method 4+ saves ~5% bytes at twice the time
 MASTER_JPEG_OPTIONS = {"quality": 92}
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """What ``process_photo_file`` made of one photo; the renditions are stored already, the master is not."""
+
+    master: bytes | None  # the clean full-size file to store; None when the office keeps originals
+    master_extension: str  # ".jpg", ".png" or ".webp" (of the master, or of the original when kept)
+    content_type: str
+    width: int  # full size, upright
+    height: int
+    icc: bytes | None
+    renditions: dict  # as ``write_renditions`` returns it
 
 
 @dataclass(frozen=True)
@@ -115,30 +130,92 @@ def process_stored_photo(attachment) -> None:
     storage = attachment.file.storage
     original = attachment.file.name
     delete_quietly(storage, attempt_names(original))
-    with storage.open(original, "rb") as stored:
-        with decode_photo(stored, attachment.original_name or PurePosixPath(original).name) as image:
-            image_format = image.format
-            icc_profile = image.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(image)
     keep_original = settings.CSO_SERVE_ORIGINAL_PHOTOS
-    written: list[str] = []
+    with storage.open(original, "rb") as stored:
+        processed = process_photo_file(
+            stored,
+            original_name=attachment.original_name or PurePosixPath(original).name,
+            storage=storage,
+            stem=PurePosixPath(original).stem,
+            keep_original=keep_original,
+        )
+    if keep_original:
+        file_name = original
+    else:
+        try:
+            file_name = storage.save(master_name(original, processed.master_extension), ContentFile(processed.master))
+        except BaseException:
+            delete_quietly(storage, rendition_names(processed.renditions))
+            raise
+    attachment.file = file_name
+    attachment.width, attachment.height = processed.width, processed.height
+    attachment.content_type = processed.content_type
+    attachment.renditions = {**processed.renditions, "file_is_clean": not keep_original}
+
+
+def process_photo_file(source, *, original_name: str, storage, stem: str, keep_original: bool) -> ProcessedPhoto:
+    """Everything a photo needs after upload, from its file object: renditions stored, clean master made.
+
+    A JPEG's master is a lossless copy without metadata (``imaging.clean_jpeg``: same pixels, no GPS,
+    serials, IPTC or XMP; the Orientation is kept for viewers) and its renditions come from a JPEG decoded
+    at a reduced DCT scale. PNG and WebP are decoded in full and re-encoded without metadata, as are JPEGs
+    whose structure the copier does not understand. Raises ``ValidationError`` naming the file if it is
+    not a usable photo.
+    """
+    full_size: list[tuple[int, int]] = []
+
+    def reduce(image: Image.Image) -> None:
+        full_size.append(image.size)
+        request_draft(image, _rendition_boxes())
+
+    with decode_photo(source, original_name, before_load=reduce) as image:
+        image_format = image.format
+        icc_profile = image.info.get("icc_profile")
+        orientation = orientation_of(image)
+        upright = _upright(image)
+        reduced = image.size != full_size[0]
     try:
-        if keep_original:
-            file_name, content_type = original, PHOTO_FORMATS[image_format]
-        else:
-            data, extension, content_type = encode_master(upright, icc_profile)
-            file_name = storage.save(master_name(original, extension), ContentFile(data))
-            written.append(file_name)
-        renditions = write_renditions(upright, storage=storage, stem=PurePosixPath(original).stem, icc=icc_profile)
-    except BaseException:
-        delete_quietly(storage, written)
-        raise
+        width, height = upright_size(full_size[0], orientation)
+        master = None
+        extension, content_type = PHOTO_EXTENSIONS[image_format], PHOTO_FORMATS[image_format]
+        if not keep_original:
+            master, extension, content_type = _clean_master(
+                source, original_name, image_format, orientation, None if reduced else upright, icc_profile
+            )
+        renditions = write_renditions(upright, storage=storage, stem=stem, icc=icc_profile)
     finally:
         upright.close()
-    attachment.file = file_name
-    attachment.width, attachment.height = upright.size
-    attachment.content_type = content_type
-    attachment.renditions = {**renditions, "file_is_clean": not keep_original}
+    return ProcessedPhoto(master, extension, content_type, width, height, icc_profile, renditions)
+
+
+def _clean_master(source, original_name, image_format, orientation, decoded, icc_profile) -> tuple[bytes, str, str]:
+    """The master file's bytes, extension and type: a lossless JPEG copy, or pixels re-encoded."""
+    if image_format == "JPEG":
+        source.seek(0)
+        try:
+            return clean_jpeg(source.read(), orientation).data, ".jpg", "image/jpeg"
+        except NotAJpeg:
+            pass
+    if decoded is not None:
+        return encode_master(decoded, icc_profile)
+    with decode_photo(source, original_name) as image:  # the rare JPEG the copier refused, decoded in full
+        upright = _upright(image)
+    try:
+        return encode_master(upright, icc_profile)
+    finally:
+        upright.close()
+
+
+def _rendition_boxes() -> list[tuple[tuple[int, int], bool]]:
+    return [(spec.box, spec.crop) for spec in RENDITION_SPECS.values()]
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy turned as its EXIF Orientation says (unturned when the EXIF block is unreadable)."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block must not lose the photo
+        return image.copy()
 
 
 def delete_quietly(storage, names) -> None:
@@ -152,9 +229,10 @@ def regenerate(attachment) -> dict:
     """Build fresh renditions from the stored file and return the new ``renditions`` value (nothing saved)."""
     storage = attachment.file.storage
     with storage.open(attachment.file.name, "rb") as stored:
-        with decode_photo(stored, attachment.original_name or attachment.file.name) as image:
+        name = attachment.original_name or attachment.file.name
+        with decode_photo(stored, name, before_load=lambda image: request_draft(image, _rendition_boxes())) as image:
             icc_profile = image.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(image)
+            upright = _upright(image)
     try:
         stem = PurePosixPath(attachment.file.name).stem
         renditions = write_renditions(upright, storage=storage, stem=stem, icc=icc_profile)

@@ -99,15 +99,17 @@ def check_upload(upload, *, max_bytes: int | None = None, decode: bool = True) -
     return _check_photo(upload, name, decode=decode)
 
 
-def decode_photo(fileobj, name: str) -> Image.Image:
+def decode_photo(fileobj, name: str, *, before_load=None) -> Image.Image:
     """Decode every pixel of a JPEG, PNG or WebP file, or raise a ``ValidationError`` that names the file.
 
-    Use it in a ``with`` block: that releases the pixels and leaves the caller's file open.
+    Use it in a ``with`` block: that releases the pixels and leaves the caller's file open. ``before_load``,
+    if given, is called with the opened image before its pixels are decoded (to ask for a reduced JPEG scale:
+    all the compressed data are still read to the end).
     """
-    return open_photo(fileobj, name, decode=True)
+    return open_photo(fileobj, name, decode=True, before_load=before_load)
 
 
-def open_photo(fileobj, name: str, *, decode: bool = False) -> Image.Image:
+def open_photo(fileobj, name: str, *, decode: bool = False, before_load=None) -> Image.Image:
     """Open a JPEG, PNG or WebP file (its header: format, size, metadata), refusing one over the pixel cap
     (``CSO_MAX_PHOTO_PIXELS``); with ``decode`` also every pixel. Use it in a ``with`` block."""
     fileobj.seek(0)
@@ -126,6 +128,8 @@ def open_photo(fileobj, name: str, *, decode: bool = False) -> Image.Image:
                 image.fp = None
                 raise _refuse(name, _too_many_pixels())
             if decode:
+                if before_load is not None:
+                    before_load(image)
                 # Decoding every pixel is the only way to find a truncated or corrupt file.
                 image.load()
             return image

@@ -4,15 +4,16 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageCms, ImageOps
 
-from events.media.photos import RENDITION_SPECS
+from events.media.photos import RENDITION_SPECS, process_photo_file
 from events.media.services import attachments_upload
 from events.models import Attachment
-from tests.events.media_samples import EXIF_IFD, GPS_IFD, camera_jpeg, plain_jpeg, transparent_png
+from tests.events.media_samples import EXIF_IFD, GPS_IFD, camera_jpeg, marked_photo, plain_jpeg, transparent_png
 from tests.factories import EventFactory, PhotoFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,16 @@ def every_public_file(photo):
     for size in RENDITION_SPECS:
         names += [photo.renditions[size]["webp"], photo.renditions[size]["jpeg"]]
     return names
+
+
+def metadata_left(data):
+    """EXIF tags other than Orientation, and any IPTC or XMP block, left in a stored file."""
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        tags = set(exif) - {0x0112}
+        ifds = exif.get_ifd(GPS_IFD) or exif.get_ifd(EXIF_IFD)
+        blocks = [key for key in ("photoshop", "xmp", "XML:com.adobe.xmp", "comment") if image.info.get(key)]
+    return tags, ifds, blocks
 
 
 def is_red(pixel):
@@ -56,9 +67,14 @@ def test_rotated_camera_photo_is_stored_and_rendered_upright():
                 rgb = image.convert("RGB")
                 assert is_red(rgb.getpixel((190, 10)))
                 assert not is_red(rgb.getpixel((10, 10)))
+    # The master is the camera's pixels unchanged (a lossless copy) with only the Orientation left in its EXIF,
+    # so any viewer shows it upright too.
     with Image.open(io.BytesIO(stored_bytes(photo.file.name))) as stored:
-        assert stored.size == (200, 300)
-        assert stored.getexif().get(0x0112) is None
+        assert stored.size == (300, 200)
+        assert dict(stored.getexif()) == {0x0112: 6}
+        upright = ImageOps.exif_transpose(stored).convert("RGB")
+        assert upright.size == (200, 300)
+        assert is_red(upright.getpixel((190, 10)))
 
 
 def test_no_gps_serial_or_other_exif_in_anything_stored_for_the_public():
@@ -72,7 +88,9 @@ def test_no_gps_serial_or_other_exif_in_anything_stored_for_the_public():
             assert exif.get_ifd(GPS_IFD) == {}, name
             assert exif.get_ifd(EXIF_IFD) == {}, name
         assert b"SERIAL-1234567" not in data, name
-        assert b"Exif\x00\x00" not in data, name
+        assert metadata_left(data) == (set(), {}, []), name
+        if name != photo.file.name:
+            assert b"Exif\x00\x00" not in data, name  # renditions carry no EXIF at all (they are upright)
         assert b"Photoshop 3.0" not in data, name
 
 
@@ -156,6 +174,140 @@ def test_photos_saved_directly_through_the_model_are_cleaned_too():
 
     assert photo.original_name == "DSC_0001.JPG"
     assert photo.renditions["file_is_clean"] is True
-    assert b"Exif\x00\x00" not in stored_bytes(photo.file.name)
+    assert metadata_left(stored_bytes(photo.file.name)) == (set(), {}, [])
+    assert b"SERIAL-1234567" not in stored_bytes(photo.file.name)
     assert photo.caption == "Delegations arrive at the Secretariat"
     assert Attachment.objects.get(pk=photo.pk).sha256 == photo.sha256 != ""
+
+
+# The master of a JPEG is a lossless copy (events.media.imaging.clean_jpeg): same pixels, no private metadata.
+
+
+def xmp_camera_jpeg(**kwargs):
+    """``camera_jpeg`` with an XMP block carrying the position too, and an embedded preview after the image."""
+    data = camera_jpeg(**kwargs)
+    xmp = b"http://ns.adobe.com/xap/1.0/\x00" + b'<x:xmpmeta><rdf:Description exif:GPSLatitude="55,45N"/></x:xmpmeta>'
+    segment = b"\xff\xe1" + len(xmp + b"..").to_bytes(2, "big") + xmp
+    preview = camera_jpeg(orientation=1)  # cameras append previews (with their own EXIF) after the end marker
+    return data[:2] + segment + data[2:] + preview
+
+
+def process(data, tmp_path, name="IMG_0001.JPG", keep_original=False):
+    storage = FileSystemStorage(location=tmp_path)
+    result = process_photo_file(
+        io.BytesIO(data), original_name=name, storage=storage, stem="photo", keep_original=keep_original
+    )
+    return result, storage
+
+
+def same_pixels(first, second):
+    with Image.open(io.BytesIO(first)) as one, Image.open(io.BytesIO(second)) as two:
+        return one.mode == two.mode and one.size == two.size and one.tobytes() == two.tobytes()
+
+
+def test_lossless_master_has_the_cameras_pixels_and_no_gps_iptc_xmp_or_preview(tmp_path):
+    iptc = {(2, 120): "Delegations arrive", (2, 80): "Ivan Fotografov"}
+    original = xmp_camera_jpeg(orientation=6, gps=True, iptc=iptc)
+
+    result, _storage = process(original, tmp_path)
+
+    master = result.master
+    assert (result.master_extension, result.content_type) == (".jpg", "image/jpeg")
+    assert (result.width, result.height) == (200, 300)  # upright size
+    assert same_pixels(master, original)
+    assert metadata_left(master) == (set(), {}, [])
+    for private in (b"SERIAL-1234567", b"GPSLatitude", b"Photoshop 3.0", b"Ivan Fotografov", b"EOS R5"):
+        assert private not in master
+    assert master.count(b"\xff\xd8") == 1  # the preview after the end of the image is gone
+    with Image.open(io.BytesIO(master)) as stored:
+        assert dict(stored.getexif()) == {0x0112: 6}
+        upright = ImageOps.exif_transpose(stored).convert("RGB")
+        assert upright.size == (200, 300)
+        assert is_red(upright.getpixel((190, 10)))
+
+
+def test_lossless_master_of_a_progressive_jpeg_with_an_icc_profile(tmp_path):
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = marked_photo(640, 480)
+    exif = image.getexif()
+    exif[GPS_IFD] = {1: "N", 2: (55.0, 45.0, 21.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, progressive=True, exif=exif.tobytes(), icc_profile=icc)
+    original = buffer.getvalue()
+
+    result, _storage = process(original, tmp_path)
+
+    assert same_pixels(result.master, original)
+    assert metadata_left(result.master) == (set(), {}, [])
+    assert b"Exif\x00\x00" not in result.master  # orientation 1: no EXIF needed at all
+    with Image.open(io.BytesIO(result.master)) as stored:
+        assert stored.info.get("progressive") or stored.info.get("progression")
+        assert stored.info["icc_profile"] == icc
+    assert result.icc == icc
+
+
+def test_lossless_master_of_a_cmyk_jpeg_keeps_its_colours(tmp_path):
+    image = Image.new("CMYK", (400, 300), (0, 255, 255, 0))  # red in print colours
+    exif = image.getexif()
+    exif[GPS_IFD] = {1: "N", 2: (55.0, 45.0, 21.0)}
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif.tobytes())
+    original = buffer.getvalue()
+
+    result, storage = process(original, tmp_path)
+
+    assert same_pixels(result.master, original)
+    assert metadata_left(result.master) == (set(), {}, [])
+    with storage.open(result.renditions["thumb"]["jpeg"]) as handle, Image.open(handle) as thumb:
+        assert is_red(thumb.convert("RGB").getpixel((10, 10)))
+
+
+def test_jpeg_with_a_broken_exif_block_is_processed_and_the_block_dropped(tmp_path):
+    broken = b"Exif\x00\x00MM\x00\x2a\x00\x00\xff\xff" + b"\x13" * 40 + b"GPS-SECRET"
+    good = plain_jpeg()
+    original = good[:2] + b"\xff\xe1" + (len(broken) + 2).to_bytes(2, "big") + broken + good[2:]
+
+    result, _storage = process(original, tmp_path)
+
+    assert same_pixels(result.master, original)
+    assert b"GPS-SECRET" not in result.master
+    assert b"Exif\x00\x00" not in result.master
+    assert (result.width, result.height) == (640, 480)
+
+
+def test_large_jpeg_renditions_come_at_their_exact_sizes_from_a_reduced_decode(tmp_path):
+    original = plain_jpeg(4000, 2400)
+
+    result, storage = process(original, tmp_path)
+
+    expected = {"thumb": (480, 288), "medium": (960, 576), "large": (1920, 1152), "social": (1200, 630)}
+    for size, (width, height) in expected.items():
+        entry = result.renditions[size]
+        assert (entry["width"], entry["height"]) == (width, height)
+        for key in ("jpeg", "webp"):
+            with storage.open(entry[key]) as handle, Image.open(handle) as image:
+                assert image.size == (width, height)
+                if size != "social":  # the light square drawn at a quarter to a half of the picture is there
+                    rgb = image.convert("RGB")
+                    assert all(abs(channel - 238) < 8 for channel in rgb.getpixel((3 * width // 8, 3 * height // 8)))
+                    assert all(abs(a - b) < 8 for a, b in zip(rgb.getpixel((5, 5)), (58, 110, 165), strict=True))
+    assert (result.width, result.height) == (4000, 2400)
+    assert same_pixels(result.master, original)
+
+
+def test_truncated_large_jpeg_is_still_refused_with_the_reduced_decode(tmp_path):
+    original = plain_jpeg(4000, 2400)
+
+    with pytest.raises(ValidationError) as refused:
+        process(original[: len(original) * 2 // 3], tmp_path, name="cut.jpg")
+
+    assert "cut.jpg" in refused.value.messages[0]
+    assert not list(tmp_path.rglob("*.*"))  # no rendition left behind
+
+
+def test_kept_original_gives_no_master_but_every_rendition(tmp_path):
+    result, _storage = process(camera_jpeg(orientation=6), tmp_path, keep_original=True)
+
+    assert result.master is None
+    assert (result.master_extension, result.content_type) == (".jpg", "image/jpeg")
+    assert set(result.renditions) == set(RENDITION_SPECS)
