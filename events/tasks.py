@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError
 
+from .media import kits
 from .media.cleanup import find_orphans
 from .services.trash import purge_trash as purge_expired_trash
 
@@ -64,3 +65,13 @@ def sweep_orphan_files() -> dict:
         default_storage.delete(name)
     logger.info("Deleted %s orphaned files older than %s.", len(orphans), grace)
     return {"files": len(orphans)}
+
+
+@shared_task(name="media.build_press_kit", **RETRY_OPTIONS)
+def build_press_kit(event_id: int) -> str | None:
+    """Put the current press kit of release ``event_id`` in storage and delete its older ones (media.kits).
+
+    Sent after a commit that changed the release's photos or what the kit says about the release, and by the
+    zip download when the current kit is not there yet. Running it again, or on two workers, builds nothing
+    more: the kit's name is its version."""
+    return kits.build_press_kit(event_id)
