@@ -1,0 +1,29 @@
+"""gunicorn for cso_press behind nginx (deploy/nginx/cso_press.conf): `gunicorn -c deploy/gunicorn/gunicorn.conf.py`.
+
+Sync workers are enough because no request holds one for long: pages take milliseconds, uploads only store
+the file (the photo work is a Celery task), and files and press kits are sent by nginx (X-Accel-Redirect) or
+the bucket (a presigned address). nginx buffers what the application answers, so a slow client never keeps a
+worker busy either. The settings below can be overridden from the environment (GUNICORN_*).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+wsgi_app = "cso_press.wsgi"
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+worker_class = "sync"
+# A request that runs longer than this is a bug or a stuck database: the worker is killed and replaced.
+# Nothing legitimate comes close (kits are prepared in the background; see README, "Storage").
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+# nginx keeps connections to the upstream open (`keepalive 16`); a little longer than its idle time.
+keepalive = 75
+# Replace workers now and then, with jitter so that they never restart together.
+max_requests = 2000
+max_requests_jitter = 200
+# Requests larger than a photo upload are refused by nginx (client_max_body_size) before they get here.
+forwarded_allow_ips = "127.0.0.1"
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
