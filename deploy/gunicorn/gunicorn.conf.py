@@ -24,6 +24,6 @@ max_requests = 2000
 max_requests_jitter = 200
 # Requests larger than a photo upload are refused by nginx (client_max_body_size) before they get here.
 forwarded_allow_ips = "127.0.0.1"
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log (nginx keeps one)
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
