@@ -68,6 +68,12 @@ BENCH_ARGS ?=
 bench: venv messages
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
+# The press-kit part of the media benchmark: a 300 MB kit behind nginx + gunicorn, public page throughput with
+# and without 10 slow kit downloaders (PostgreSQL database cso_bench_kits). Writes docs/bench-kits.md and .json.
+.PHONY: bench-kits
+bench-kits: venv messages
+	$(PY) scripts/bench_kits.py $(BENCH_KITS_ARGS)
+
 # 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Writes docs/loadtest.md.
 loadtest: venv messages
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
