@@ -118,15 +118,21 @@ sock = socket.socket()
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
 sock.connect((host, port))
 sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-started, received = time.monotonic(), 0
-with open(out, "wb", buffering=0) as output:
-    while chunk := sock.recv(16 * 1024):
-        output.write(chunk)
-        received += len(chunk)
-        ahead = received / rate - (time.monotonic() - started)
-        if ahead > 0:
-            time.sleep(ahead)
+started, received, reported = time.monotonic(), 0, 0.0
+while chunk := sock.recv(16 * 1024):
+    received += len(chunk)
+    now = time.monotonic()
+    if now - reported >= 1:  # the bytes are dropped; how many arrived is written once a second
+        with open(out, "w") as progress:
+            progress.write(str(received))
+        reported = now
+    ahead = received / rate - (now - started)
+    if ahead > 0:
+        time.sleep(ahead)
+with open(out, "w") as progress:
+    progress.write(str(received))
 """
+WRK_REQUESTS = re.compile(r"(\d+) requests in")
 WRK_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 WRK_MIX = """
 local paths = {%s}
@@ -291,6 +297,22 @@ def download_whole(url: str, folder: Path) -> dict:
     }
 
 
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU time of every live process in process group ``group`` (gunicorn and its workers,
+    nginx and its worker): the machine is shared, so CPU spent per request says more than requests/s."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, pgrp, ..., utime, stime, and the CPU time of children already reaped
+        # (a worker gunicorn replaced counts in its master).
+        if int(fields[2]) == group:
+            ticks += sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def wrk_mix(base: str, paths: list[str], args, folder: Path) -> dict:
     script = folder / "mix.lua"
     script.write_text(WRK_MIX % ", ".join(json.dumps(path) for path in paths))
@@ -310,6 +332,7 @@ def wrk_mix(base: str, paths: list[str], args, folder: Path) -> dict:
         "p99_ms": pct.get("99"),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "timeouts": int(socket_errors.group(4)) if socket_errors else 0,
+        "requests": int(WRK_REQUESTS.search(out).group(1)),
     }
 
 
@@ -317,7 +340,7 @@ def with_slow_clients(url: str, args, folder: Path, measure, receiving: int | No
     """Run ``measure()`` while ``--slow-clients`` slow client processes download ``url`` at ``--slow-rate`` each, once
     ``receiving`` of them (all by default) get bytes."""
     receiving = args.slow_clients if receiving is None else receiving
-    outputs = [folder / f"slow-{index}.part" for index in range(args.slow_clients)]
+    outputs = [folder / f"slow-{index}.count" for index in range(args.slow_clients)]
     parts = urlsplit(url)
     rate = int(float(args.slow_rate.rstrip("kK")) * 1024) if args.slow_rate[-1] in "kK" else int(args.slow_rate)
     clients = [
@@ -329,12 +352,10 @@ def with_slow_clients(url: str, args, folder: Path, measure, receiving: int | No
     ]
     try:
         # The clients are receiving the kit before the measurement starts.
-        wait_until(
-            lambda: sum(o.exists() and o.stat().st_size > 0 for o in outputs) >= receiving, "the slow clients", 120
-        )
+        wait_until(lambda: sum(o.exists() for o in outputs) >= receiving, "the slow clients", 120)
         result = measure()
         still = sum(client.poll() is None for client in clients)
-        received = [o.stat().st_size for o in outputs]
+        received = [int(o.read_text() or 0) if o.exists() else 0 for o in outputs]
     finally:
         for client in clients:
             stop(client)
@@ -344,8 +365,8 @@ def with_slow_clients(url: str, args, folder: Path, measure, receiving: int | No
         "clients": args.slow_clients,
         "rate": args.slow_rate,
         "still_downloading_at_end": still,
-        "mb_received_each_min": round(min(received) / 2**20, 1),
-        "mb_received_each_max": round(max(received) / 2**20, 1),
+        "mb_received_each_min": round(min(received, default=0) / 2**20, 1),
+        "mb_received_each_max": round(max(received, default=0) / 2**20, 1),
     }
 
 
@@ -396,9 +417,9 @@ def write_report(result: dict) -> None:
         "receive window, receiving before wrk starts and stopped after it. Load average at the end: "
         f"{result['load_average']}.",
         "",
-        "| Run | req/s | p50 ms | p99 ms | non-2xx | wrk timeouts | vs. median (b) | slow clients still receiving "
-        "at the end | gunicorn worker timeouts |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Run | req/s | p50 ms | p99 ms | non-2xx | wrk timeouts | vs. median (b) | gunicorn CPU ms / request "
+        "| nginx CPU s | load (1 min) | slow clients receiving at the end | gunicorn worker timeouts |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for run in runs:
         ratio = f"{run['rps'] / base:.2f}" if base else "–"
@@ -406,12 +427,16 @@ def write_report(result: dict) -> None:
         still = f"{slow['still_downloading_at_end']} of {slow['clients']}" if slow else "–"
         lines.append(
             f"| {LABELS[run['run']]} | {run['rps']:.0f} | {run['p50_ms']} | {run['p99_ms']} | {run['non_2xx']} "
-            f"| {run['timeouts']} | {ratio} | {still} | {run['worker_timeouts']} |"
+            f"| {run['timeouts']} | {ratio} | {run['gunicorn_cpu_ms_per_request']} | {run['nginx_cpu_s']} "
+            f"| {run['load_average_1min']} | {still} | {run['worker_timeouts']} |"
         )
     lines += [
         "",
         f"**Target: (c) ≥ 0.90 of (b). Measured: median (c) / median (b) = {result['ratio']:.2f}** "
-        f"({result['pages_with_slow_kit_downloads_median_rps']:.0f} / {base:.0f} req/s).",
+        f"({result['pages_with_slow_kit_downloads_median_rps']:.0f} / {base:.0f} req/s). gunicorn CPU per page "
+        f"request, median: {result['cpu_ms_alone']} ms alone, {result['cpu_ms_with_slow_kits']} ms with the slow "
+        "kit downloads (the machine was shared with other work, so requests/s moves from run to run; CPU per "
+        "request is what the slow clients would change if they cost the application anything).",
         "",
     ]
     (ROOT / "docs" / "bench-kits.md").write_text("\n".join(lines))
@@ -446,13 +471,28 @@ def main() -> None:
 
     def measured(key: str, url: str | None = None, receiving: int | None = None) -> None:
         seen = log.read_text(errors="replace").count("WORKER TIMEOUT")
-        pages = lambda: wrk_mix(base, setup["pages"], args, folder)  # noqa: E731
+        cpu = {}
+
+        def pages():
+            cpu.update(app=group_cpu_seconds(server.pid), web=group_cpu_seconds(proxy.pid))
+            result = wrk_mix(base, setup["pages"], args, folder)
+            cpu.update(app=group_cpu_seconds(server.pid) - cpu["app"], web=group_cpu_seconds(proxy.pid) - cpu["web"])
+            return result
+
         if url is None:
             row = pages()
         else:
             result, slow = with_slow_clients(url, args, folder, pages, receiving)
             row = {**result, "slow": slow}
-        row = {"run": key, **row, "worker_timeouts": log.read_text(errors="replace").count("WORKER TIMEOUT") - seen}
+        row = {
+            "run": key,
+            **row,
+            "gunicorn_cpu_s": round(cpu["app"], 2),
+            "gunicorn_cpu_ms_per_request": round(1000 * cpu["app"] / row["requests"], 2) if row["requests"] else None,
+            "nginx_cpu_s": round(cpu["web"], 2),
+            "load_average_1min": round(os.getloadavg()[0], 1),
+            "worker_timeouts": log.read_text(errors="replace").count("WORKER TIMEOUT") - seen,
+        }
         runs.append(row)
         print(f"{LABELS[key]}: {row}", flush=True)
 
@@ -500,6 +540,10 @@ def main() -> None:
         "pages_alone_median_rps": alone,
         "pages_with_slow_kit_downloads_median_rps": loaded,
         "ratio": round(loaded / alone, 3),
+        "cpu_ms_alone": median([row["gunicorn_cpu_ms_per_request"] for row in runs if row["run"] == "pages_alone"]),
+        "cpu_ms_with_slow_kits": median(
+            [row["gunicorn_cpu_ms_per_request"] for row in runs if row["run"] == "pages_with_slow_kit_downloads"]
+        ),
     }
     write_report(report)
     print(f"ratio median (c) / median (b) = {report['ratio']:.2f}; wrote docs/bench-kits.md and .json")

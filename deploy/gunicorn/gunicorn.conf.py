@@ -19,9 +19,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 # nginx keeps connections to the upstream open (`keepalive 16`); a little longer than its idle time.
 keepalive = 75
-# Replace workers now and then, with jitter so that they never restart together.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled by default: a new worker loads Django again and starts with an empty page cache
+# (seconds of slower answers under load). Set GUNICORN_MAX_REQUESTS (e.g. 50000) if memory ever creeps up;
+# the jitter keeps workers from restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
+max_requests_jitter = max_requests // 10
 # Requests larger than a photo upload are refused by nginx (client_max_body_size) before they get here.
 forwarded_allow_ips = "127.0.0.1"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log (nginx keeps one)

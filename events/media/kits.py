@@ -90,12 +90,13 @@ def kit_plan(event: Event) -> KitPlan | None:
         sources = [download_source(photo) for photo in photos]
     except Http404:
         return None
-    names = [download_name(event, index, source) for index, source in enumerate(sources, 1)]
-    day = timezone.localdate(event.starts_at)
-    # The kit is one file for every reader: its text is in the release's language, whoever asks first.
-    with translation.override(event.language):
+    # The kit is one file for every reader: its text is in the release's language and its dates in the site's
+    # time zone, whoever asks first (a request and a worker must arrive at the same digest).
+    with translation.override(event.language), timezone.override(None):
+        names = [download_name(event, index, source) for index, source in enumerate(sources, 1)]
+        day = timezone.localdate(event.starts_at)
         captions = captions_text(event, photos, names)
-    modified = timezone.localtime(event.starts_at).replace(tzinfo=None, microsecond=0)
+        modified = timezone.localtime(event.starts_at).replace(tzinfo=None, microsecond=0)
     description = {
         "format": KIT_FORMAT,
         "language": event.language,
