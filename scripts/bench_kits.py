@@ -111,26 +111,38 @@ print(json.dumps({
 # A deliberately slow downloader: reads at most RATE bytes a second through a small receive window, so the
 # server side sees a client on a slow line. (curl --limit-rate was tried first: curl 7.88 here did not
 # hold to it on loopback.)
-SLOW_CLIENT = r"""
-import socket, sys, time
-host, port, path, rate, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5]
-sock = socket.socket()
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
-sock.connect((host, port))
-sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-started, received, reported = time.monotonic(), 0, 0.0
-while chunk := sock.recv(16 * 1024):
-    received += len(chunk)
+SLOW_CLIENTS = r"""
+import json, os, socket, sys, time
+host, path, out = sys.argv[1], sys.argv[3], sys.argv[6]
+port, rate, count = int(sys.argv[2]), int(sys.argv[4]), int(sys.argv[5])
+clients = []
+for _ in range(count):
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    sock.connect((host, port))
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+    sock.setblocking(False)
+    clients.append({"sock": sock, "received": 0, "open": True})
+started = reported = time.monotonic()
+while any(client["open"] for client in clients):
+    time.sleep(0.05)  # 20 times a second, each client takes what its rate allows since the start
     now = time.monotonic()
-    if now - reported >= 1:  # the bytes are dropped; how many arrived is written once a second
-        with open(out, "w") as progress:
-            progress.write(str(received))
+    for client in clients:
+        allowed = int(rate * (now - started)) - client["received"]
+        while client["open"] and allowed > 0:
+            try:
+                chunk = client["sock"].recv(min(allowed, 64 * 1024))
+            except BlockingIOError:
+                break
+            if not chunk:
+                client["open"] = False
+            client["received"] += len(chunk)
+            allowed -= len(chunk)
+    if now - reported >= 0.5 or not any(client["open"] for client in clients):
+        with open(out + ".tmp", "w") as progress:
+            json.dump([[client["received"], client["open"]] for client in clients], progress)
+        os.replace(out + ".tmp", out)
         reported = now
-    ahead = received / rate - (now - started)
-    if ahead > 0:
-        time.sleep(ahead)
-with open(out, "w") as progress:
-    progress.write(str(received))
 """
 WRK_REQUESTS = re.compile(r"(\d+) requests in")
 WRK_SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
@@ -337,36 +349,37 @@ def wrk_mix(base: str, paths: list[str], args, folder: Path) -> dict:
 
 
 def with_slow_clients(url: str, args, folder: Path, measure, receiving: int | None = None) -> tuple[dict, dict]:
-    """Run ``measure()`` while ``--slow-clients`` slow client processes download ``url`` at ``--slow-rate`` each, once
-    ``receiving`` of them (all by default) get bytes."""
+    """Run ``measure()`` while ``--slow-clients`` connections download ``url`` at ``--slow-rate`` each, once
+    ``receiving`` of them (all by default) get bytes. One process serves them all (a paced, non-blocking
+    reader 20 times a second), so that the clients' own CPU on this shared machine stays small; it is
+    measured and reported."""
     receiving = args.slow_clients if receiving is None else receiving
-    outputs = [folder / f"slow-{index}.count" for index in range(args.slow_clients)]
+    progress = folder / "slow.json"
+    progress.unlink(missing_ok=True)
     parts = urlsplit(url)
     rate = int(float(args.slow_rate.rstrip("kK")) * 1024) if args.slow_rate[-1] in "kK" else int(args.slow_rate)
-    clients = [
-        subprocess.Popen(
-            [PY, "-c", SLOW_CLIENT, parts.hostname, str(parts.port), parts.path, str(rate), str(output)],
-            start_new_session=True,
-        )
-        for output in outputs
-    ]
+    command = [PY, "-c", SLOW_CLIENTS, parts.hostname, str(parts.port), parts.path, str(rate)]
+    clients = subprocess.Popen([*command, str(args.slow_clients), str(progress)], start_new_session=True)
+
+    def state() -> list:
+        return json.loads(progress.read_text()) if progress.exists() else []
+
     try:
         # The clients are receiving the kit before the measurement starts.
-        wait_until(lambda: sum(o.exists() for o in outputs) >= receiving, "the slow clients", 120)
+        wait_until(lambda: sum(got > 0 for got, _open in state()) >= receiving, "the slow clients", 120)
+        cpu = group_cpu_seconds(clients.pid)
         result = measure()
-        still = sum(client.poll() is None for client in clients)
-        received = [int(o.read_text() or 0) if o.exists() else 0 for o in outputs]
+        cpu = group_cpu_seconds(clients.pid) - cpu
+        final = state()
     finally:
-        for client in clients:
-            stop(client)
-        for output in outputs:
-            output.unlink(missing_ok=True)
+        stop(clients)
     return result, {
         "clients": args.slow_clients,
         "rate": args.slow_rate,
-        "still_downloading_at_end": still,
-        "mb_received_each_min": round(min(received, default=0) / 2**20, 1),
-        "mb_received_each_max": round(max(received, default=0) / 2**20, 1),
+        "still_downloading_at_end": sum(is_open for _got, is_open in final),
+        "mb_received_each_min": round(min((got for got, _open in final), default=0) / 2**20, 1),
+        "mb_received_each_max": round(max((got for got, _open in final), default=0) / 2**20, 1),
+        "clients_cpu_s": round(cpu, 2),
     }
 
 
@@ -413,13 +426,15 @@ def write_report(result: dict) -> None:
         f"Public pages: wrk, 1 thread, {result['connections']} connections, {result['duration']} s per run, "
         f"round-robin over {', '.join(result['pages'])} (through nginx). Runs (b) and (c) alternate "
         f"{result['rounds']} times, so that load from other work on the machine falls on both alike. Slow clients: "
-        f"{result['slow_clients']} processes, each reading the zip at {result['slow_rate']}B/s through a 64 KB "
-        "receive window, receiving before wrk starts and stopped after it. Load average at the end: "
+        f"{result['slow_clients']} connections, each reading the zip at {result['slow_rate']}B/s through a 64 KB "
+        "receive window (one paced client process for all), receiving before wrk starts and stopped after it. "
+        "Load average at the end: "
         f"{result['load_average']}.",
         "",
         "| Run | req/s | p50 ms | p99 ms | non-2xx | wrk timeouts | vs. median (b) | gunicorn CPU ms / request "
-        "| nginx CPU s | load (1 min) | slow clients receiving at the end | gunicorn worker timeouts |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| nginx CPU s | slow clients' own CPU s | load (1 min) | slow clients receiving at the end "
+        "| gunicorn worker timeouts |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for run in runs:
         ratio = f"{run['rps'] / base:.2f}" if base else "–"
@@ -428,7 +443,7 @@ def write_report(result: dict) -> None:
         lines.append(
             f"| {LABELS[run['run']]} | {run['rps']:.0f} | {run['p50_ms']} | {run['p99_ms']} | {run['non_2xx']} "
             f"| {run['timeouts']} | {ratio} | {run['gunicorn_cpu_ms_per_request']} | {run['nginx_cpu_s']} "
-            f"| {run['load_average_1min']} | {still} | {run['worker_timeouts']} |"
+            f"| {slow.get('clients_cpu_s', '–')} | {run['load_average_1min']} | {still} | {run['worker_timeouts']} |"
         )
     lines += [
         "",

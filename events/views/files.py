@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 
 from ..media.access import Access, release_access, release_for_files
+from ..media.backends import STORAGE_ERRORS
 from ..media.downloads import document_name, download_name, download_source, photos_of
 from ..media.kits import kit_build_after_commit, kit_plan, stored_kit
 from ..media.links import ORIGINAL
@@ -93,11 +94,15 @@ class PhotosZipView(View):
         if plan is None:
             raise Http404("This release has no photos.")
         storage = default_storage
-        if not stored_kit(plan, storage):
-            # Not built yet (the photos changed a moment ago, or the workers are behind): ask for it. Where tasks
-            # run in-process (the demo) it is there right after this.
-            kit_build_after_commit(event.pk)
-        if stored_kit(plan, storage):
+        try:
+            if not stored_kit(plan, storage):
+                # Not built yet (the photos changed a moment ago, or the workers are behind): ask for it. Where
+                # tasks run in-process (the demo) it is there right after this.
+                kit_build_after_commit(event.pk)
+            ready = stored_kit(plan, storage)
+        except STORAGE_ERRORS:
+            ready = plan.stored_name  # the bucket does not answer: stored_file_response says "try again shortly"
+        if ready:
             response = stored_file_response(
                 storage,
                 plan.stored_name,

@@ -4,6 +4,7 @@ its photos change, kept in storage under a name that is its version, and downloa
 through the application only while the current kit is not built yet."""
 
 import io
+import socket
 import zipfile
 from datetime import UTC, datetime
 
@@ -19,6 +20,7 @@ from events import tasks
 from events.media import kits
 from events.media.cleanup import find_orphans
 from events.models import Event
+from events.services import releases
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, PhotoFactory, UserFactory
 from tests.storage.s3 import both_backends, fetch
@@ -319,3 +321,28 @@ def test_the_orphan_sweep_takes_the_kits_of_deleted_releases_and_leaves_the_othe
     orphans = find_orphans(default_storage)
     assert orphan in orphans
     assert kept not in orphans
+
+
+def test_a_deleted_release_loses_its_kit_once_the_deletion_is_committed(disk_files, summit):
+    event, _photos = summit
+    commit()
+    assert len(kit_files(disk_files)) == 1
+
+    releases.event_delete(event=event, user=UserFactory(is_staff=True, is_superuser=True))
+    commit()
+
+    assert kit_files(disk_files) == []
+
+
+def test_an_unreachable_bucket_makes_the_zip_a_503_to_retry_not_a_server_error(s3_media, settings, client, summit):
+    event, _photos = summit
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = {**settings.STORAGES["default"]["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{port}", "max_attempts": 1}
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": options}}
+
+    response = client.get(zip_url(event))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
