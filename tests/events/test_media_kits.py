@@ -6,7 +6,7 @@ through the application only while the current kit is not built yet."""
 import io
 import socket
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -15,12 +15,14 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from events import tasks
 from events.media import kits
 from events.media.cleanup import find_orphans
+from events.media.links import grant_query, grant_token
 from events.models import Event
-from events.services import releases
+from events.services import embargo_links, releases
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, PhotoFactory, UserFactory
 from tests.storage.s3 import both_backends, fetch
@@ -346,3 +348,27 @@ def test_an_unreachable_bucket_makes_the_zip_a_503_to_retry_not_a_server_error(s
 
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+
+
+@both_backends
+def test_an_embargo_link_holder_gets_the_prepared_kit_privately_until_the_link_is_revoked(media_backend, client):
+    event = EventFactory(slug="embargoed-summit", starts_at=STARTS, scheduled=True)
+    PhotoFactory(event=event)
+    name = tasks.build_press_kit(event.pk)
+    editor = UserFactory(is_staff=True, is_superuser=True)
+    link = embargo_links.embargo_link_create(
+        event=event, user=editor, expires_at=timezone.now() + timedelta(hours=6), label="Agency"
+    )
+    token = grant_token(link_id=link.pk, event_id=event.pk, until=int(link.expires_at.timestamp()))
+    address = zip_url(event) + grant_query(token)
+
+    response = client.get(address)
+    status, body = fetch(client, address)
+
+    assert response["Cache-Control"] == "private, no-store, max-age=0"
+    assert (status, body) == (200, read_stored(name))
+    assert client.get(zip_url(event)).status_code == 404  # the same address without the grant
+
+    embargo_links.embargo_link_revoke(link=link, user=editor)
+
+    assert client.get(address).status_code == 404
