@@ -71,10 +71,18 @@ bench: venv messages
 
 # Media benchmarks (scripts/bench_media.py): `codecs` (one 24 MP photo per imaging approach) and `uploads` (60 photos
 # through gunicorn + 2 Celery workers on PostgreSQL and Redis); writes docs/bench-media.md and docs/bench-media.json.
-# BENCH_MEDIA_ARGS="uploads --storage s3" runs one part with options.
+# BENCH_MEDIA_ARGS="uploads --storage s3" runs one part with options. With the default (all), the press-kit part
+# (scripts/bench_kits.py, below) runs after them.
 BENCH_MEDIA_ARGS ?= all
 bench-media: venv messages
 	$(PY) scripts/bench_media.py $(BENCH_MEDIA_ARGS)
+	if [ "$(BENCH_MEDIA_ARGS)" = all ]; then $(PY) scripts/bench_kits.py $(BENCH_KITS_ARGS); fi
+
+# The press-kit part of the media benchmark: a 300 MB kit behind nginx + gunicorn, public page throughput with
+# and without 10 slow kit downloaders (PostgreSQL database cso_bench_kits). Writes docs/bench-kits.md and .json.
+.PHONY: bench-kits
+bench-kits: venv messages
+	$(PY) scripts/bench_kits.py $(BENCH_KITS_ARGS)
 
 # 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Writes docs/loadtest.md.
 loadtest: venv messages

@@ -1,13 +1,15 @@
-"""After-commit side effects of model changes: files no longer used are removed once the change is committed.
+"""After-commit side effects of model changes: files no longer used are removed once the change is committed;
+a release's press kit is built again when its photos or what the kit says about the release change.
 
 The main flow never runs here: the trash, for one, is filled by ``services.releases.event_delete``."""
 
-from django.db.models.signals import post_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .media.cleanup import delete_when_unreferenced
+from .media.kits import kit_build_after_commit
 from .media.stored import stored_names
-from .models import Attachment, TrashedEventContent
+from .models import Attachment, Event, TrashedEventContent
 from .selectors.trash import kept_attachments
 
 
@@ -42,3 +44,24 @@ def remove_files_replaced_by_save(sender, instance, raw=False, update_fields=Non
     old = Attachment(file=old_file, renditions=old_renditions)
     replaced = stored_names(old) - stored_names(instance)
     delete_when_unreferenced(replaced, sha256=old_sha, storage=instance.file.storage)
+
+
+# What a press kit shows of its release (media.kits: the captions file, the file names, the language).
+KIT_FIELDS = frozenset({"title", "slug", "starts_at", "location", "language"})
+
+
+@receiver(post_save, sender=Attachment, dispatch_uid="events.attachment.kit_after_save")
+@receiver(post_delete, sender=Attachment, dispatch_uid="events.attachment.kit_after_delete")
+def rebuild_kit_after_photo_change(sender, instance, raw=False, **kwargs):
+    """A photo added, changed, reordered or removed: the release's press kit is built again after the commit
+    (once per release and transaction; the build finds nothing to do when the kit's content did not change)."""
+    if not raw and instance.kind == Attachment.Kind.PHOTO:
+        kit_build_after_commit(instance.event_id)
+
+
+@receiver(post_save, sender=Event, dispatch_uid="events.event.kit_after_save")
+def rebuild_kit_after_release_change(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    """The release's title, date, place, address or language are in its kit's captions file and names."""
+    if raw or created or (update_fields is not None and not KIT_FIELDS & set(update_fields)):
+        return
+    kit_build_after_commit(instance.pk)

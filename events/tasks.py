@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError
 
+from .media import kits
 from .media.cleanup import find_orphans
 from .media.services import render_photo as render_stored_photo
 from .media.services import sweep_unfinished_uploads as sweep_unfinished
@@ -86,3 +87,12 @@ def sweep_unfinished_uploads() -> dict:
     result = sweep_unfinished()
     logger.info("Unfinished uploads: %s", result)
     return result
+
+@shared_task(name="media.build_press_kit", **RETRY_OPTIONS)
+def build_press_kit(event_id: int) -> str | None:
+    """Put the current press kit of release ``event_id`` in storage and delete its older ones (media.kits).
+
+    Sent after a commit that changed the release's photos or what the kit says about the release, and by the
+    zip download when the current kit is not there yet. Running it again, or on two workers, builds nothing
+    more: the kit's name is its version."""
+    return kits.build_press_kit(event_id)

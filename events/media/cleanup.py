@@ -8,6 +8,7 @@ photos' stored files with the original, and a deleted release keeps its attachme
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Attachment, Organization, Person, TrashedEventContent
+from ..models import Attachment, Event, Organization, Person, TrashedEventContent
 from .photos import attempt_names, rendition_names
 from .stored import delete_names
 
@@ -67,6 +68,25 @@ def referenced_names() -> set[str]:
     return names
 
 
+KITS_FOLDER = "private/kits/"
+_KIT_NAME = re.compile(r"private/kits/(\d+)/[0-9a-f]{64}\.zip")
+
+
+def is_kit_name(name: str) -> bool:
+    return _KIT_NAME.fullmatch(name) is not None
+
+
+def kit_names_in_use(storage: Storage) -> set[str]:
+    """The press kits (media.kits) of releases that exist: each build deletes its release's older kits, so
+    the sweep takes only those of deleted releases (and builds that never finished). Kits are made from
+    the photos, so they are not part of what ``referenced_names`` lists (the archive does not carry them)."""
+    kits = [
+        (name, int(match[1])) for name in walk(storage, KITS_FOLDER.rstrip("/")) if (match := _KIT_NAME.fullmatch(name))
+    ]
+    existing = set(Event.objects.filter(pk__in={pk for _name, pk in kits}).values_list("pk", flat=True))
+    return {name for name, pk in kits if pk in existing}
+
+
 def walk(storage: Storage, folder: str = "") -> Iterator[str]:
     """Every file name under ``folder``, through the storage API (works for S3 too)."""
     try:
@@ -84,7 +104,7 @@ def find_orphans(
 ) -> list[str]:
     """Stored files no record refers to, oldest rule applied so that uploads in progress are left alone."""
     storage = storage or default_storage
-    used = referenced_names()
+    used = referenced_names() | kit_names_in_use(storage)
     cutoff: datetime | None = timezone.now() - older_than if older_than else None
     orphans = []
     for folder in folders:

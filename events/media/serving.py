@@ -37,6 +37,7 @@ KNOWN_TYPES = {
     *OLE2_CONTENT_TYPES.values(),
     *(content_type for content_type, _extension in OOXML_TYPES.values()),
     *ODF_EXTENSIONS,
+    "application/zip",  # a press kit (media.kits)
 }
 
 

@@ -1,19 +1,22 @@
 """A release's files: every photo, rendition and document, each photo as a journalist's download, all photos as
 a zip. Each answers only while this client may see the release (``events.media.access``).
 
-These views stream stored files; they never decode or encode an image.
+These views send stored files (or hand them to the web server or the bucket); they never decode or encode an
+image. The one exception to "stored" is the zip of all photos while its kit is still being prepared.
 """
 
 import mimetypes
 from pathlib import PurePosixPath
 
+from django.core.files.storage import default_storage
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views import View
 
 from ..media.access import Access, release_access, release_for_files
-from ..media.downloads import captions_text, document_name, download_name, download_source, photos_of
+from ..media.backends import STORAGE_ERRORS
+from ..media.downloads import document_name, download_name, download_source, photos_of
+from ..media.kits import kit_build_after_commit, kit_plan, stored_kit
 from ..media.links import ORIGINAL
 from ..media.serving import stored_file_response
 from ..media.zipstream import zip_stream
@@ -79,25 +82,42 @@ class PhotoDownloadView(View):
 
 
 class PhotosZipView(View):
+    """All photos as one zip: the prepared kit from storage (media.kits), like any other stored file.
+
+    The zip's address stays the same while its content changes with the photos, so no cache may keep the
+    answer (``no-cache``: the redirect or the X-Accel answer is asked for again each time; the bytes behind
+    it live under the kit's versioned name)."""
+
     def get(self, request, slug):
         event, access = release_for_files(request, slug)
-        photos = photos_of(event)
-        if not photos:
+        plan = kit_plan(event)
+        if plan is None:
             raise Http404("This release has no photos.")
-        sources = [download_source(photo) for photo in photos]
-        names = [download_name(event, index, source) for index, source in enumerate(sources, 1)]
-        day = timezone.localdate(event.starts_at)
-        text_name = f"{day:%Y-%m-%d}-{event.slug}-captions.txt"
-        modified = timezone.localtime(event.starts_at).replace(tzinfo=None)
-
-        def members():
-            yield text_name, captions_text(event, photos, names).encode("utf-8"), modified
-            for photo, source, name in zip(photos, sources, names, strict=True):
-                storage = photo.file.storage
-                yield name, (lambda storage=storage, source=source: storage.open(source, "rb")), modified
-
-        response = StreamingHttpResponse(zip_stream(members()), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{day:%Y-%m-%d}-{event.slug}-photos.zip"'
+        storage = default_storage
+        try:
+            if not stored_kit(plan, storage):
+                # Not built yet (the photos changed a moment ago, or the workers are behind): ask for it. Where
+                # tasks run in-process (the demo) it is there right after this.
+                kit_build_after_commit(event.pk)
+            ready = stored_kit(plan, storage)
+        except STORAGE_ERRORS:
+            ready = plan.stored_name  # the bucket does not answer: stored_file_response says "try again shortly"
+        if ready:
+            response = stored_file_response(
+                storage,
+                plan.stored_name,
+                access=access,
+                content_type="application/zip",
+                filename=plan.download_name,
+                as_attachment=True,
+            )
+            if access is Access.PUBLIC:
+                response["Cache-Control"] = "no-cache"
+            return response
+        # The only place a zip is streamed through the application, while the kit is being prepared.
+        response = StreamingHttpResponse(zip_stream(plan.entries()), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{plan.download_name}"'
+        response["Cache-Control"] = "no-cache"
         return _private_cache(response, access)
 
 

@@ -2,12 +2,14 @@
 go out with headers that keep a browser from running them, a release's files only through the application's
 check, and nothing private is reachable by its storage path."""
 
+import io
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -152,3 +154,58 @@ def test_hashed_static_files_are_kept_for_a_year(nginx):
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_prepared_press_kit_goes_out_through_nginx_and_a_changed_caption_makes_a_new_one(
+    nginx, live_server, settings
+):
+    # Tasks run in-process in the tests: each commit below builds the kit before the next line runs.
+    event = EventFactory(slug="summit")
+    photos = [PhotoFactory(event=event, caption=f"Photo {n}") for n in range(2)]
+    kits = Path(settings.MEDIA_ROOT) / "private" / "kits" / str(event.pk)
+    [kit] = kits.iterdir()
+    address = reverse("events:photos-zip", kwargs={"slug": "summit"})
+
+    from_app = requests.get(live_server.url + address, timeout=10, allow_redirects=False)
+    answer = requests.get(nginx + address, timeout=30)
+
+    assert from_app.headers["X-Accel-Redirect"] == f"/_protected_media/private/kits/{event.pk}/{kit.name}"
+    assert from_app.content == b""
+    assert answer.status_code == 200
+    assert "X-Accel-Redirect" not in answer.headers
+    assert answer.headers["Content-Type"] == "application/zip"
+    assert answer.headers["Content-Disposition"].endswith('-summit-photos.zip"')
+    assert answer.headers["Content-Length"] == str(kit.stat().st_size)
+    assert answer.headers["Cache-Control"] == "no-cache"
+    assert answer.content == kit.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        assert archive.testzip() is None
+        assert len(archive.namelist()) == 3
+
+    # An interrupted download resumes where it stopped.
+    tail = requests.get(nginx + address, headers={"Range": "bytes=100-"}, timeout=30)
+    assert tail.status_code == 206
+    assert tail.content == kit.read_bytes()[100:]
+
+    photos[0].caption = "A better caption"
+    photos[0].save()
+
+    [new_kit] = kits.iterdir()
+    assert new_kit.name != kit.name
+    with zipfile.ZipFile(io.BytesIO(requests.get(nginx + address, timeout=30).content)) as archive:
+        captions = archive.read(archive.namelist()[0]).decode("utf-8")
+    assert "Caption: A better caption" in captions
+
+
+def test_a_private_release_kit_is_refused_through_nginx(nginx, settings):
+    event = EventFactory(slug="draft-summit", draft=True)
+    PhotoFactory(event=event)
+    [kit] = (Path(settings.MEDIA_ROOT) / "private" / "kits" / str(event.pk)).iterdir()
+    stored = kit.relative_to(settings.MEDIA_ROOT).as_posix()
+
+    assert (
+        requests.get(nginx + reverse("events:photos-zip", kwargs={"slug": "draft-summit"}), timeout=10).status_code
+        == 404
+    )
+    for path in [f"/media/{stored}", f"/_protected_media/{stored}"]:
+        assert requests.get(nginx + path, timeout=10).status_code == 404, path
