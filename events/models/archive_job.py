@@ -1,0 +1,59 @@
+"""A backup archive made (or restored) as a background job, with the progress the admin's Archive page shows."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ArchiveJob(models.Model):
+    """One export (or import) of the whole site. Its rows belong to this server: a backup never carries them.
+
+    ``file_name`` is the archive's name in the default storage (under ``private/archives/``), a plain string on
+    purpose: a ``FileField`` would make the archive a file "the content refers to", and the next archive would
+    carry the previous one.
+    """
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EXPORT)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    rows_done = models.BigIntegerField(_("rows done"), default=0)
+    rows_total = models.BigIntegerField(_("rows in all"), default=0)
+    files_done = models.BigIntegerField(_("files done"), default=0)
+    files_total = models.BigIntegerField(_("files in all"), default=0)
+    file_name = models.CharField(_("archive file"), max_length=255, blank=True)
+    file_size = models.BigIntegerField(_("archive size"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("archive job")
+        verbose_name_plural = _("archive")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}
