@@ -146,6 +146,13 @@ def _names_of(model: type[models.Model], model_field: models.FileField) -> model
     )
 
 
+def _trashed_names(item) -> set[str]:
+    """The file and renditions of one attachment of a deleted release (kept as field values in the trash)."""
+    fields = item.get("fields", {}) if isinstance(item, dict) else {}
+    names = {fields["file"]} if fields.get("file") else set()
+    return names | rendition_names(fields.get("renditions"))
+
+
 def file_references() -> Iterator[FileReference]:
     """Every stored file the rows refer to (a name may come more than once, from different rows).
 
@@ -164,22 +171,24 @@ def file_references() -> Iterator[FileReference]:
     trash = TrashedEventContent._base_manager.order_by("pk").values_list("pk", "deleted_event_id", "attachments")
     for _pk, event_id, attachments in trash.iterator(chunk_size=200):
         for item in attachments or []:
-            fields = item.get("fields", {}) if isinstance(item, dict) else {}
-            names = {fields["file"]} if fields.get("file") else set()
-            for name in sorted(names | rendition_names(fields.get("renditions"))):
+            for name in sorted(_trashed_names(item)):
                 yield FileReference(name, storage, Attachment, item.get("pk"), event_id)
 
 
 def count_file_references() -> int:
     total = sum(_names_of(model, model_field).count() for model, model_field in _file_fields())
-    for value in Attachment._base_manager.exclude(renditions=None).values_list("renditions", flat=True).iterator(
-        chunk_size=ROW_CHUNK
+    for value in (
+        Attachment._base_manager.exclude(renditions=None)
+        .values_list("renditions", flat=True)
+        .iterator(chunk_size=ROW_CHUNK)
     ):
         total += len(rendition_names(value))
     for attachments in TrashedEventContent._base_manager.values_list("attachments", flat=True).iterator(chunk_size=200):
         for item in attachments or []:
             fields = item.get("fields", {}) if isinstance(item, dict) else {}
-            total += len(({fields["file"]} if fields.get("file") else set()) | rendition_names(fields.get("renditions")))
+            total += len(
+                ({fields["file"]} if fields.get("file") else set()) | rendition_names(fields.get("renditions"))
+            )
     return total
 
 
@@ -269,9 +278,7 @@ def missing_message(missing: list[tuple[str, str]]) -> str:
     )
 
 
-def write_archive(
-    target, *, progress: ProgressCallback | None = None, allow_missing: bool = False
-) -> ArchiveSummary:
+def write_archive(target, *, progress: ProgressCallback | None = None, allow_missing: bool = False) -> ArchiveSummary:
     """Write the archive into ``target``, a binary file open for writing (need not be seekable).
 
     A file that a row refers to but storage does not have is an error naming it and the release it belongs to

@@ -321,7 +321,9 @@ def rows_in(archive: zipfile.ZipFile, manifest: dict) -> Iterator:
                     try:
                         yield json.loads(line)
                     except ValueError as exc:
-                        raise ArchiveError(f"{member}, line {number}, is not valid JSON. Nothing was restored.") from exc
+                        raise ArchiveError(
+                            f"{member}, line {number}, is not valid JSON. Nothing was restored."
+                        ) from exc
         except (UnicodeDecodeError, *DAMAGED) as exc:
             raise ArchiveError(f"{member} cannot be read ({exc}). Nothing was restored.") from exc
 

@@ -27,4 +27,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Restored {source}: {summary}."))
         if summary.missing:
-            self.stderr.write(self.style.WARNING(f"The archive was made without {len(summary.missing)} missing file(s)."))
+            self.stderr.write(
+                self.style.WARNING(f"The archive was made without {len(summary.missing)} missing file(s).")
+            )
