@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError
 
+from .archive import run_export_job
 from .media.cleanup import find_orphans
 from .services.trash import purge_trash as purge_expired_trash
 
@@ -64,3 +65,23 @@ def sweep_orphan_files() -> dict:
         default_storage.delete(name)
     logger.info("Deleted %s orphaned files older than %s.", len(orphans), grace)
     return {"files": len(orphans)}
+
+
+# --- issue 15, point 6: archive export jobs (helper D) ----------------------------------------------------------
+
+# An export of a large site outlasts the default 10-minute limit. It must still end well before the Redis
+# broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT, 1 h), or the broker would hand it to a second worker.
+ARCHIVE_SOFT_TIME_LIMIT = 45 * 60
+
+
+@shared_task(
+    name="archive.export",
+    soft_time_limit=ARCHIVE_SOFT_TIME_LIMIT,
+    time_limit=ARCHIVE_SOFT_TIME_LIMIT + 60,
+    **RETRY_OPTIONS,
+)
+def export_archive(job_id: int) -> dict:
+    """Write the archive of an ArchiveJob into storage (private/archives/), recording progress and outcome.
+    A finished job is left alone, so a redelivered message changes nothing."""
+    job = run_export_job(job_id)
+    return {"job": job_id, "state": job.state if job else "missing"}
