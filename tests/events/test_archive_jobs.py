@@ -340,3 +340,16 @@ def test_export_and_import_round_trip_on_each_storage(media_backend, tmp_path):
     restored = Event.objects.get()
     assert (restored.title, restored.created_by.username) == ("Talks on both storages", "author")
     assert every_file() == files_before
+
+
+def test_the_archive_page_and_its_progress_speak_russian(admin_client_logged_in):
+    job = ArchiveJob.objects.create(state=ArchiveJob.State.FAILED, rows_done=5, rows_total=9)
+    headers = {"accept-language": "ru"}
+
+    page = admin_client_logged_in.get(reverse(PAGE), headers=headers).content.decode()
+    status = admin_client_logged_in.get(
+        reverse("admin:events_event_archive_progress", args=[job.pk]), headers=headers
+    ).json()
+
+    assert "Создать резервный архив сейчас" in page
+    assert (status["state_label"], status["text"]) == ("Ошибка", "Строк 5 из 9, файлов 0 из 0")

@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ... import tasks
 from ...archive import create_export_job, live_progress
@@ -48,7 +48,8 @@ def job_status(job: ArchiveJob) -> dict:
         "finished": job.finished,
         **figures,
         "percent": 100 if job.state == ArchiveJob.State.DONE else (int(100 * done / total) if total else 0),
-        "text": _("Rows %(rows_done)s of %(rows_total)s, files %(files_done)s of %(files_total)s") % figures,
+        "text": pgettext("archive", "Rows %(rows_done)s of %(rows_total)s, files %(files_done)s of %(files_total)s")
+        % figures,
         "message": job.message,
         "download_url": (
             reverse("admin:events_event_archive_download", args=[job.pk])
@@ -64,10 +65,10 @@ def archive_view(model_admin, request):
     if request.method == "POST":
         job = create_export_job(user=request.user)
         transaction.on_commit(lambda: tasks.export_archive.delay(job.pk))
-        messages.success(request, _("The export has started. This page shows its progress."))
+        messages.success(request, pgettext("archive", "The export has started. This page shows its progress."))
         return HttpResponseRedirect(reverse("admin:events_event_archive"))
     jobs = [(job, job_status(job)) for job in ArchiveJob.objects.select_related("started_by")[:SHOWN_JOBS]]
-    context = admin_context(model_admin, request, title=_("Archive"), jobs=jobs)
+    context = admin_context(model_admin, request, title=pgettext("archive", "Archive"), jobs=jobs)
     return TemplateResponse(request, "admin/events/event/archive.html", context)
 
 
