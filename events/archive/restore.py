@@ -395,6 +395,8 @@ def import_archive(source: Path, *, progress: ProgressCallback | None = None) ->
         _check_fresh_database()
         rows = manifest.get("rows") if isinstance(manifest.get("rows"), dict) else {}
         reporter.progress.rows_total = sum(count for count in rows.values() if isinstance(count, int))
+        reporter.progress.files_done = 0
+        reporter.progress.files_total = len(set(manifest["sha256"]) - _row_members(manifest))
         written: list[tuple[Storage, str]] = []
         try:
             with transaction.atomic():
