@@ -36,16 +36,17 @@ HOST = "127.0.0.1"
 TARGET_MB = 250
 
 ADD_FILES = """
-import io, sys
+import io, os
 from django.core.files.base import ContentFile
 from events.models import Attachment
 from PIL import Image
-count = int(sys.argv[1]) if len(sys.argv) > 1 else {files}
+count = {files}
 storage = Attachment._meta.get_field("file").storage
 ids = list(Attachment.objects.order_by("pk").values_list("pk", flat=True)[:count])
 for number, pk in enumerate(ids):
     buffer = io.BytesIO()
-    Image.new("RGB", (1600, 1067), ((number * 37) % 256, (number * 91) % 256, 120)).save(buffer, "JPEG", quality=90)
+    # Noise does not compress: each file is about as large as a real photo of this size (some 300 KB).
+    Image.frombytes("RGB", (800, 533), os.urandom(800 * 533 * 3)).save(buffer, "JPEG", quality=85)
     name = storage.save(f"private/attachments/bench/photo-{{number:04d}}.jpg", ContentFile(buffer.getvalue()))
     Attachment.objects.filter(pk=pk).update(file=name, size=len(buffer.getvalue()))
 print(len(ids))
@@ -92,20 +93,35 @@ def database_exists(name: str) -> bool:
 
 
 def run(cmd: list[str], env: dict, cwd: Path = ROOT) -> str:
-    return subprocess.run(cmd, env=env, cwd=cwd, check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd[:4])} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
-def measured(cmd: list[str], env: dict, cwd: Path, log: Path) -> dict:
-    """Run ``cmd`` as a child; its wall time and its own peak RSS (ru_maxrss, KiB on Linux)."""
+def measured(cmd: list[str], env: dict, cwd: Path, log: Path, timeout: float | None = None) -> dict:
+    """Run ``cmd`` as a child; its wall time and its own peak RSS (ru_maxrss, KiB on Linux). A child still
+    running after ``timeout`` seconds is stopped (SIGTERM) and reported as not finished, with its figures so far."""
     started = time.monotonic()
+    finished = True
     with log.open("w") as output:
         process = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if timeout is not None and time.monotonic() - started > timeout:
+                process.terminate()
+                _pid, status, usage = os.wait4(process.pid, 0)
+                finished = False
+                break
+            time.sleep(0.2)
     wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if finished and process.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({process.returncode}); see {log}:\n{log.read_text()[-3000:]}")
     return {
+        "finished": finished,
         "wall_s": round(wall, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
@@ -137,13 +153,19 @@ def media_files(folder: Path) -> int:
     return sum(1 for path in folder.rglob("*") if path.is_file())
 
 
-def round_trip(label: str, code: Path, args, source_env: dict, work: Path) -> dict:
+def round_trip(label: str, code: Path, args, source_env: dict, work: Path, timeout: float | None = None) -> dict:
     """Export from the benchmark database with the code in ``code``, import into a fresh database."""
     archive = work / f"{label}.zip"
     print(f"[{label}] export ...", flush=True)
     export = measured(
-        [PY, "manage.py", "export_archive", str(archive), "--force"], source_env, code, work / f"{label}-export.log"
+        [PY, "manage.py", "export_archive", str(archive), "--force"],
+        source_env,
+        code,
+        work / f"{label}-export.log",
+        timeout,
     )
+    if not export["finished"]:
+        return {"export": export, "import": None}
     export["archive_mb"] = round(archive.stat().st_size / 2**20, 1)
     print(f"[{label}] export: {export}", flush=True)
     target = f"{args.database}_restore"
@@ -153,9 +175,12 @@ def round_trip(label: str, code: Path, args, source_env: dict, work: Path) -> di
     run([PY, "manage.py", "migrate", "--noinput", "-v0"], target_env, code)
     print(f"[{label}] import ...", flush=True)
     restore = measured(
-        [PY, "manage.py", "import_archive", str(archive)], target_env, code, work / f"{label}-import.log"
+        [PY, "manage.py", "import_archive", str(archive)], target_env, code, work / f"{label}-import.log", timeout
     )
     print(f"[{label}] import: {restore}", flush=True)
+    if not restore["finished"]:
+        archive.unlink()
+        return {"export": export, "import": restore}
     restored_rows = row_counts(target_env)
     result = {
         "export": export,
@@ -198,12 +223,16 @@ def write_report(result: dict) -> None:
     for label, run_result in result["runs"].items():
         for step in ("export", "import"):
             figures = run_result[step]
+            if figures is None:
+                lines.append(f"| {label} | {step} | not run | | | |")
+                continue
             ok = "yes" if figures["peak_rss_mb"] <= TARGET_MB else "no"
-            lines.append(
-                f"| {label} | {step} | {figures['wall_s']} | {figures['cpu_s']} | {figures['peak_rss_mb']} | {ok} |"
-            )
+            wall = f"{figures['wall_s']}" if figures["finished"] else f"stopped unfinished after {figures['wall_s']}"
+            lines.append(f"| {label} | {step} | {wall} | {figures['cpu_s']} | {figures['peak_rss_mb']} | {ok} |")
     lines.append("")
     for label, run_result in result["runs"].items():
+        if "restored_rows" not in run_result:
+            continue
         lines.append(
             f"- {label}: archive {run_result['export']['archive_mb']} MB; restored {run_result['restored_rows']:,} "
             f"rows and {run_result['restored_files']} files; every table's row count matches the source: "
@@ -219,6 +248,9 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=300)
     parser.add_argument("--reuse", action="store_true", help="Keep an existing benchmark database.")
     parser.add_argument("--compare-ref", help="Also measure the archive code of this git revision (e.g. main).")
+    parser.add_argument(
+        "--compare-timeout", type=float, default=900, help="Stop a step of the compared code after this many seconds."
+    )
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cso-bench-archive")
     parser.add_argument("--no-report", action="store_true", help="Print the figures only.")
     args = parser.parse_args()
@@ -240,7 +272,9 @@ def main() -> int:
     if args.compare_ref:
         with tempfile.TemporaryDirectory(dir=args.work) as scratch:
             code = unpack_ref(args.compare_ref, Path(scratch))
-            result["runs"][args.compare_ref] = round_trip("old", code, args, source_env, args.work)
+            result["runs"][args.compare_ref] = round_trip(
+                "old", code, args, source_env, args.work, timeout=args.compare_timeout
+            )
     print(json.dumps(result, indent=2))
     if not args.no_report:
         write_report(result)
