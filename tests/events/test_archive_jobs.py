@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from events.models import ArchiveJob, Attachment, Event
 from tests.events.roles import user_in
 from tests.factories import EventFactory, PhotoFactory, UserFactory
 from tests.storage.s3 import both_backends, fetch
+from tests.tasks.conftest import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -221,6 +225,36 @@ def test_a_missing_file_fails_the_export_naming_the_file_and_its_release(media_b
         f"(attachment #{photo.pk} of release #{event.pk} “Talks in Astana”). No archive was written."
     )
     assert list(folder.iterdir()) == []
+
+
+def test_the_command_exits_non_zero_with_the_message_when_a_file_is_missing(settings, tmp_path):
+    """As an operator or a cron job sees it: the process's exit status and what it prints."""
+    event = EventFactory(title="Talks in Dushanbe")
+    photo = PhotoFactory(event=event)
+    default_storage.delete(photo.file.name)
+    destination = tmp_path / "backups" / "backup.zip"
+    destination.parent.mkdir()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.tasks.worker_settings",  # the test settings on this test's database
+        "DATABASE_URL": database_url(),
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_BROKER_URL": "memory://",
+    }
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "export_archive", str(destination)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 1
+    assert f"{photo.file.name} (attachment #{photo.pk} of release #{event.pk} “Talks in Dushanbe”)" in done.stderr
+    assert "No archive was written." in done.stderr
+    assert list(destination.parent.iterdir()) == []
 
 
 def test_allow_missing_writes_the_archive_lists_the_file_and_the_restore_accepts_it(settings, tmp_path):
