@@ -140,13 +140,15 @@ def prepare(args, env: dict) -> dict:
     started = time.monotonic()
     run([PY, "manage.py", "generate_events", "--count", str(args.count)], env)
     generated = time.monotonic() - started
-    added = run([PY, "manage.py", "shell", "-c", ADD_FILES.format(files=args.files)], env).strip()
+    added = run([PY, "manage.py", "shell", "--no-imports", "-c", ADD_FILES.format(files=args.files)], env).strip()
     print(f"generated {args.count} releases in {generated:.0f} s; {added} distinct photo files")
     return {"generated_s": round(generated, 1)}
 
 
 def row_counts(env: dict, cwd: Path = ROOT) -> dict:
-    return json.loads(run([PY, "manage.py", "shell", "-c", COUNT_ROWS], env, cwd).strip().splitlines()[-1])
+    return json.loads(
+        run([PY, "manage.py", "shell", "--no-imports", "-c", COUNT_ROWS], env, cwd).strip().splitlines()[-1]
+    )
 
 
 def media_files(folder: Path) -> int:
