@@ -121,6 +121,7 @@ def measured(cmd: list[str], env: dict, cwd: Path, log: Path, timeout: float | N
     if finished and process.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({process.returncode}); see {log}:\n{log.read_text()[-3000:]}")
     return {
+        "load_average_after": round(os.getloadavg()[0], 1),
         "finished": finished,
         "wall_s": round(wall, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
