@@ -26,6 +26,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import DatabaseError
 
+from .archive import run_export_job
 from .media import kits
 from .media.cleanup import find_orphans
 from .media.services import render_photo as render_stored_photo
@@ -88,6 +89,7 @@ def sweep_unfinished_uploads() -> dict:
     logger.info("Unfinished uploads: %s", result)
     return result
 
+
 @shared_task(name="media.build_press_kit", **RETRY_OPTIONS)
 def build_press_kit(event_id: int) -> str | None:
     """Put the current press kit of release ``event_id`` in storage and delete its older ones (media.kits).
@@ -96,3 +98,23 @@ def build_press_kit(event_id: int) -> str | None:
     zip download when the current kit is not there yet. Running it again, or on two workers, builds nothing
     more: the kit's name is its version."""
     return kits.build_press_kit(event_id)
+
+
+# --- issue 15, point 6: archive export jobs (helper D) ----------------------------------------------------------
+
+# An export of a large site outlasts the default 10-minute limit. It must still end well before the Redis
+# broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT, 1 h), or the broker would hand it to a second worker.
+ARCHIVE_SOFT_TIME_LIMIT = 45 * 60
+
+
+@shared_task(
+    name="archive.export",
+    soft_time_limit=ARCHIVE_SOFT_TIME_LIMIT,
+    time_limit=ARCHIVE_SOFT_TIME_LIMIT + 60,
+    **RETRY_OPTIONS,
+)
+def export_archive(job_id: int) -> dict:
+    """Write the archive of an ArchiveJob into storage (private/archives/), recording progress and outcome.
+    A finished job is left alone, so a redelivered message changes nothing."""
+    job = run_export_job(job_id)
+    return {"job": job_id, "state": job.state if job else "missing"}

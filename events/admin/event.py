@@ -18,7 +18,7 @@ from ..selectors.editorial import event_warnings
 from ..selectors.releases import has_been_public
 from ..services import releases
 from .media import AttachmentInline
-from .views import calendar, dashboard, history, photos, preview, transitions, translate
+from .views import archive, calendar, dashboard, history, photos, preview, transitions, translate
 
 
 class ReleasePartInline(admin.TabularInline):
@@ -373,6 +373,17 @@ class EventAdmin(admin.ModelAdmin):
                 name="events_event_photo_retry",
             ),
             path("<path:object_id>/photos/", wrap(photos.describe_photos_view), name="events_event_photos"),
+            path("archive/", wrap(archive.archive_view), name="events_event_archive"),
+            path(
+                "archive/<int:job_id>/progress/",
+                wrap(archive.archive_progress_view),
+                name="events_event_archive_progress",
+            ),
+            path(
+                "archive/<int:job_id>/download/",
+                wrap(archive.archive_download_view),
+                name="events_event_archive_download",
+            ),
         ]
         return editorial + super().get_urls()
 

@@ -1,3 +1,4 @@
+from .archive_job import ArchiveJob
 from .attachment import Attachment, attachment_upload_to
 from .audit import AuditLogEntry, EmbargoLink
 from .content_version import ContentVersion
@@ -6,6 +7,7 @@ from .event import Event, EventParticipant, EventPressContact, EventQuerySet, La
 from .trash import TrashedEventContent
 
 __all__ = [
+    "ArchiveJob",
     "Attachment",
     "AuditLogEntry",
     "ContentVersion",

@@ -29,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cso_press.accounts.models import BackupCodeDevice
 from events.audit import audit_log
-from events.models import Attachment, AuditLogEntry, EmbargoLink, Event
+from events.models import ArchiveJob, Attachment, AuditLogEntry, EmbargoLink, Event
 from events.permissions import TRANSITIONS
 from events.services import embargo_links
 from tests.events.roles import user_in
@@ -66,6 +66,7 @@ PERMISSIONS = {
     "accounts": ("Users, groups, two-factor devices, login records", "no", "no", "no", "yes"),
     "records_by_hand": ("Write login records or backup codes by hand", "no", "no", "no", "no"),
     "own_account": ("Own password, two-factor login, signing out", "yes", "yes", "yes", "yes"),
+    "archive": ("Make and download backup archives (superusers only)", "no", "no", "no", "no"),
 }
 
 # How a URL is probed: "page" needs only to look (GET and POST alike); "form" shows read-only on GET and
@@ -118,6 +119,9 @@ URLS = {
     "events_event_photos": ("media", WRITE),
     "events_event_photo_states": ("media", WRITE),
     "events_event_photo_retry": ("media", WRITE),
+    "events_event_archive": ("archive", WRITE),
+    "events_event_archive_progress": ("archive", WRITE),
+    "events_event_archive_download": ("archive", WRITE),
     "events_event_transition:submit": ("submit", WRITE),
     "events_event_transition:publish": ("publish", WRITE),
     "events_event_transition:force_publish": ("publish", WRITE),
@@ -328,6 +332,7 @@ def world():
     deleted_pk = deleted.pk
     deleted.delete()
     return {
+        "archive_job": ArchiveJob.objects.create(state=ArchiveJob.State.DONE, file_name="private/archives/a.zip"),
         "deleted": Event.history.filter(id=deleted_pk, history_type="-").latest("history_id"),
         "events": events,
         "reporter": reporter,
@@ -371,6 +376,8 @@ def probe_url(key: str, world: dict, state: str) -> str:
         return reverse(f"admin:{name}", args=[event.pk]) + f"?old={first.history_id}&new={second.history_id}"
     if name == "events_event_revert":
         return reverse(f"admin:{name}", args=[event.pk, event.history.order_by("history_id").first().history_id])
+    if name in ("events_event_archive_progress", "events_event_archive_download"):
+        return reverse(f"admin:{name}", args=[world["archive_job"].pk])
     if name == "auth_user_password_change":
         return reverse(f"admin:{name}", args=[world["reporter"].pk])
     if name in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
@@ -423,7 +430,7 @@ def outcome(response) -> bool | None:
 def probes(world):
     for key in sorted(URLS):
         dependent = key.startswith(STATE_DEPENDENT) and not key.endswith(
-            ("_changelist", "_add", "_dashboard", "_calendar", "_calendar_month")
+            ("_changelist", "_add", "_dashboard", "_calendar", "_calendar_month", "_archive", "_progress", "_download")
         )
         for state in STATES if dependent else ["draft"]:
             methods = ["GET"] if key in GET_ONLY else ["POST"] if key in POST_ONLY else ["GET", "POST"]

@@ -29,8 +29,11 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
+from tests.security.archive_formats import as_format_2
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+EVENTS = f"rows/{[model._meta.label for model in archived_models()].index('events.Event') + 1:04d}-events.event.jsonl"
 
 
 def make_content():
@@ -122,8 +125,12 @@ def test_manifest_lists_a_checksum_for_the_data_and_every_media_file(settings, t
             assert hashlib.sha256(archive.read(name)).hexdigest() == checksum
 
     expected_media = {"media/" + name for name in snapshot_files(settings.MEDIA_ROOT)}
-    assert set(manifest["sha256"]) == {"data.json", *expected_media}
-    assert names == {"manifest.json", "data.json", *expected_media}
+    tables = {table["member"] for table in manifest["tables"]}
+    assert [table["model"] for table in manifest["tables"]] == [model._meta.label for model in archived_models()]
+    assert all(member.startswith("rows/") and member.endswith(".jsonl") for member in tables)
+    assert set(manifest["sha256"]) == {*tables, *expected_media}
+    assert names == {"manifest.json", *tables, *expected_media}
+    assert manifest["format"] == 3
     assert manifest["rows"]["events.Event"] == 2
 
 
@@ -140,13 +147,13 @@ def test_an_altered_archive_is_refused_before_anything_is_written(settings, tmp_
     call_command("export_archive", str(archive_path), stdout=io.StringIO())
 
     def tamper(members):
-        members["data.json"] = members["data.json"].replace(b"Talks in Vienna", b"Defaced title!!")
+        members[EVENTS] = members[EVENTS].replace(b"Talks in Vienna", b"Defaced title!!")
         return members
 
     rewrite_archive(archive_path, altered_path, tamper)
     empty_everything(settings.MEDIA_ROOT)
 
-    with pytest.raises(CommandError, match="Checksum mismatch for data.json"):
+    with pytest.raises(CommandError, match=f"Checksum mismatch for {EVENTS}"):
         call_command("import_archive", str(altered_path), stdout=io.StringIO())
     assert Event.objects.count() == 0
     assert snapshot_files(settings.MEDIA_ROOT) == {}
@@ -266,6 +273,7 @@ def test_an_archive_of_the_first_format_still_restores_with_its_whole_media_fold
 
     def as_format_1(members):
         stray = b"a file no row names"
+        members = as_format_2(members)
         manifest = json.loads(members["manifest.json"])
         manifest["format"] = 1
         manifest["sha256"]["media/notes/stray.txt"] = hashlib.sha256(stray).hexdigest()
