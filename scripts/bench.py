@@ -46,6 +46,8 @@ def base_env(args) -> dict:
         DJANGO_MEDIA_ROOT="/tmp/cso-bench-media",
         DJANGO_STATIC_ROOT="/tmp/cso-bench-static",
         DJANGO_DB_CONN_MAX_AGE="600",
+        # No broker here: photos, kits and exports are made inside the request or command that asks for them.
+        DJANGO_TASKS_IN_PROCESS="1",
     )
     env.pop("CACHE_URL", None)
     env.pop("REDIS_URL", None)

@@ -75,6 +75,8 @@ def env_for(database: str, media: Path) -> dict:
         DJANGO_MEDIA_ROOT=str(media),
         DJANGO_STATIC_ROOT=str(media.parent / "static"),
         DJANGO_STORAGE="local",
+        # No broker here: photos, kits and exports are made inside the request or command that asks for them.
+        DJANGO_TASKS_IN_PROCESS="1",
     )
     for name in ("CACHE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)

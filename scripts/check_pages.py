@@ -63,6 +63,8 @@ def site_env(workdir: Path, port: int) -> dict:
         DJANGO_HSTS_SECONDS="0",
         DJANGO_SITE_URL=f"http://{HOST}:{port}",
         CACHE_URL="locmem://",
+        # No broker here: photos, kits and exports are made inside the request or command that asks for them.
+        DJANGO_TASKS_IN_PROCESS="1",
     )
     return env
 

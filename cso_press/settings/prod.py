@@ -4,6 +4,19 @@ from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", required=True)
+
+# Uploaded photos, press kits and archive exports are finished by Celery workers. With no broker, production
+# would hand them to nobody (photos would stay "processing"), so start-up stops instead. A one-machine site
+# without Redis or RabbitMQ may choose to do that work inside the request that asks for it (slow uploads):
+# DJANGO_TASKS_IN_PROCESS=1.
+CELERY_TASK_ALWAYS_EAGER = env_bool("DJANGO_TASKS_IN_PROCESS", False)
+if not CELERY_BROKER_URL and not CELERY_TASK_ALWAYS_EAGER:  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Production needs a task broker: set REDIS_URL (or CACHE_URL) to the site's Redis, or CELERY_BROKER_URL "
+        "to Redis or RabbitMQ; or DJANGO_TASKS_IN_PROCESS=1 to do background work inside web requests."
+    )
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:

@@ -28,7 +28,11 @@ def run_python(settings_module: str, *args: str, **env_overrides: str) -> subpro
 
 def production_env() -> dict[str, str]:
     """The variables production (and benchmark) settings refuse to start without."""
-    return {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "press.example.org"}
+    return {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "press.example.org",
+        "DJANGO_TASKS_IN_PROCESS": "1",
+    }
 
 
 def installed_apps(settings_module: str, **env_overrides: str) -> list[str]:

@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_deploy_check(**env_overrides) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "cso_press.settings.prod", **env_overrides})
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_"))}
+    env = {key: value for key, value in env.items() if key not in ("REDIS_URL", "CACHE_URL")}
+    env.update({"DJANGO_SETTINGS_MODULE": "cso_press.settings.prod", "DJANGO_TASKS_IN_PROCESS": "1"})
+    env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -35,6 +37,7 @@ def test_production_settings_pass_the_deployment_checklist_with_only_documented_
         DJANGO_ADMIN_PATH="newsroom-7f3k/",
         DJANGO_TRUSTED_PROXY_COUNT="1",
         DJANGO_TRUSTED_PROXY_ADDRESSES="127.0.0.1",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -67,8 +70,44 @@ def test_production_settings_refuse_to_start_without_allowed_hosts():
     assert "DJANGO_ALLOWED_HOSTS must list the host names" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_task_broker():
+    result = run_deploy_check(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="press.example.org",
+        DJANGO_TASKS_IN_PROCESS="0",
+    )
+
+    assert result.returncode == 1
+    assert "Production needs a task broker" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"REDIS_URL": "redis://127.0.0.1:6379/1"}, {"CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//"}],
+    ids=["site-redis", "rabbitmq"],
+)
+def test_production_sends_background_work_to_the_broker_it_is_given(variables):
+    code = "import django; from django.conf import settings as s; django.setup(); print(s.CELERY_TASK_ALWAYS_EAGER)"
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_"))}
+    env = {key: value for key, value in env.items() if key not in ("REDIS_URL", "CACHE_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cso_press.settings.prod",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="press.example.org",
+        **variables,
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"  # tasks go to workers, not into the request
+
+
 def test_production_cookies_are_secure_host_only_and_http_only():
-    env = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_ALLOWED_HOSTS": "press.example.org"}
+    env = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "press.example.org",
+        "DJANGO_TASKS_IN_PROCESS": "1",
+    }
     code = (
         "import django, json; from django.conf import settings as s; django.setup(); print(json.dumps(["
         "s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_NAME, "
