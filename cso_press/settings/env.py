@@ -60,8 +60,12 @@ def database_from_env(default_sqlite_path: str) -> dict:
     # replaced instead of failing that request.
     config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age != 0)
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets the dev server read while the demo loader or an editor writes.
-        config.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+        # WAL lets the dev server read while the demo loader or an editor writes. Parallel uploads (the upload
+        # page sends three files at once) write at the same time: a writer takes the lock when its transaction
+        # begins (BEGIN IMMEDIATE) and waits up to 30 s for it, instead of failing with "database is locked".
+        config.setdefault("OPTIONS", {}).update(
+            {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 30}
+        )
     return config
 
 

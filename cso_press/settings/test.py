@@ -38,6 +38,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _TEST_DATABASE_DIR = Path(tempfile.mkdtemp(prefix="cso-press-test-db-"))
     atexit.register(shutil.rmtree, _TEST_DATABASE_DIR, ignore_errors=True)
     DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DATABASE_DIR / "test.sqlite3")}  # noqa: F405
-    # Parallel uploads (the upload page sends three files at once) write at the same time: on SQLite a writer
-    # waits for the lock (BEGIN IMMEDIATE) instead of failing with "database is locked" on its first write.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})  # noqa: F405
