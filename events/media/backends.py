@@ -50,6 +50,10 @@ class MediaS3Storage(S3Storage):
             "connect_timeout": 5,
             "read_timeout": 30,
             "max_attempts": 3,
+            # boto3 sends a large file in parts from up to ten threads at once, and each thread's buffers stay in
+            # the worker's memory: 60 photos and a kit on S3 took the media workers to 470-546 MB. One part at a
+            # time keeps them near their disk figure (docs/bench-media.md).
+            "use_threads": False,
         }
 
     def _relative(self, key: str) -> str:

@@ -134,6 +134,10 @@ def build_press_kit(event_id: int, *, storage: Storage | None = None) -> str | N
     Returns the stored name of the current kit, or None (no photos, no release, or another build is running).
     """
     storage = storage or default_storage
+    if photos_still_processing(event_id):
+        # A summit's sixty photos become ready one by one: a kit now would be stale at once, and on a bucket
+        # each one is a fresh upload of the whole zip. The last photo to become ready asks for the build.
+        return None
     lock = f"cso-press:kit-build:{event_id}"
     while True:
         # Held longer than a build may run (the task's hard time limit): a build whose worker was killed stops
@@ -147,6 +151,13 @@ def build_press_kit(event_id: int, *, storage: Storage | None = None) -> str | N
         # Anything committed while the lock was held was left to us by the builds that found it taken.
         if _current_name(event_id) == built:
             return built
+
+
+def photos_still_processing(event_id: int) -> bool:
+    """Whether a photo of the release still waits for its renditions (media.render_photo)."""
+    return Attachment.objects.filter(
+        event_id=event_id, kind=Attachment.Kind.PHOTO, state=Attachment.State.PROCESSING
+    ).exists()
 
 
 def _current_name(event_id: int) -> str | None:

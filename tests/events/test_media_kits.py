@@ -21,7 +21,7 @@ from events import tasks
 from events.media import kits
 from events.media.cleanup import find_orphans
 from events.media.links import grant_query, grant_token
-from events.models import Event
+from events.models import Attachment, Event
 from events.services import embargo_links, releases
 from tests.events.media_samples import plain_jpeg
 from tests.factories import EventFactory, PhotoFactory, UserFactory
@@ -372,3 +372,24 @@ def test_an_embargo_link_holder_gets_the_prepared_kit_privately_until_the_link_i
     embargo_links.embargo_link_revoke(link=link, user=editor)
 
     assert client.get(address).status_code == 404
+
+
+def test_no_kit_is_built_while_a_photo_of_the_release_is_processing_and_the_last_ready_one_builds_it(
+    disk_files, summit
+):
+    event, photos = summit
+    waiting = photos[-1]
+    Attachment.objects.filter(pk=waiting.pk).update(state=Attachment.State.PROCESSING)
+
+    # Sixty photos becoming ready one by one would otherwise build sixty ever larger zips.
+    assert tasks.build_press_kit(event.pk) is None
+    assert kit_files(disk_files) == []
+
+    waiting.refresh_from_db()
+    waiting.state = Attachment.State.READY
+    waiting.save(update_fields=["state"])
+    commit()  # the photo's ready save asks for the build after its commit (in-process here)
+
+    [name] = kit_files(disk_files)
+    photo_members = [member for member in zip_members(read_stored(name)) if not member.endswith(".txt")]
+    assert len(photo_members) == len(photos)
