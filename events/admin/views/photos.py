@@ -100,19 +100,24 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _store_uploads(event, request, form) -> list[Attachment]:
+    """The files of a valid upload form, stored for ``event`` (both the page's script and the plain form)."""
+    return attachments_upload(
+        event=event,
+        files=form.cleaned_data["files"],
+        user=request.user,
+        caption=form.cleaned_data["caption"],
+        credit=form.cleaned_data["credit"],
+    )
+
+
 def _upload_json(event, request, form) -> JsonResponse:
     """One request of the page's script: store the file(s) and answer at once (processing follows in a task)."""
     if not form.is_valid():
         errors = [str(message) for messages in form.errors.values() for message in messages]
         return JsonResponse({"files": [], "errors": errors}, status=400)
     try:
-        created = attachments_upload(
-            event=event,
-            files=form.cleaned_data["files"],
-            user=request.user,
-            caption=form.cleaned_data["caption"],
-            credit=form.cleaned_data["credit"],
-        )
+        created = _store_uploads(event, request, form)
     except ValidationError as error:
         return JsonResponse({"files": [], "errors": error.messages}, status=400)
     files = [{"id": item.pk, "name": item.original_name, "state": item.state} for item in created]
@@ -127,13 +132,7 @@ def upload_photos_view(model_admin, request, object_id):
         return _upload_json(event, request, form)
     if request.method == "POST" and form.is_valid():
         try:
-            created = attachments_upload(
-                event=event,
-                files=form.cleaned_data["files"],
-                user=request.user,
-                caption=form.cleaned_data["caption"],
-                credit=form.cleaned_data["credit"],
-            )
+            created = _store_uploads(event, request, form)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error("files", message)
