@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from ..media.fields import CleanPictureField, logos_upload_to, people_upload_to
+from ..name_keys import organization_search_key, person_search_key
 from ..phones import format_international, normalize_phone, split_label
 from .i18n import localized
 
@@ -107,6 +108,8 @@ class Organization(models.Model):
     # Checked by content and re-encoded without metadata under a random name, however it is saved.
     logo = CleanPictureField(_("logo"), upload_to=logos_upload_to, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Every name it goes by, folded for search (events.name_keys.stored_keys); filled by save().
+    name_key = models.TextField(_("search key"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -115,6 +118,13 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_key = organization_search_key(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "name_ru", "short_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("events:organization", kwargs={"slug": self.slug})
@@ -157,6 +167,8 @@ class Person(models.Model):
         _("press contact"), default=False, help_text=_("Press contacts can be listed on releases for journalists.")
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    # Every name the person goes by, folded for search (events.name_keys.stored_keys); filled by save().
+    name_key = models.TextField(_("search key"), blank=True, default="", editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -173,6 +185,10 @@ class Person(models.Model):
         if not self.sort_name:
             parts = self.name.split()
             self.sort_name = f"{parts[-1]}, {' '.join(parts[:-1])}" if len(parts) > 1 else self.name
+        self.name_key = person_search_key(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "name_ru", "sort_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
