@@ -457,3 +457,12 @@ def test_the_duplicate_warning_escapes_the_names_it_links(admin_client_logged_in
     page = admin_client_logged_in.post(reverse("admin:events_organization_add"), organization_form()).content.decode()
     assert "&lt;b&gt;OSCE&lt;/b&gt;" in page
     assert "<b>OSCE</b>" not in page
+
+
+@pytest.mark.django_db
+def test_the_duplicate_warning_speaks_russian_to_a_russian_admin(admin_client_logged_in):
+    PersonFactory(name="Nikolay Petrov")
+    response = admin_client_logged_in.post(reverse("admin:events_person_add"), person_form(), HTTP_ACCEPT_LANGUAGE="ru")
+    page = response.content.decode()
+    assert "Похожий человек уже есть в справочнике:" in page
+    assert "Всё равно сохранить: это другой человек" in page
