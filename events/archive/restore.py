@@ -36,6 +36,7 @@ from django.db import DatabaseError, connection, models, transaction
 
 from ..media.backends import STORAGE_ERRORS
 from ..page_cache import bump_content_version
+from ..services.names import name_keys_refresh
 from .common import (
     CHUNK,
     DATA_NAME,
@@ -292,6 +293,8 @@ class RowLoader:
 
     def finish(self) -> None:
         self.flush()
+        # Rows went in raw, with the archive's search keys (none, from before 0016): make them by today's rules.
+        name_keys_refresh()
         statements = connection.ops.sequence_reset_sql(no_style(), list(self.loaded))
         if statements:
             with connection.cursor() as cursor:

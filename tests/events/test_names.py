@@ -1,18 +1,26 @@
 """Names as people type them: variant spellings meet, autocomplete ranks exact names and acronyms first,
 and the directory warns before a likely duplicate person or organisation is saved."""
 
+import hashlib
 import importlib
+import io
+import json
+import zipfile
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from events.archive import DATA_NAME, MANIFEST_NAME
 from events.models import Organization, Person
 from events.name_keys import VARIANT_RULES, acronym, fold, name_key, stored_keys, term_forms
 from events.selectors.names import NameRank, likely_duplicates, rank_names
 from tests.factories import OrganizationFactory, PersonFactory, PressContactFactory
+from tests.security.archive_formats import as_format_2
+from tests.security.test_backup_roundtrip import freshly_migrated_database
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -466,3 +474,33 @@ def test_the_duplicate_warning_speaks_russian_to_a_russian_admin(admin_client_lo
     page = response.content.decode()
     assert "Похожий человек уже есть в справочнике:" in page
     assert "Всё равно сохранить: это другой человек" in page
+
+
+def without_name_keys(archive_path):
+    """Rewrite an archive as the site wrote it before migration 0016: no ``name_key`` in any row."""
+    with zipfile.ZipFile(archive_path) as archive:
+        members = as_format_2({name: archive.read(name) for name in archive.namelist()})
+    rows = json.loads(members[DATA_NAME])
+    for row in rows:
+        row["fields"].pop("name_key", None)
+    members[DATA_NAME] = json.dumps(rows).encode()
+    manifest = json.loads(members[MANIFEST_NAME])
+    manifest["sha256"][DATA_NAME] = hashlib.sha256(members[DATA_NAME]).hexdigest()
+    members[MANIFEST_NAME] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_restored_from_a_backup_made_before_the_keys_are_found_by_any_spelling(tmp_path):
+    PersonFactory(name="Nikolay Petrov", slug="nikolay-petrov")
+    OrganizationFactory(name="United Nations", short_name="", slug="un")
+    archive_path = tmp_path / "backup.zip"
+    call_command("export_archive", str(archive_path), stdout=io.StringIO())
+    without_name_keys(archive_path)
+
+    with freshly_migrated_database(tmp_path):
+        call_command("import_archive", str(archive_path), stdout=io.StringIO())
+        assert [person.slug for person in rank_names(Person.objects.all(), "Николай")] == ["nikolay-petrov"]
+        assert [org.slug for org in rank_names(Organization.objects.all(), "UN")] == ["un"]
