@@ -76,7 +76,8 @@ class DuplicateWarningAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [(name, {**options}) for name, options in super().get_fieldsets(request, obj)]
-        if fieldsets:
+        may_save = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        if fieldsets and may_save:
             name, options = fieldsets[0]
             first, *others = options["fields"]
             options["fields"] = [first, "save_anyway", *others]

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -18,7 +19,7 @@ from events.archive import DATA_NAME, MANIFEST_NAME
 from events.models import Organization, Person
 from events.name_keys import VARIANT_RULES, acronym, fold, name_key, stored_keys, term_forms
 from events.selectors.names import NameRank, likely_duplicates, rank_names
-from tests.factories import OrganizationFactory, PersonFactory, PressContactFactory
+from tests.factories import OrganizationFactory, PersonFactory, PressContactFactory, UserFactory
 from tests.security.archive_formats import as_format_2
 from tests.security.test_backup_roundtrip import freshly_migrated_database
 
@@ -504,3 +505,14 @@ def test_people_restored_from_a_backup_made_before_the_keys_are_found_by_any_spe
         call_command("import_archive", str(archive_path), stdout=io.StringIO())
         assert [person.slug for person in rank_names(Person.objects.all(), "Николай")] == ["nikolay-petrov"]
         assert [org.slug for org in rank_names(Organization.objects.all(), "UN")] == ["un"]
+
+
+@pytest.mark.django_db
+def test_a_reader_who_may_only_view_people_gets_no_save_anyway_field(client):
+    reader = UserFactory()
+    reader.user_permissions.add(Permission.objects.get(codename="view_person"))
+    client.force_login(reader)
+    person = PersonFactory(name="Nikolay Petrov")
+    response = client.get(reverse("admin:events_person_change", args=[person.pk]))
+    assert response.status_code == 200
+    assert "field-save_anyway" not in response.content.decode()
