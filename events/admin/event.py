@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,6 +20,7 @@ from ..selectors.releases import has_been_public
 from ..services import releases
 from .media import AttachmentInline
 from .views import archive, calendar, dashboard, history, photos, preview, transitions, translate
+from .widgets import ReleaseSlugInput
 
 
 class ReleasePartInline(admin.TabularInline):
@@ -136,7 +138,7 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "language", "section"]
     search_fields = ["title", "lead", "location", "slug"]
     date_hierarchy = "starts_at"
-    prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = {models.SlugField: {"widget": ReleaseSlugInput}}  # the slug rule, not a cut at 300
     autocomplete_fields = ["section", "organizations", "cover"]
     list_select_related = ["section", "updated_by"]
     inlines = [ParticipantInline, PressContactInline, AttachmentInline]
