@@ -77,7 +77,7 @@ def test_the_page_titles_and_the_breadcrumbs_say_release(client, editor, release
     assert "<title>Summit in Minsk | Change release |" in change
     assert "<h1>Select release to change</h1>" in changes
     assert re.search(r'<a href="/admin/events/event/">\s*Releases\s*</a>', change)
-    assert ">Press office</a>" in change
+    assert ">Releases and directory</a>" in change
 
 
 def test_the_admin_messages_speak_of_releases(client, editor, release):
@@ -139,7 +139,7 @@ def sidebar(client, user, language: str = "en") -> dict[str, str]:
 def test_editorial_roles_see_only_the_newsroom_in_the_admin(client, role):
     apps = sidebar(client, user_in(role))
 
-    assert apps == {"events": "Press office"}
+    assert apps == {"events": "Releases and directory"}
     html = client.get(reverse("admin:events_event_changelist")).content.decode()
     for label in ("AXES", "OTP_TOTP", "OTP_STATIC", "Axes", "Otp_Totp", "Otp_Static"):
         assert label not in html
@@ -170,4 +170,4 @@ def test_the_russian_admin_names_the_sign_in_sections_in_russian(client, superus
 
     assert apps["axes"] == "Попытки входа"
     assert apps["otp_totp"] == "Приложения-аутентификаторы"
-    assert apps["events"] == "Пресс-служба"
+    assert apps["events"] == "Сообщения и справочник"
