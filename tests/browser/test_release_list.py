@@ -5,6 +5,7 @@ the window; at 390 px the title and the status are still in view and the table s
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -17,12 +18,22 @@ from tests.factories import EventFactory, SectionFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COLUMNS = {
-    "title_cell": "Title",
-    "status_badge": "Status",
-    "starts_cell": "Date",
-    "section": "Section",
-    "publish_cell": "Publish at",
-    "updated_by": "Updated by",
+    "en": {
+        "title_cell": "Title",
+        "status_badge": "Status",
+        "starts_cell": "Date",
+        "section": "Section",
+        "publish_cell": "Publish at",
+        "updated_by": "Updated by",
+    },
+    "ru": {
+        "title_cell": "Заголовок",
+        "status_badge": "Статус",
+        "starts_cell": "Дата",
+        "section": "Раздел",
+        "publish_cell": "Время публикации",
+        "updated_by": "Изменил",
+    },
 }
 
 
@@ -52,8 +63,10 @@ def releases():
     return made
 
 
-def open_list(page, live_server, width: int, height: int):
+def open_list(page, live_server, width: int, height: int, language: str = "en"):
     log_in(page, live_server, user_in("Editor", "editor"))
+    # The language an editor picks on the site is kept in this cookie, and the admin follows it.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
     page.set_viewport_size({"width": width, "height": height})
     page.goto(live_server.url + reverse("admin:events_event_changelist"))
     expect(page.locator("#result_list")).to_be_visible()
@@ -63,8 +76,9 @@ def box(page, selector: str) -> dict:
     return page.locator(selector).first.bounding_box()
 
 
-def test_at_1280_px_with_the_side_bar_open_every_column_is_on_screen(page, live_server, releases):
-    open_list(page, live_server, 1280, 900)
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_at_1280_px_with_the_side_bar_open_every_column_is_on_screen(page, live_server, releases, language):
+    open_list(page, live_server, 1280, 900, language)
 
     expect(page.locator("#nav-sidebar")).to_be_visible()  # the side bar is open, as it is by default
     assert box(page, "#nav-sidebar")["width"] > 200
@@ -72,7 +86,7 @@ def test_at_1280_px_with_the_side_bar_open_every_column_is_on_screen(page, live_
     table = box(page, "#result_list")
     assert table["x"] >= box(page, "#nav-sidebar")["width"]
     assert table["x"] + table["width"] <= 1280
-    for column, label in COLUMNS.items():
+    for column, label in COLUMNS[language].items():
         header = page.locator(f"#result_list thead th.column-{column}")
         expect(header).to_contain_text(label)
         edges = header.bounding_box()
@@ -81,6 +95,7 @@ def test_at_1280_px_with_the_side_bar_open_every_column_is_on_screen(page, live_
     title_cell = page.locator("#result_list tbody tr", has_text=ENGLISH_TITLE[:40]).locator(".field-title_cell")
     assert title_cell.locator("a").evaluate("link => link.getClientRects().length") > 2
     expect(title_cell.locator("abbr.cso-language")).to_have_text("EN")
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def test_at_1280_px_the_filters_do_not_take_a_column_from_the_table(page, live_server, releases):
