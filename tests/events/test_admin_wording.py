@@ -28,6 +28,8 @@ def visible_wording(html: str) -> list[str]:
     parts += re.findall(r'<nav class="cso-nav"[^>]*>(.*?)</nav>', html, re.S)
     parts += re.findall(r"<caption>(.*?)</caption>", html, re.S)
     parts += re.findall(r'<ul class="messagelist">(.*?)</ul>', html, re.S)
+    parts += re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)  # list columns
+    parts += re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)  # form fields
     return [" ".join(unescape(re.sub(r"<[^>]+>", " ", part)).split()) for part in parts]
 
 
@@ -55,10 +57,16 @@ def pages(release) -> dict[str, str]:
         "add": reverse("admin:events_event_add"),
         "change": reverse("admin:events_event_change", args=[release.pk]),
         "history": reverse("admin:events_event_history", args=[release.pk]),
+        "dashboard": reverse("admin:events_event_dashboard"),
+        "audit": reverse("admin:events_auditlogentry_changelist"),
+        "people": reverse("admin:events_person_changelist"),
+        "photos": reverse("admin:events_attachment_changelist"),
     }
 
 
-@pytest.mark.parametrize("name", ["index", "app", "list", "add", "change", "history"])
+@pytest.mark.parametrize(
+    "name", ["index", "app", "list", "add", "change", "history", "dashboard", "audit", "people", "photos"]
+)
 def test_no_admin_page_an_editor_sees_calls_a_release_an_event(client, editor, release, name):
     response = client.get(pages(release)[name])
 
