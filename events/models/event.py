@@ -321,9 +321,10 @@ class Event(models.Model):
         return instance
 
     def clean(self) -> None:
-        # Slugs made before the rule may be longer, and their addresses must keep working; a new or changed
-        # slug follows the rule.
-        if len(self.slug or "") > SLUG_MAX_LENGTH and self.slug != getattr(self, "_stored_slug", None):
+        # Slugs made before the rule may be longer, and their addresses must keep working (a restored release
+        # keeps its own too); a new release's slug, or a changed one, follows the rule.
+        changed = self.pk is None or self.slug != getattr(self, "_stored_slug", self.slug)
+        if len(self.slug or "") > SLUG_MAX_LENGTH and changed:
             raise ValidationError(
                 {
                     "slug": _("A slug can have at most %(max)d characters; “%(short)s” would fit.")

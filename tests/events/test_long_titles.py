@@ -24,7 +24,7 @@ from events.media.downloads import FILE_NAME_MAX_BYTES
 from events.media.services import attachments_upload
 from events.models import Attachment, Event
 from events.models.slugs import SLUG_MAX_LENGTH, release_slug, transliterate, unique_slug
-from events.services import releases
+from events.services import releases, trash
 from tests.events.media_samples import plain_jpeg
 from tests.events.roles import user_in
 from tests.events.test_workflow import edit_form_data
@@ -165,6 +165,16 @@ def test_a_release_saved_before_the_rule_keeps_its_long_address(client, editor):
     assert response.status_code == 302, response.content.decode()[:3000]
     event.refresh_from_db()
     assert (event.slug, event.lead) == (LEGACY_SLUG, "A corrected lead.")
+
+
+def test_a_deleted_release_with_a_long_old_slug_is_restored_at_its_old_address(client, editor):
+    event = EventFactory(title=ENGLISH_TITLE, slug=LEGACY_SLUG, draft=True)
+    releases.event_delete(event=event, user=editor)
+    record = Event.history.filter(id=event.pk, history_type="-").get()
+
+    restored, _contents = trash.event_restore(history_id=record.history_id, user=editor)
+
+    assert Event.objects.get(pk=restored.pk).slug == LEGACY_SLUG
 
 
 def test_the_translation_of_a_release_with_a_long_old_slug_gets_a_slug_by_the_rule(editor):
