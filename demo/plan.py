@@ -7,11 +7,10 @@ around the current month, while slugs, texts and pictures stay the same whenever
 from __future__ import annotations
 
 import random
-import re
 import uuid
 from dataclasses import dataclass, field
 
-from django.utils.text import slugify
+from events.models.slugs import release_slug, unique_slug
 
 from .content import PEOPLE
 from .stories import MIX, Deck, Story
@@ -20,7 +19,6 @@ DEMO_SEED = 2026
 # Sixteen months back, three months ahead.
 FIRST_DAY = -486
 LAST_DAY = 92
-SLUG_MAX = 80
 TRANSLATIONS = 15
 # Translation keys are derived from the English slug, so a re-run finds the same pair of rows.
 TRANSLATION_NAMESPACE = uuid.UUID("6f1c2f0e-5a4b-4d59-9b0e-0c5d8e4a7c31")
@@ -59,29 +57,9 @@ class PlannedEvent:
     seed: str = ""
 
 
-_CYRILLIC = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch  y  e yu ya".split(" "),
-        strict=True,
-    )
-)
-
-
-def transliterate(text: str) -> str:
-    return "".join(_CYRILLIC.get(char, char) for char in text.lower())
-
-
 def make_slug(title: str, taken: set[str]) -> str:
-    """A readable ASCII slug, cut at a word boundary, made unique within ``taken`` by a counter."""
-    base = slugify(transliterate(title))
-    if len(base) > SLUG_MAX:
-        base = base[:SLUG_MAX].rsplit("-", 1)[0]
-    base = re.sub(r"-+", "-", base).strip("-") or "release"
-    slug, counter = base, 2
-    while slug in taken:
-        slug = f"{base}-{counter}"
-        counter += 1
+    """The release's slug by the site's rule (``events.models.slugs``), made unique within ``taken``."""
+    slug = unique_slug(release_slug(title), taken.__contains__)
     taken.add(slug)
     return slug
 

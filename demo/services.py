@@ -39,12 +39,16 @@ from .pictures import draw_document, draw_photo
 DEMO_PASSWORD = "press-demo-2026"
 ADMIN_URL = "http://127.0.0.1:8000/admin/"
 
-# username, superuser, groups to join when they exist (another part of the project creates them).
+# username, superuser, groups to join when they exist (another part of the project creates them). The editor
+# is an editor, not a superuser: the demo shows the admin an editor has (no sign-in plumbing in its menu);
+# "admin" is the account for everything else (backups, users, two-factor devices, login records).
 DEMO_ACCOUNTS = (
-    ("editor", True, ("Editor", "Administrator")),
+    ("editor", False, ("Editor",)),
     ("author", False, ("Author",)),
     ("photo", False, ("Photo and contacts staff",)),
+    ("admin", True, ("Administrator",)),
 )
+MAIN_ACCOUNT = "editor"  # printed first, and the author of the demo's releases
 
 SCENE_TEXT = {
     # scene: (what the caption says happens, what the picture shows, the same in Russian)
@@ -171,13 +175,13 @@ def _sync_m2m(manager, objects: list[models.Model]) -> None:
 
 
 def demo_accounts_ensure() -> list[DemoAccount]:
-    """The editor account always; the author and photo accounts only where their role groups exist."""
+    """The editor and administrator accounts always; the other role accounts only where their groups exist."""
     user_model = get_user_model()
     groups = {group.name: group for group in Group.objects.all()}
     accounts = []
     for username, superuser, group_names in DEMO_ACCOUNTS:
         present = [groups[name] for name in group_names if name in groups]
-        if not superuser and not present:
+        if not superuser and not present and username != MAIN_ACCOUNT:
             continue
         user, created = user_model.objects.get_or_create(
             username=username, defaults={"email": f"{username}@cso.example.org"}
@@ -192,9 +196,9 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             changed.append("password")
         if changed:
             user.save()
-        missing = [group for group in present if not user.groups.filter(pk=group.pk).exists()]
-        if missing:
-            user.groups.add(*missing)
+        # Exactly its role: an account from an older demo (the editor used to be an administrator too) is moved.
+        if set(user.groups.all()) != set(present):
+            user.groups.set(present)
         accounts.append(DemoAccount(username, DEMO_PASSWORD, [group.name for group in present], superuser))
     return accounts
 
@@ -419,7 +423,7 @@ def demo_load(*, today: date | None = None, seed: int = planning.DEMO_SEED, refr
     report = DemoReport()
     with transaction.atomic():
         report.accounts = demo_accounts_ensure()
-        editor = get_user_model().objects.get(username="editor")
+        editor = get_user_model().objects.get(username=MAIN_ACCOUNT)
         organizations = _load_organizations(refresh=refresh)
         people = _load_people(organizations, refresh=refresh)
         sections = _load_sections(people, refresh=refresh)

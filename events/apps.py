@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = _("Press releases and events")
+    verbose_name = _("Releases and directory")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

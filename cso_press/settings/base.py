@@ -43,10 +43,11 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "simple_history",
     "csp",
-    "axes",
+    # The sign-in libraries, under readable names in the admin (cso_press/accounts/apps.py).
+    "cso_press.accounts.apps.SignInAttemptsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "cso_press.accounts.apps.AuthenticatorAppsConfig",
+    "cso_press.accounts.apps.StaticCodesConfig",
 ]
 
 MIDDLEWARE = [

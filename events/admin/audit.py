@@ -34,7 +34,7 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("event"), ordering="object_repr")
+    @admin.display(description=_("release"), ordering="object_repr")
     def event_link(self, obj):
         if obj.event_id is None:
             return obj.object_repr

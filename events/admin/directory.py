@@ -119,7 +119,7 @@ class SectionAdmin(StaleFormRefusedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent").annotate(_event_count=Count("events"))
 
-    @admin.display(description=_("events"), ordering="_event_count")
+    @admin.display(description=_("releases"), ordering="_event_count")
     def event_count(self, obj):
         return obj._event_count
 

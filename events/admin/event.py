@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +21,7 @@ from ..selectors.releases import has_been_public
 from ..services import releases
 from .media import AttachmentInline
 from .views import archive, calendar, dashboard, history, photos, preview, transitions, translate
+from .widgets import ReleaseSlugInput
 
 
 class ReleasePartInline(admin.TabularInline):
@@ -129,14 +132,24 @@ class EventAdminForm(forms.ModelForm):
         raise ValidationError(errors)
 
 
+def _list_time(value, *, with_time: bool = True) -> str:
+    """A date (and time) in a list cell: short, in the site's time zone, machine-readable in ``<time>``."""
+    return render_to_string(
+        "admin/events/event/_list_time.html", {"value": timezone.localtime(value), "with_time": with_time}
+    )
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
-    list_display = ["title", "starts_at", "section", "language", "status_badge", "publish_at", "updated_by"]
+    # What an editor looks for, in that order, narrow enough for 1280 px with the side bar open (the title wraps,
+    # the language is a badge in it, dates are short: static/cso_admin/admin.css, "release list").
+    list_display = ["title_cell", "status_badge", "starts_cell", "section", "publish_cell", "updated_by"]
+    list_display_links = ["title_cell"]
     list_filter = ["status", "kind", "language", "section"]
     search_fields = ["title", "lead", "location", "slug"]
     date_hierarchy = "starts_at"
-    prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = {models.SlugField: {"widget": ReleaseSlugInput}}  # the slug rule, not a cut at 300
     autocomplete_fields = ["section", "organizations", "cover"]
     list_select_related = ["section", "updated_by"]
     inlines = [ParticipantInline, PressContactInline, AttachmentInline]
@@ -251,6 +264,18 @@ class EventAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     # List ----------------------------------------------------------------------------------------------------
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_cell(self, obj):
+        return render_to_string("admin/events/event/_list_title.html", {"event": obj})
+
+    @admin.display(description=_("date"), ordering="starts_at")
+    def starts_cell(self, obj):
+        return _list_time(obj.starts_at, with_time=not obj.all_day)
+
+    @admin.display(description=_("publish at"), ordering="publish_at")
+    def publish_cell(self, obj):
+        return _list_time(obj.publish_at) if obj.publish_at else self.get_empty_value_display()
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

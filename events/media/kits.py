@@ -36,7 +36,14 @@ from django.utils import timezone, translation
 
 from ..models import Attachment, Event
 from .cleanup import KITS_FOLDER, is_kit_name
-from .downloads import captions_text, download_name, download_source, photos_of
+from .downloads import (
+    captions_text,
+    download_name,
+    download_source,
+    photos_of,
+    release_file_name,
+    unique_file_names,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +77,7 @@ class KitPlan:
 
     @property
     def download_name(self) -> str:
-        day = timezone.localdate(self.event.starts_at)
-        return f"{day:%Y-%m-%d}-{self.event.slug}-photos.zip"
+        return release_file_name(self.event, "-photos.zip")
 
     def entries(self):
         """``(name in zip, bytes or opener, modified)`` for ``zipstream.zip_stream``, the kit's own order."""
@@ -93,8 +99,11 @@ def kit_plan(event: Event) -> KitPlan | None:
     # The kit is one file for every reader: its text is in the release's language and its dates in the site's
     # time zone, whoever asks first (a request and a worker must arrive at the same digest).
     with translation.override(event.language), timezone.override(None):
-        names = [download_name(event, index, source) for index, source in enumerate(sources, 1)]
-        day = timezone.localdate(event.starts_at)
+        # The captions file first, then the photos: every name in the zip once, and each short enough to unzip.
+        captions_name, *names = unique_file_names(
+            [release_file_name(event, "-captions.txt")]
+            + [download_name(event, index, source) for index, source in enumerate(sources, 1)]
+        )
         captions = captions_text(event, photos, names)
         modified = timezone.localtime(event.starts_at).replace(tzinfo=None, microsecond=0)
     description = {
@@ -108,7 +117,7 @@ def kit_plan(event: Event) -> KitPlan | None:
     return KitPlan(
         event=event,
         members=[KitMember(name, photo, source) for name, source, photo in zip(names, sources, photos, strict=True)],
-        captions_name=f"{day:%Y-%m-%d}-{event.slug}-captions.txt",
+        captions_name=captions_name,
         captions=captions,
         modified=modified,
         digest=digest,

@@ -48,7 +48,7 @@ class Attachment(models.Model):
         FAILED = "failed", _("Failed")
 
     event = models.ForeignKey(
-        "events.Event", verbose_name=_("event"), on_delete=models.CASCADE, related_name="attachments"
+        "events.Event", verbose_name=_("release"), on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PHOTO)
     file = ReleaseFileField(

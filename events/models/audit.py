@@ -19,7 +19,7 @@ class AuditLogEntry(models.Model):
     action = models.CharField(_("action"), max_length=80, db_index=True)
     event = models.ForeignKey(
         "events.Event",
-        verbose_name=_("event"),
+        verbose_name=_("release"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -55,7 +55,7 @@ class EmbargoLink(models.Model):
     """A signed, expiring, revocable link to an unpublished release for accredited journalists."""
 
     event = models.ForeignKey(
-        "events.Event", verbose_name=_("event"), on_delete=models.CASCADE, related_name="embargo_links"
+        "events.Event", verbose_name=_("release"), on_delete=models.CASCADE, related_name="embargo_links"
     )
     label = models.CharField(_("for"), max_length=200, blank=True, help_text=_("Who the link was given to."))
     expires_at = models.DateTimeField(_("expires at"))

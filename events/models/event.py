@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from ..sanitize import clean_html
 from .directory import Section
+from .slugs import SLUG_MAX_LENGTH, shorten_slug
 
 
 class Language(models.TextChoices):
@@ -245,8 +246,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
         get_latest_by = "starts_at"
         permissions = [
             ("review_event", _("Can review and reject releases")),
@@ -312,6 +313,24 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         """The release's page in its own language, whatever language is active (see ``release_url``)."""
         return release_url(slug=self.slug, language=self.language)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_slug = instance.__dict__.get("slug")
+        return instance
+
+    def clean(self) -> None:
+        # Slugs made before the rule may be longer, and their addresses must keep working (a restored release
+        # keeps its own too); a new release's slug, or a changed one, follows the rule.
+        changed = self.pk is None or self.slug != getattr(self, "_stored_slug", self.slug)
+        if len(self.slug or "") > SLUG_MAX_LENGTH and changed:
+            raise ValidationError(
+                {
+                    "slug": _("A slug can have at most %(max)d characters; “%(short)s” would fit.")
+                    % {"max": SLUG_MAX_LENGTH, "short": shorten_slug(self.slug)}
+                }
+            )
 
     def is_due(self, now: datetime | None = None) -> bool:
         """``_due`` for one release in memory; a test pins that the two agree."""

@@ -27,6 +27,7 @@ from ..models import (
     Language,
 )
 from ..models.event import EDITORIAL_FIELDS
+from ..models.slugs import unique_slug
 from ..selectors.releases import has_been_public
 from . import trash
 
@@ -385,12 +386,9 @@ def event_delete(*, event: Event, user: AbstractBaseUser) -> None:
 
 
 def _free_slug(base: str, language: str) -> str:
-    slug = base[:290]
-    candidate, n = slug, 2
-    while Event.objects.filter(language=language, slug=candidate).exists():
-        candidate = f"{slug}-{n}"
-        n += 1
-    return candidate
+    """``base`` by the slug rule, numbered when another release in ``language`` has it (an old slug longer than
+    the rule allows gives a translation a short one)."""
+    return unique_slug(base, lambda slug: Event.objects.filter(language=language, slug=slug).exists())
 
 
 @transaction.atomic

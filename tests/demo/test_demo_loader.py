@@ -304,7 +304,7 @@ def _admin_models():
 
 @pytest.mark.django_db
 def test_printed_account_opens_changelist_add_and_change_page_of_every_events_model(demo, demo_media, client):
-    username, password = CREDENTIALS.findall(demo.first_output)[0]
+    username, password = "admin", dict(CREDENTIALS.findall(demo.first_output))["admin"]
     assert client.login(username=username, password=password)
     user = get_user_model().objects.get(username=username)
     event = Event.objects.filter(language="en", status=Event.Status.PUBLISHED).first()
@@ -328,10 +328,13 @@ def test_printed_account_opens_changelist_add_and_change_page_of_every_events_mo
 
 
 @pytest.mark.django_db
-def test_editor_account_is_a_staff_superuser(demo):
+def test_editor_account_is_staff_in_the_editor_role_and_admin_is_the_superuser(demo):
     editor = get_user_model().objects.get(username="editor")
-    assert editor.is_staff and editor.is_superuser and editor.is_active
+    assert editor.is_staff and not editor.is_superuser and editor.is_active
+    assert list(editor.groups.values_list("name", flat=True)) == ["Editor"]
     assert editor.check_password(DEMO_PASSWORD)
+    administrator = get_user_model().objects.get(username="admin")
+    assert administrator.is_staff and administrator.is_superuser and administrator.check_password(DEMO_PASSWORD)
 
 
 @pytest.mark.django_db
@@ -339,12 +342,10 @@ def test_role_accounts_join_their_groups_when_the_groups_exist():
     for name in ("Author", "Editor", "Photo and contacts staff", "Administrator"):
         Group.objects.get_or_create(name=name)
     accounts = {account.username: account for account in demo_accounts_ensure()}
-    assert set(accounts) == {"editor", "author", "photo"}
+    assert set(accounts) == {"editor", "author", "photo", "admin"}
     user_model = get_user_model()
-    assert set(user_model.objects.get(username="editor").groups.values_list("name", flat=True)) == {
-        "Editor",
-        "Administrator",
-    }
+    assert list(user_model.objects.get(username="editor").groups.values_list("name", flat=True)) == ["Editor"]
+    assert list(user_model.objects.get(username="admin").groups.values_list("name", flat=True)) == ["Administrator"]
     assert list(user_model.objects.get(username="author").groups.values_list("name", flat=True)) == ["Author"]
     assert not user_model.objects.get(username="author").is_superuser
     assert list(user_model.objects.get(username="photo").groups.values_list("name", flat=True)) == [
@@ -357,7 +358,7 @@ def test_without_role_groups_only_the_editor_account_is_made():
     Group.objects.filter(name__in=["Author", "Photo and contacts staff"]).delete()
     get_user_model().objects.filter(username__in=["author", "photo"]).delete()  # in case the demo is loaded
     accounts = demo_accounts_ensure()
-    assert [account.username for account in accounts] == ["editor"]
+    assert [account.username for account in accounts] == ["editor", "admin"]
     assert not get_user_model().objects.filter(username__in=["author", "photo"]).exists()
 
 
@@ -366,11 +367,11 @@ def test_a_changed_demo_password_is_restored_so_the_printed_credentials_work(cli
     demo_accounts_ensure()
     editor = get_user_model().objects.get(username="editor")
     editor.set_password("something else entirely")
-    editor.is_superuser = False
+    editor.is_superuser = True  # as older demos made it
     editor.save()
     demo_accounts_ensure()
     editor.refresh_from_db()
-    assert editor.is_superuser
+    assert not editor.is_superuser
     assert client.login(username="editor", password=DEMO_PASSWORD)
 
 

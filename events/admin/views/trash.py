@@ -53,7 +53,7 @@ def trash_view(request):
         try:
             history_id = int(request.POST.get("history_id", ""))
         except ValueError:
-            raise Http404(_("No such deleted event.")) from None
+            raise Http404(_("No such deleted release.")) from None
         try:
             event, contents = event_restore(history_id=history_id, user=request.user)
         except ValidationError as exc:
@@ -63,7 +63,7 @@ def trash_view(request):
         return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
     context = {
         **admin.site.each_context(request),
-        "title": _("Recently deleted events"),
+        "title": _("Recently deleted releases"),
         "entries": deleted_events()[:200],
         "trash_days": settings.CSO_TRASH_DAYS,
         "opts": Event._meta,
