@@ -372,16 +372,17 @@ def prepare_database(name: str, env: dict) -> None:
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
 
 
-def start_moto(env: dict) -> tuple[subprocess.Popen, str]:
-    """moto's S3 server on a free loopback port, a bucket for the media, and the storage settings for it."""
+def start_moto(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    """moto's S3 server on a free loopback port, a bucket for the media, and the storage settings for it. Its
+    request log goes to ``log`` (``kit_writes`` counts the kits stored in it)."""
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/moto_server"), "-H", HOST, "-p", str(port)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("wb"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     endpoint = f"http://{HOST}:{port}"
@@ -401,6 +402,24 @@ def start_moto(env: dict) -> tuple[subprocess.Popen, str]:
     )
     subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True)
     return server, endpoint
+
+
+# A kit stored in the bucket: one PUT (up to the multipart threshold) or the request that completes its parts.
+KIT_WRITE = re.compile(
+    rb'"(?:PUT /[^/ ]+/private/kits/[^ ?]+\.zip|POST /[^/ ]+/private/kits/[^ ?]+\.zip\?uploadId=[^ &]+) HTTP'
+)
+
+
+def kit_writes(log: Path, start: int = 0) -> tuple[int, int]:
+    """How many kits the bucket server's log shows stored from byte ``start`` on, and the log's size now."""
+    data = log.read_bytes()
+    return len(KIT_WRITE.findall(data[start:])), len(data)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _http_ok(url: str) -> bool:
@@ -608,9 +627,11 @@ def run_uploads(args) -> dict:
     env = upload_env(args, workdir)
     processes: list[subprocess.Popen] = []
     services: list[subprocess.Popen] = []  # stopped last: the orphan count reads the storage
+    moto = None
+    moto_log = workdir / "moto.log"
     try:
         if args.storage == "s3":
-            moto, _endpoint = start_moto(env)
+            moto, _endpoint = start_moto(env, moto_log)
             services.append(moto)
         prepare_database(args.database, env)
         setup = django_run(env, PREPARE, USERNAME=EDITOR[0], PASSWORD=EDITOR[1])
@@ -631,9 +652,12 @@ def run_uploads(args) -> dict:
             session.cookies.update(editor.cookies)
             return session
 
+        bucket_cpu = {"before": cpu_seconds(moto.pid)} if moto else {}
         started = time.monotonic()
         results = upload_all(session_factory, base, urls["upload"], files, args.uploaders)
         uploaded_s = time.monotonic() - started
+        if moto:
+            bucket_cpu["uploads"] = cpu_seconds(moto.pid)
         load_during = os.getloadavg()
         per_file = bool(results) and all(entry.get("json") for entry in results if entry.get("status"))
         states_error = ""
@@ -668,6 +692,10 @@ def run_uploads(args) -> dict:
         # caught up with the uploads), then the kit of all the photos, which the last photo to become ready asks for.
         peaks = worker_peaks(workers)
         reset_peaks(workers)
+        kits_stored = {}
+        if moto:
+            bucket_cpu["ready"] = cpu_seconds(moto.pid)
+            kits_stored["until_ready"], log_at_ready = kit_writes(moto_log)
         kit_at_ready = django_run(env, KIT_STORED, EVENT=setup["event"])["kit"] is not None
         kit_error = ""
         try:
@@ -681,6 +709,8 @@ def run_uploads(args) -> dict:
             kit_error = str(error)
         kit_s = time.monotonic() - started
         kit_peaks = worker_peaks(workers)
+        if moto:
+            kits_stored["after_ready"], _size = kit_writes(moto_log, log_at_ready)
         times = server_times(access_log, urls["upload"])
         for process in reversed(processes):
             stop(process)
@@ -722,6 +752,14 @@ def run_uploads(args) -> dict:
         "worker_peak_mb": peaks,
         "worker_peak_mb_kit": kit_peaks,
         "kit_stored_at_ready": kit_at_ready,
+        # S3 only, from the bucket server: kits it stored, and its own CPU (it shares the machine's cores).
+        "kits_stored": kits_stored,
+        "bucket_server_cpu_s": {
+            "during_uploads": round(bucket_cpu["uploads"] - bucket_cpu["before"], 1),
+            "until_ready": round(bucket_cpu["ready"] - bucket_cpu["before"], 1),
+        }
+        if bucket_cpu
+        else {},
         "kit_ready_s": round(kit_s, 1),
         "rows": collected["rows"],
         "ready": collected["ready"],
@@ -780,8 +818,20 @@ def render_uploads(part: dict) -> list[str]:
         f"| Kit of all the photos stored after | {part.get('kit_ready_s', '–')} s |",
         "| Worker peak memory from then until that kit was stored (VmHWM reset when every photo was ready)"
         f"{kit_note} | {'; '.join(kit_peaks) or '–'} |",
-        "",
     ]
+    kits_stored = part.get("kits_stored") or {}
+    if kits_stored:
+        lines.append(
+            "| Press kits the bucket stored: until every photo was ready / from then until the kit of all the photos "
+            f"| {kits_stored.get('until_ready')} / {kits_stored.get('after_ready', '–')} |"
+        )
+    bucket_cpu = part.get("bucket_server_cpu_s") or {}
+    if bucket_cpu:
+        lines.append(
+            "| CPU of the S3-compatible server (moto, on the same cores): during the uploads / until every photo "
+            f"was ready | {bucket_cpu['during_uploads']} / {bucket_cpu['until_ready']} s |"
+        )
+    lines.append("")
     if part["error_samples"]:
         lines += ["Errors seen:", "", *[f"- {item}" for item in part["error_samples"]], ""]
     if part["orphan_samples"]:
