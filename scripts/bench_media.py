@@ -49,6 +49,7 @@ PY = str(ROOT / ".venv" / "bin" / "python")
 HOST = "127.0.0.1"
 DOCS_JSON = ROOT / "docs" / "bench-media.json"
 DOCS_MD = ROOT / "docs" / "bench-media.md"
+NOTES_MARKER = "<!-- Notes written by hand: bench_media.py keeps everything from here on. -->"
 PHOTO_CACHE = Path("/tmp/cso-bench-media-photos")
 PHOTO_SIZE = (6000, 4000)
 NOISE_SIGMA = 7.5  # chosen so that a photo at quality 95 is close to 10 MB
@@ -371,16 +372,17 @@ def prepare_database(name: str, env: dict) -> None:
     subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
 
 
-def start_moto(env: dict) -> tuple[subprocess.Popen, str]:
-    """moto's S3 server on a free loopback port, a bucket for the media, and the storage settings for it."""
+def start_moto(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    """moto's S3 server on a free loopback port, a bucket for the media, and the storage settings for it. Its
+    request log goes to ``log`` (``kit_writes`` counts the kits stored in it)."""
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/moto_server"), "-H", HOST, "-p", str(port)],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("wb"),  # noqa: SIM115 - closed with the process
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     endpoint = f"http://{HOST}:{port}"
@@ -400,6 +402,24 @@ def start_moto(env: dict) -> tuple[subprocess.Popen, str]:
     )
     subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True)
     return server, endpoint
+
+
+# A kit stored in the bucket: one PUT (up to the multipart threshold) or the request that completes its parts.
+KIT_WRITE = re.compile(
+    rb'"(?:PUT /[^/ ]+/private/kits/[^ ?]+\.zip|POST /[^/ ]+/private/kits/[^ ?]+\.zip\?uploadId=[^ &]+) HTTP'
+)
+
+
+def kit_writes(log: Path, start: int = 0) -> tuple[int, int]:
+    """How many kits the bucket server's log shows stored from byte ``start`` on, and the log's size now."""
+    data = log.read_bytes()
+    return len(KIT_WRITE.findall(data[start:])), len(data)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _http_ok(url: str) -> bool:
@@ -474,6 +494,35 @@ def process_tree(pid: int) -> list[int]:
     except OSError:
         pass
     return found
+
+
+def worker_peaks(workers: list[subprocess.Popen]) -> dict:
+    """``{"worker-N": {pid: VmHWM MB}}`` for each worker's main process and its task child."""
+    return {
+        f"worker-{number}": {str(pid): _vm_hwm_mb(pid) for pid in process_tree(worker.pid)}
+        for number, worker in enumerate(workers)
+    }
+
+
+def reset_peaks(workers: list[subprocess.Popen]) -> None:
+    """Start each worker process's high-water mark again from its current size (Linux: ``clear_refs`` 5), so the
+    next reading covers only what ran after this point."""
+    for worker in workers:
+        for pid in process_tree(worker.pid):
+            try:
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+            except OSError:
+                pass
+
+
+KIT_STORED = """
+import json
+from events.media.kits import kit_plan, stored_kit
+from events.models import Event
+
+plan = kit_plan(Event.objects.get(pk=EVENT))
+print(json.dumps({"kit": stored_kit(plan) if plan is not None else None}))
+"""
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -578,9 +627,11 @@ def run_uploads(args) -> dict:
     env = upload_env(args, workdir)
     processes: list[subprocess.Popen] = []
     services: list[subprocess.Popen] = []  # stopped last: the orphan count reads the storage
+    moto = None
+    moto_log = workdir / "moto.log"
     try:
         if args.storage == "s3":
-            moto, _endpoint = start_moto(env)
+            moto, _endpoint = start_moto(env, moto_log)
             services.append(moto)
         prepare_database(args.database, env)
         setup = django_run(env, PREPARE, USERNAME=EDITOR[0], PASSWORD=EDITOR[1])
@@ -601,9 +652,12 @@ def run_uploads(args) -> dict:
             session.cookies.update(editor.cookies)
             return session
 
+        bucket_cpu = {"before": cpu_seconds(moto.pid)} if moto else {}
         started = time.monotonic()
         results = upload_all(session_factory, base, urls["upload"], files, args.uploaders)
         uploaded_s = time.monotonic() - started
+        if moto:
+            bucket_cpu["uploads"] = cpu_seconds(moto.pid)
         load_during = os.getloadavg()
         per_file = bool(results) and all(entry.get("json") for entry in results if entry.get("status"))
         states_error = ""
@@ -634,10 +688,29 @@ def run_uploads(args) -> dict:
             except SystemExit as error:
                 states_error = str(error)
         ready_s = time.monotonic() - started
-        peaks = {}
-        for number, worker in enumerate(workers):
-            tree = process_tree(worker.pid)
-            peaks[f"worker-{number}"] = {str(pid): _vm_hwm_mb(pid) for pid in tree}
+        # Memory in two phases: the photo tasks (with any kit build that ran among them while the workers had
+        # caught up with the uploads), then the kit of all the photos, which the last photo to become ready asks for.
+        peaks = worker_peaks(workers)
+        reset_peaks(workers)
+        kits_stored = {}
+        if moto:
+            bucket_cpu["ready"] = cpu_seconds(moto.pid)
+            kits_stored["until_ready"], log_at_ready = kit_writes(moto_log)
+        kit_at_ready = django_run(env, KIT_STORED, EVENT=setup["event"])["kit"] is not None
+        kit_error = ""
+        try:
+            wait_until(
+                lambda: django_run(env, KIT_STORED, EVENT=setup["event"])["kit"] is not None,
+                args.deadline,
+                "the press kit of all the photos",
+                every=1.0,
+            )
+        except SystemExit as error:
+            kit_error = str(error)
+        kit_s = time.monotonic() - started
+        kit_peaks = worker_peaks(workers)
+        if moto:
+            kits_stored["after_ready"], _size = kit_writes(moto_log, log_at_ready)
         times = server_times(access_log, urls["upload"])
         for process in reversed(processes):
             stop(process)
@@ -651,6 +724,8 @@ def run_uploads(args) -> dict:
     errors += [f"{item.get('id')}: {item.get('error')}" for item in failed]
     if states_error:
         errors.append(states_error)
+    if kit_error:
+        errors.append(kit_error)
     bad_status = [entry for entry in results if entry.get("status") not in (200, 201, 202, 302)]
     part = {
         "mode": "per-file JSON endpoint" if per_file else "upload form (no per-file JSON endpoint)",
@@ -675,6 +750,17 @@ def run_uploads(args) -> dict:
         "all_uploaded_s": round(uploaded_s, 1),
         "all_ready_s": round(ready_s, 1),
         "worker_peak_mb": peaks,
+        "worker_peak_mb_kit": kit_peaks,
+        "kit_stored_at_ready": kit_at_ready,
+        # S3 only, from the bucket server: kits it stored, and its own CPU (it shares the machine's cores).
+        "kits_stored": kits_stored,
+        "bucket_server_cpu_s": {
+            "during_uploads": round(bucket_cpu["uploads"] - bucket_cpu["before"], 1),
+            "until_ready": round(bucket_cpu["ready"] - bucket_cpu["before"], 1),
+        }
+        if bucket_cpu
+        else {},
+        "kit_ready_s": round(kit_s, 1),
         "rows": collected["rows"],
         "ready": collected["ready"],
         "errors": len(errors) + len(bad_status),
@@ -691,10 +777,13 @@ def run_uploads(args) -> dict:
 
 def render_uploads(part: dict) -> list[str]:
     server = part["server_s"]
-    worker_peaks = []
-    for name, pids in part["worker_peak_mb"].items():
-        figures = " / ".join(f"{value:.0f}" for value in pids.values() if value is not None)
-        worker_peaks.append(f"{name}: {figures} MB")
+    photo_peaks = _peak_figures(part["worker_peak_mb"])
+    kit_peaks = _peak_figures(part.get("worker_peak_mb_kit") or {})
+    kit_note = (
+        " (the kit was stored by then, or within the second after: this may not cover its build)"
+        if part.get("kit_stored_at_ready")
+        else ""
+    )
     lines = [
         f"## {part['photos']} photos uploaded in one go, {part['storage']} storage (`uploads`)",
         "",
@@ -724,14 +813,38 @@ def render_uploads(part: dict) -> list[str]:
         f"| Photos stored / with renditions | {part['rows']} / {part['ready']} |",
         f"| Errors | {part['errors']} |",
         f"| Orphan files in storage (no grace period) | {part['orphans']} |",
-        f"| Worker peak memory (VmHWM; main process / task child) | {'; '.join(worker_peaks)} |",
-        "",
+        "| Worker peak memory until every photo was ready: the photo tasks, and any kit build that ran while the "
+        f"workers had caught up (VmHWM; main process / task child) | {'; '.join(photo_peaks)} |",
+        f"| Kit of all the photos stored after | {part.get('kit_ready_s', '–')} s |",
+        "| Worker peak memory from then until that kit was stored (VmHWM reset when every photo was ready)"
+        f"{kit_note} | {'; '.join(kit_peaks) or '–'} |",
     ]
+    kits_stored = part.get("kits_stored") or {}
+    if kits_stored:
+        lines.append(
+            "| Press kits the bucket stored: until every photo was ready / from then until the kit of all the photos "
+            f"| {kits_stored.get('until_ready')} / {kits_stored.get('after_ready', '–')} |"
+        )
+    bucket_cpu = part.get("bucket_server_cpu_s") or {}
+    if bucket_cpu:
+        lines.append(
+            "| CPU of the S3-compatible server (moto, on the same cores): during the uploads / until every photo "
+            f"was ready | {bucket_cpu['during_uploads']} / {bucket_cpu['until_ready']} s |"
+        )
+    lines.append("")
     if part["error_samples"]:
         lines += ["Errors seen:", "", *[f"- {item}" for item in part["error_samples"]], ""]
     if part["orphan_samples"]:
         lines += ["Orphans:", "", *[f"- `{item}`" for item in part["orphan_samples"]], ""]
     return lines
+
+
+def _peak_figures(peaks: dict) -> list[str]:
+    figures = []
+    for name, pids in peaks.items():
+        values = " / ".join(f"{value:.0f}" for value in pids.values() if value is not None)
+        figures.append(f"{name}: {values} MB")
+    return figures
 
 
 # --------------------------------------------------------------------------------------------- output
@@ -757,6 +870,11 @@ def save_part(name: str, part: dict) -> None:
             lines += renderer(value)
             lines.append(f"_Run: {value.get('written', '?')}._")
             lines.append("")
+    # Written notes (profiles, explanations) below the marker are kept as they are.
+    previous = DOCS_MD.read_text() if DOCS_MD.exists() else ""
+    if NOTES_MARKER in previous:
+        lines.append(previous[previous.index(NOTES_MARKER) :].rstrip("\n"))
+        lines.append("")
     DOCS_MD.write_text("\n".join(lines))
     print(f"wrote {DOCS_MD.relative_to(ROOT)} and {DOCS_JSON.relative_to(ROOT)}")
 

@@ -133,7 +133,10 @@ def _store_original(attachment, pending, facts: CheckedUpload) -> None:
     pending.seek(0)
     storage = attachment.file.storage
     stored_name = storage.save(random_name(ORIGINALS_FOLDER, facts.extension), File(pending, name="photo"))
-    attachment.file = stored_name  # A committed file now: Attachment.save() reads it back, never stores it again.
+    attachment.file = stored_name  # A committed file now: Attachment.save() never stores it again.
+    # Attachment.save() then reads the file for its size and checksum: from the upload in hand, the same bytes,
+    # not from storage (on a bucket that was a HEAD, a HEAD and a 10 MB download inside the upload request).
+    attachment.file.file = pending
     attachment.content_type = facts.content_type
     attachment.renditions = {}
     attachment.state = PROCESSING
