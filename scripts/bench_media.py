@@ -327,6 +327,7 @@ def request_cost(env: dict, files: list[Path]) -> dict:
     drop = (
         "import os, redis\nclient = redis.Redis.from_url(os.environ['CELERY_BROKER_URL'])\n"
         "keys = list(client.scan_iter(os.environ['CELERY_BROKER_KEY_PREFIX'] + '*'))\n"
+        "keys += list(client.scan_iter('*' + os.environ['DJANGO_CACHE_PREFIX'] + ':*'))\n"
         "client.delete(*keys) if keys else None\nprint('{}')"
     )
     subprocess.run([PY, "-c", drop], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -358,6 +359,10 @@ def upload_env(args, workdir: Path) -> dict:
         DJANGO_DB_CONN_MAX_AGE="600",
         CELERY_BROKER_URL=f"redis://{HOST}:6379/{args.redis_db}",
         CELERY_BROKER_KEY_PREFIX=f"cso-bench-media-{os.getpid()}:",
+        # A shared cache, as in production (the deploy recipe's REDIS_URL): the kit build lock then holds across
+        # both workers. Its own key prefix per run, so a lock left by a killed run cannot block this one.
+        CACHE_URL=f"redis://{HOST}:6379/{args.redis_db}",
+        DJANGO_CACHE_PREFIX=f"cso-bench-media-{os.getpid()}",
     )
     return env
 

@@ -143,12 +143,13 @@ def build_press_kit(event_id: int, *, storage: Storage | None = None) -> str | N
     Returns the stored name of the current kit, or None (no photos, no release, or another build is running).
     """
     storage = storage or default_storage
-    if photos_still_processing(event_id):
-        # A summit's sixty photos become ready one by one: a kit now would be stale at once, and on a bucket
-        # each one is a fresh upload of the whole zip. The last photo to become ready asks for the build.
-        return None
     lock = f"cso-press:kit-build:{event_id}"
     while True:
+        if photos_still_processing(event_id):
+            # A summit's sixty photos become ready one by one: a kit now would be stale at once, and on a bucket
+            # each one is a fresh upload of the whole zip. The last photo to become ready asks for the build
+            # (checked again after each build: photos may have arrived while it ran).
+            return None
         # Held longer than a build may run (the task's hard time limit): a build whose worker was killed stops
         # blocking the next ones once that has passed.
         if not cache.add(lock, os.getpid(), timeout=settings.CELERY_TASK_TIME_LIMIT + 60):
@@ -278,5 +279,7 @@ def kit_build_after_commit(event_id: int | None) -> None:
 
 def send_kit_build(event_id: int) -> None:
     """Send the build task by name (this module sits below the tasks); in-process when tasks run eagerly."""
-    current_app.loader.import_default_modules()
+    if BUILD_TASK not in current_app.tasks:
+        # Loading the task modules runs Django's checks again: once per process, not once per upload.
+        current_app.loader.import_default_modules()
     current_app.tasks[BUILD_TASK].delay(event_id)

@@ -1,5 +1,5 @@
 # Issue 16: one word, "release", in the admin (the model and the foreign keys that point at it). Options and
-# labels only: no column changes. Depends on 0015 for now; re-chained when the issue-16 branches are merged.
+# labels only: no column changes.
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0015_archive_jobs'),
+        ('events', '0016_names_search'),
     ]
 
     operations = [
