@@ -47,6 +47,8 @@ HOST = "127.0.0.1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SCREENSHOT_PAGES = {"home", "calendar-month", "all-events", "event", "accessibility"}
 ADMIN_SCREENSHOTS = {"admin-dashboard", "admin-calendar", "admin-list", "admin-describe", "admin-upload"}
+# Long pages whose first screen says it all (the whole release list would be a very tall, heavy picture).
+FIRST_SCREEN_ONLY = {"admin-list"}
 # The demo editor account (demo/services.py); two-factor login is not required for it.
 DEMO_USER = "editor"
 DEMO_PASSWORD = "press-demo-2026"
@@ -92,6 +94,7 @@ def page_list(env: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]], 
     code = r"""
 import json, django
 django.setup()
+from django.db.models import Count
 from django.urls import reverse, NoReverseMatch
 from django.utils import timezone, translation
 from events.models import Event, Organization, Person, Section
@@ -133,7 +136,13 @@ for lang in ("en", "ru"):
                 url += "?q=security"
             pages.append((f"{name}-{lang}", url))
 admin = []
-photos_event = Event.objects.filter(attachments__kind="photo").order_by("-starts_at").first()
+# The release with the most photos, so that the describe page shows how several rows look.
+photos_event = (
+    Event.objects.filter(attachments__kind="photo")
+    .annotate(photo_count=Count("attachments"))
+    .order_by("-photo_count", "-starts_at")
+    .first()
+)
 for name, urlname, args in [
     ("admin-index", "admin:index", []),
     ("admin-dashboard", "admin:events_event_dashboard", []),
@@ -297,7 +306,7 @@ def run_axe_admin(
                     target = findings if violation["impact"] in ("serious", "critical") else notes
                     target.append(f"{name} @{width}px: {describe(violation)}")
                 if shots is not None and name in ADMIN_SCREENSHOTS:
-                    save_screenshot(page, shots / f"{name}-{width}.png")
+                    save_screenshot(page, shots / f"{name}-{width}.png", full_page=name not in FIRST_SCREEN_ONLY)
             context.close()
         browser.close()
     return findings, notes, widths
