@@ -51,7 +51,8 @@ check: venv
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) manage.py makemigrations --check --dry-run
 
-test: venv messages check
+# The admin screens' browser test (tests/browser/test_admin_screens.py) runs axe-core from node_modules.
+test: venv messages check node_modules/.installed
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The import contracts are in pyproject.toml [tool.importlinter]; --no-cache: the graph takes a second to build.

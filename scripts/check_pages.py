@@ -5,11 +5,13 @@
 2. axe-core in Debian's Chromium (Playwright) on every page type, both languages, 390 px and 1280 px:
    zero violations of the WCAG 2.0/2.1/2.2 A and AA rules (target-size included), no console errors. The
    release with photos is checked again with its photo viewer open, which must close with Escape.
-   The editors' screens (dashboard, calendar, preview, photo upload and describe), logged in as the demo
-   editor: zero serious or critical violations (the others are listed in the report).
+   The editors' screens (admin index, dashboard, calendar, release list, add and change, preview, photo upload
+   and describe), logged in as the demo editor: zero serious or critical violations (the others are listed in
+   the report), and no page wider than the window (document.documentElement.scrollWidth) at 390 and 1280 px.
 3. The Nu Html Checker (vnu.jar, Java) on the saved HTML of every page type: zero errors.
 4. Lighthouse on home, calendar, All events and an event page: >= 95 in each category.
-5. Screenshots of the main page types under docs/screenshots/ (256-colour PNGs, well under 400 KB).
+5. Screenshots of the main page types and editors' screens under docs/screenshots/ (256-colour PNGs, well
+   under 400 KB).
 
 `--site-dir DIR` keeps the demo site in DIR and reuses it on the next run (quick reruns while fixing).
 
@@ -23,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,9 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HOST = "127.0.0.1"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SCREENSHOT_PAGES = {"home", "calendar-month", "all-events", "event", "accessibility"}
+ADMIN_SCREENSHOTS = {"admin-dashboard", "admin-calendar", "admin-list", "admin-describe", "admin-upload"}
+# Long pages whose first screen says it all (the whole release list would be a very tall, heavy picture).
+FIRST_SCREEN_ONLY = {"admin-list"}
 # The demo editor account (demo/services.py); two-factor login is not required for it.
 DEMO_USER = "editor"
 DEMO_PASSWORD = "press-demo-2026"
@@ -88,6 +94,7 @@ def page_list(env: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str]], 
     code = r"""
 import json, django
 django.setup()
+from django.db.models import Count
 from django.urls import reverse, NoReverseMatch
 from django.utils import timezone, translation
 from events.models import Event, Organization, Person, Section
@@ -129,13 +136,23 @@ for lang in ("en", "ru"):
                 url += "?q=security"
             pages.append((f"{name}-{lang}", url))
 admin = []
-photos_event = Event.objects.filter(attachments__kind="photo").order_by("-starts_at").first()
+# The release with the most photos, so that the describe page shows how several rows look.
+photos_event = (
+    Event.objects.filter(attachments__kind="photo")
+    .annotate(photo_count=Count("attachments"))
+    .order_by("-photo_count", "-starts_at")
+    .first()
+)
 for name, urlname, args in [
+    ("admin-index", "admin:index", []),
     ("admin-dashboard", "admin:events_event_dashboard", []),
     ("admin-calendar", "admin:events_event_calendar", []),
+    ("admin-list", "admin:events_event_changelist", []),
+    ("admin-add", "admin:events_event_add", []),
+    ("admin-change", "admin:events_event_change", [photos_event.pk]),
     ("admin-preview", "admin:events_event_preview", [photos_event.pk]),
     ("admin-upload", "admin:events_event_upload_photos", [photos_event.pk]),
-    ("admin-photos", "admin:events_event_photos", [photos_event.pk]),
+    ("admin-describe", "admin:events_event_photos", [photos_event.pk]),
 ]:
     with translation.override("en"):
         admin.append((name, reverse(urlname, args=args)))
@@ -144,6 +161,13 @@ print(json.dumps({"public": pages, "admin": admin, "login": reverse("admin:login
     out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     data = json.loads(out.strip().splitlines()[-1])
     return [tuple(item) for item in data["public"]], [tuple(item) for item in data["admin"]], data["login"]
+
+
+def free_port() -> int:
+    """A port nobody listens on now, so that several checks (or other servers) on one machine never collide."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
 
 
 def wait_for(url: str, timeout: float = 40) -> None:
@@ -245,10 +269,14 @@ def check_photo_viewer(page, axe_source: str, label: str) -> list[str]:
     return found
 
 
-def run_axe_admin(base: str, admin_pages, login_path: str, shots: Path | None) -> tuple[list[str], list[str]]:
+def run_axe_admin(
+    base: str, admin_pages, login_path: str, shots: Path | None
+) -> tuple[list[str], list[str], dict[str, dict[int, int]]]:
     """The editors' screens, logged in as the demo editor: serious and critical violations are findings,
-    the others are listed in the report as notes."""
+    the others are listed in the report as notes. Each screen's width is measured at both window widths; one
+    wider than the window (it scrolls sideways) is a finding."""
     findings, notes = [], []
+    widths: dict[str, dict[int, int]] = {}
     axe_source = AXE.read_text()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -264,20 +292,24 @@ def run_axe_admin(base: str, admin_pages, login_path: str, shots: Path | None) -
             page.locator("form input[type=submit], form button[type=submit]").first.click()
             page.wait_for_load_state("networkidle")
             if page.url.startswith(base + login_path):
-                return [f"admin @{width}px: could not log in as {DEMO_USER} (still on {page.url})"], notes
+                return [f"admin @{width}px: could not log in as {DEMO_USER} (still on {page.url})"], notes, widths
             for name, path in admin_pages:
                 response = page.goto(base + path, wait_until="networkidle")
                 if response is None or response.status != 200:
                     findings.append(f"{name} @{width}px: HTTP {response.status if response else 'no response'}")
                     continue
+                page_width = page.evaluate("document.documentElement.scrollWidth")
+                widths.setdefault(name, {})[width] = page_width
+                if page_width > width:
+                    findings.append(f"{name} @{width}px: the page is {page_width} px wide (scrolls sideways)")
                 for violation in axe_violations(page, axe_source):
                     target = findings if violation["impact"] in ("serious", "critical") else notes
                     target.append(f"{name} @{width}px: {describe(violation)}")
-                if shots is not None and width == 1280 and name == "admin-dashboard":
-                    save_screenshot(page, shots / f"{name}-{width}.png")
+                if shots is not None and name in ADMIN_SCREENSHOTS:
+                    save_screenshot(page, shots / f"{name}-{width}.png", full_page=name not in FIRST_SCREEN_ONLY)
             context.close()
         browser.close()
-    return findings, notes
+    return findings, notes, widths
 
 
 def run_vnu(html_dir: Path) -> list[str]:
@@ -361,11 +393,13 @@ def run_lighthouse(base: str, pages, out_dir: Path) -> tuple[list[str], list[str
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8197)
+    parser.add_argument("--port", type=int, help="serve the demo site here (default: a free port the system picks)")
     parser.add_argument("--no-lighthouse", action="store_true")
     parser.add_argument("--no-screenshots", action="store_true")
     parser.add_argument("--site-dir", type=Path, help="reuse (or keep) the demo site in this folder, for quick reruns")
     args = parser.parse_args()
+    if args.port is None:
+        args.port = free_port()
     for needed in (AXE, VNU, NODE_BIN / "lighthouse"):
         if not needed.exists():
             raise SystemExit(f"{needed} is missing: run `npm ci --ignore-scripts` (make check-pages does)")
@@ -398,7 +432,7 @@ def main() -> int:
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
         findings = run_axe(base, pages, shots, html_dir)
-        admin_findings, admin_notes = run_axe_admin(base, admin_pages, login_path, shots)
+        admin_findings, admin_notes, admin_widths = run_axe_admin(base, admin_pages, login_path, shots)
         findings += admin_findings
         findings += run_vnu(html_dir)
         if not args.no_lighthouse:
@@ -407,7 +441,7 @@ def main() -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-    write_report(pages, admin_pages, scores, findings, admin_notes, lighthouse=not args.no_lighthouse)
+    write_report(pages, admin_pages, scores, findings, admin_notes, admin_widths, lighthouse=not args.no_lighthouse)
     for finding in findings:
         print(finding)
     print(f"{len(pages)} public pages, {len(admin_pages)} editor screens, {len(findings)} findings")
@@ -416,7 +450,7 @@ def main() -> int:
     return 1 if findings else 0
 
 
-def write_report(pages, admin_pages, scores, findings, admin_notes, *, lighthouse: bool) -> None:
+def write_report(pages, admin_pages, scores, findings, admin_notes, admin_widths, *, lighthouse: bool) -> None:
     lines = [
         "# Page checks",
         "",
@@ -424,7 +458,8 @@ def write_report(pages, admin_pages, scores, findings, admin_notes, *, lighthous
         f"{package_version('axe-core')} ({', '.join(WCAG_TAGS)}, every impact) at 390 and 1280 px, the Nu Html "
         f"Checker {package_version('vnu-jar')} (errors), Lighthouse {package_version('lighthouse')} "
         "(>= 95 in every category on four pages). The release with photos is also checked with its photo viewer "
-        "open. Editors' screens: axe-core, serious and critical violations, logged in as the demo editor.",
+        "open. Editors' screens: axe-core, serious and critical violations, logged in as the demo editor, and the "
+        "page width (`document.documentElement.scrollWidth`) at 390 and 1280 px, which must not exceed the window.",
         "",
         f"Public pages ({len(pages)}): " + ", ".join(f"{name} (`{path}`)" for name, path in pages),
         "",
@@ -434,6 +469,14 @@ def write_report(pages, admin_pages, scores, findings, admin_notes, *, lighthous
         "",
     ]
     lines += [f"- {s}" for s in scores] if lighthouse else ["Not run (--no-lighthouse)."]
+    lines += ["", "## Editors' screens: page width", "", "| Screen | at 390 px | at 1280 px |", "| --- | --- | --- |"]
+    for name, _path in admin_pages:
+        measured = admin_widths.get(name, {})
+        cells = [
+            f"{measured[w]} px{'' if measured[w] <= w else ' (too wide)'}" if w in measured else "not measured"
+            for w in (390, 1280)
+        ]
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
     lines += ["", "## Findings", ""] + ([f"- {f}" for f in findings] or ["None."])
     lines += ["", "## Notes on editors' screens (moderate and minor, not failing the check)", ""]
     lines += [f"- {n}" for n in admin_notes] or ["None."]
