@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -34,29 +35,53 @@ def thumbnail_html(attachment: Attachment, *, retry: bool = False):
     )
 
 
-class AttachmentInline(admin.TabularInline):
-    """What is attached, read-only: files come through the upload page (checked by content) and are described
-    on the describe page, whose save is refused when someone else changed a photo meanwhile."""
+class PhotoCardForm(forms.ModelForm):
+    """One card of the release page's photos: what readers see of it, saved with the release."""
+
+    class Meta:
+        model = Attachment
+        fields = ["position", "caption", "credit", "alt_text"]
+        widgets = {
+            "position": forms.HiddenInput(attrs={"class": "cso-card-position"}),
+            "caption": forms.Textarea(attrs={"rows": 2, "spellcheck": "true"}),
+            "alt_text": forms.Textarea(attrs={"rows": 2, "spellcheck": "true"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.thumbnail = thumbnail_html(self.instance) if self.instance.pk else ""
+
+    def _post_clean(self):
+        # A card nobody touched is not checked again: an undescribed photo must not block the release's Save
+        # (the dashboard warns about it); a card that is edited must be complete (alt text for a photo).
+        if self.has_changed():
+            super()._post_clean()
+
+
+class AttachmentInline(admin.StackedInline):
+    """The release's photos as cards (and its documents as a list), described, ordered and removed with the
+    release's own Save. Files come in through the upload endpoint (checked by content), never through here."""
 
     model = Attachment
+    form = PhotoCardForm
+    template = "admin/events/event/photo_cards.html"
     extra = 0
-    fields = ["thumbnail", "kind", "original_name", "position", "title", "caption", "alt_text", "credit"]
-    readonly_fields = fields
+    fields = ["position", "caption", "credit", "alt_text"]
     ordering = ["position", "pk"]
-    verbose_name_plural = _("photos and documents (upload and describe them with the buttons above)")
+    verbose_name = _("photo or document")
+    verbose_name_plural = _("photos and documents")
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return obj is None or permissions.can_change_release(request.user, obj, part="attachment")
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return obj is not None and permissions.can_change_release(request.user, obj, part="attachment_delete")
 
-    @admin.display(description=_("preview"))
-    def thumbnail(self, obj):
-        return thumbnail_html(obj)
+    def has_view_permission(self, request, obj=None):
+        return True
 
     class Media:
         js = ["cso_media/photo_states.js"]
