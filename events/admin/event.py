@@ -94,8 +94,9 @@ class EventAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "starts_at" in self.fields:
             self.fields["starts_at"] = DateAndTimeField(
-                label=_("Starts"), date_label=_("Start date"), time_label=_("Start time")
-            )
+                label=_("Starts"), date_label=_("Start date"), time_label=_("Start time"),
+                help_text=_("Date as 2030-05-04 or 04.05.2030, time as 11:00, in the time zone below."),
+            )  # fmt: skip
         if "ends_at" in self.fields:
             self.fields["ends_at"] = DateAndTimeField(
                 label=_("Ends"), date_label=_("End date"), time_label=_("End time"), required=False,
@@ -345,7 +346,7 @@ class EventAdmin(admin.ModelAdmin):
         return super().response_change(request, obj)
 
     def _submit_after_save(self, request, obj):
-        """"Save and submit for review": the release is saved; then it goes to review if it may."""
+        """ "Save and submit for review": the release is saved; then it goes to review if it may."""
         if permissions.can_submit(request.user, obj):
             try:
                 releases.event_submit(event=obj, user=request.user)

@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 PROJECT_TEMPLATES = TemplatesSetting()
+# What editors type: ISO dates, and the Russian and British way (day first); times with a colon or a dot.
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"]
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 
 
 class ProjectTemplateWidget:
@@ -33,9 +36,16 @@ class DateAndTimeWidget(ProjectTemplateWidget, forms.MultiWidget):
     def __init__(self, *, date_label, time_label, attrs=None):
         self.date_label = date_label
         self.time_label = time_label
+        # Plain text inputs: one Tab stop each (a browser's date input is three, a time input two) and the
+        # same typing everywhere; the formats are in the help text and the placeholders.
         widgets = [
-            forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            forms.TimeInput(attrs={"type": "time", "class": "cso-time"}, format="%H:%M"),
+            forms.DateInput(
+                attrs={"class": "cso-date", "placeholder": "YYYY-MM-DD", "inputmode": "numeric", "size": 10},
+                format="%Y-%m-%d",
+            ),
+            forms.TimeInput(
+                attrs={"class": "cso-time", "placeholder": "HH:MM", "inputmode": "numeric", "size": 5}, format="%H:%M"
+            ),
         ]
         super().__init__(widgets, attrs)
 
@@ -56,7 +66,10 @@ class DateAndTimeField(forms.MultiValueField):
     """A date, and a time that may be left empty; the form turns the pair into a moment (see ``moment``)."""
 
     def __init__(self, *, date_label, time_label, **kwargs):
-        fields = [forms.DateField(), forms.TimeField(required=False)]
+        fields = [
+            forms.DateField(input_formats=DATE_FORMATS),
+            forms.TimeField(input_formats=TIME_FORMATS, required=False),
+        ]
         kwargs.setdefault("widget", DateAndTimeWidget(date_label=date_label, time_label=time_label))
         super().__init__(fields, require_all_fields=False, **kwargs)
         self.fields[0].required = kwargs.get("required", True)

@@ -182,6 +182,7 @@ class Event(models.Model):
             "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
             "HardBreak": True,
             "History": True,
+            "NoSpellCheck": False,  # the library turns the browser's spell-check off unless told not to
         },
         sanitize=clean_html,  # The same allow-list runs again in save(), for writes that skip the form.
     )

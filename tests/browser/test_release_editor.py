@@ -26,7 +26,7 @@ from events.models import Attachment, Event, Organization
 from tests.browser.test_editorial_flow import log_in
 from tests.events.media_samples import camera_jpeg, plain_jpeg
 from tests.events.roles import user_in
-from tests.factories import EventFactory, PersonFactory, PhotoFactory, PressContactFactory, SectionFactory
+from tests.factories import PersonFactory, PressContactFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -181,5 +181,93 @@ def test_an_editor_enters_and_publishes_a_whole_release_with_the_mouse_in_few_lo
 
     event = assert_release_stored()
     check_public_page(page, live_server, event)
+    print(f"mouse path: {count.clicks} clicks, {count.loads} page loads")
     assert count.loads <= 5, count.loads
     assert count.clicks <= 15, count.clicks
+
+
+def test_an_editor_enters_and_publishes_the_same_release_with_the_keyboard_alone(editor_page, live_server, directory):
+    page = editor_page
+    count = Counter(page)
+    page.goto(admin_url(live_server, "events/event/add/"))
+    expect(page.locator("#id_title")).to_be_focused()  # the admin puts the cursor in the first field
+
+    def tab(times=1):
+        for _ in range(times):
+            count.press("Tab")
+
+    count.type(TITLE)
+    tab()
+    count.type("Summits")  # a focused select jumps to the option typed
+    tab(4)  # kind, language, slug, start date
+    count.type("2030-05-04")
+    tab()
+    count.type("11:00")
+    tab(4)  # end date, end time, all day, place
+    count.type("Geneva")
+    tab(2)  # time zone, lead
+    count.type("The ministers of the basin signed a joint statement.")
+    tab(2)  # the formatting toolbar (one stop), the body
+    expect(page.locator(".cso-field--body .ProseMirror[contenteditable=true]")).to_be_focused()
+    count.type("The talks lasted three hours.")
+
+    tab()
+    expect(page.locator("#id_people")).to_be_focused()
+    for name in ("Viktor", "Anna"):
+        count.type(name)
+        expect(page.locator("#id_people_options [aria-selected=true]")).to_contain_text(name)
+        count.press("Enter")
+    tab(3)  # "New person…", organisations, "New organisation…"
+    count.press("Enter")
+    expect(page.locator("#id_quick-organization-name")).to_be_focused()
+    count.type("Basin Water Council")
+    count.press("Enter")
+    expect(page.locator("#id_organizations_list")).to_contain_text("Basin Water Council")
+    expect(page.locator("#id_organizations")).to_be_focused()
+    tab(2)  # "New organisation…", contacts
+    count.type("Olga")
+    expect(page.locator("#id_contacts_options [aria-selected=true]")).to_contain_text("Olga")
+    count.press("Enter")
+
+    tab(2)  # "New press contact…", the file input
+    expect(page.locator("#cso-files")).to_be_focused()
+    with page.expect_file_chooser() as chooser:
+        count.press("Space")
+    chooser.value.set_files(photo_files())
+    expect(page.locator("#cso-cards .cso-card")).to_have_count(3)
+
+    tab()  # first card: alt text
+    count.type("Ministers shake hands after signing.")
+    tab(3)  # caption, credit, lead image (the group of lead-image buttons is one Tab stop, as radio buttons are)
+    count.press("ArrowDown")  # the second photo's "Lead image": chosen, and the focus is now in its card
+    expect(page.locator("#cso-cards .cso-card").nth(1).get_by_label("Lead image")).to_be_checked()
+    for _ in range(3):  # credit, caption, alt text of the second card
+        count.press("Shift+Tab")
+    count.type("The conference hall, full.")
+    tab(7)  # caption, credit, lead image, earlier, later, remove, the third card's alt text
+    count.type("Journalists at the press briefing.")
+    tab(6)  # caption, credit, earlier, later, remove, "Save and submit for review"
+    expect(page.locator("input[name=_submit_for_review]")).to_be_focused()
+    count.press("Enter")
+
+    expect(page.locator(".cso-workflow")).to_contain_text("In review")
+    tab()  # "Skip to main content"
+    count.press("Enter")
+    tab()  # the first workflow button: the publication panel comes first in the content
+    expect(page.get_by_role("link", name="Force publish")).to_be_focused()
+    count.press("Enter")
+    page.locator("#id_note").wait_for()
+    tab()  # "Skip to main content"
+    count.press("Enter")
+    tab()
+    expect(page.locator("#id_note")).to_be_focused()
+    count.type("Agreed with the head of the press office by phone.")
+    tab()
+    count.press("Enter")
+    expect(page.locator(".cso-workflow")).to_contain_text("Published")
+
+    event = assert_release_stored()
+    check_public_page(page, live_server, event)
+    print(f"keyboard path: {count.keys} key presses, {count.loads} page loads")
+    assert count.keys <= 80, count.keys
+    assert count.loads <= 5, count.loads
