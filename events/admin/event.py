@@ -120,6 +120,7 @@ class EventAdminForm(forms.ModelForm):
                 self.fields[name].widget.attrs["lang"] = language
         if "organizations" in self.fields:
             self.fields["organizations"].queryset = Organization.objects.all()
+            self.fields["organizations"].help_text = _("Type to search; add a missing one with the button.")
         if event.pk and "expected_version" in self.fields:
             self.fields["expected_version"].initial = self.instance.version
             self.initial["people"] = list(

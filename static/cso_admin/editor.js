@@ -32,12 +32,19 @@
   }
 
   function initGrowing() {
-    $$("textarea[data-grow]").forEach(function (area) {
-      grow(area);
+    var areas = $$("textarea[data-grow]");
+    function all() {
+      areas.forEach(grow);
+    }
+    areas.forEach(function (area) {
       area.addEventListener("input", function () {
         grow(area);
       });
     });
+    all();
+    // Fonts and the page's width can settle after this runs.
+    window.addEventListener("load", all);
+    window.addEventListener("resize", all);
     var title = $("textarea.cso-title");
     if (title) {
       title.addEventListener("keydown", function (event) {

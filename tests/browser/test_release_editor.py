@@ -16,17 +16,20 @@ How the counting works:
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image
 from playwright.sync_api import expect
 
 from events.models import Attachment, Event, Organization
 from tests.browser.test_editorial_flow import log_in
 from tests.events.media_samples import camera_jpeg, plain_jpeg
 from tests.events.roles import user_in
-from tests.factories import PersonFactory, PressContactFactory, SectionFactory
+from tests.factories import EventFactory, PersonFactory, PhotoFactory, PressContactFactory, SectionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -271,3 +274,174 @@ def test_an_editor_enters_and_publishes_the_same_release_with_the_keyboard_alone
     print(f"keyboard path: {count.keys} key presses, {count.loads} page loads")
     assert count.keys <= 80, count.keys
     assert count.loads <= 5, count.loads
+
+
+LONG_TITLE = (
+    "Joint statement of the ministers for water, energy and the environment of the basin states on the "
+    "shared management of transboundary rivers, the protection of wetlands and the early warning of floods "
+    "and droughts, adopted at the eleventh session"
+)
+
+# Every element that reaches past the right edge of the viewport, unless a box that scrolls or clips holds it.
+OVERFLOWING = """(root) => {
+  const width = document.documentElement.clientWidth;
+  const clipped = (element) => {
+    for (let box = element.parentElement; box; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) {
+        return box.getBoundingClientRect().right <= width + 1;
+      }
+    }
+    return false;
+  };
+  return Array.from(document.querySelectorAll(root + " *"))
+    .filter((element) => {
+      const rect = element.getBoundingClientRect();
+      return rect.width > 0 && rect.right > width + 1 && !clipped(element);
+    })
+    .map((element) => element.tagName + "#" + element.id + "." + element.className);
+}"""
+
+
+@pytest.fixture
+def release_with_photos(directory):
+    event = EventFactory(title=LONG_TITLE, section=directory, draft=True, location="Geneva, Palais des Nations")
+    for position, (name, color) in enumerate(
+        [("talks.jpg", "#406080"), ("hall.jpg", "#804060"), ("press.jpg", "#608040")]
+    ):
+        PhotoFactory(event=event, position=position, file=ContentFile(plain_jpeg(color=color), name=name))
+    return event
+
+
+def axe_findings(page):
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG_TAGS
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {[node['target'] for node in violation['nodes'][:3]]}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def editor_pages(live_server, event):
+    return {
+        "add": admin_url(live_server, "events/event/add/"),
+        "change": admin_url(live_server, f"events/event/{event.pk}/change/"),
+    }
+
+
+def test_the_editor_fits_1280_px_without_scrolling_sideways_with_a_long_title_and_three_photos(
+    editor_page, live_server, release_with_photos
+):
+    page = editor_page
+    for name, url in editor_pages(live_server, release_with_photos).items():
+        page.goto(url)
+        if name == "add":
+            page.fill("#id_title", LONG_TITLE)
+        else:
+            expect(page.locator("#cso-cards .cso-card img")).to_have_count(3)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, name
+        assert page.evaluate(OVERFLOWING, "body") == [], name
+        title = page.locator("#id_title").bounding_box()
+        assert title["width"] >= 600, name  # was 274 px
+        assert title["height"] > 60, name  # the long title wraps onto more lines instead of scrolling
+
+
+def test_the_editor_is_usable_at_390_px_nothing_wider_than_the_screen(browser, live_server, release_with_photos):
+    """The page's content; the admin's header and top navigation are the "a11y" part of issue 16."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server, user_in("Editor", "editor"))
+    for name, url in editor_pages(live_server, release_with_photos).items():
+        page.goto(url)
+        assert page.evaluate(OVERFLOWING, "#content") == [], name
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_axe_finds_no_serious_or_critical_problem_on_the_add_and_change_pages(
+    browser, live_server, release_with_photos, width
+):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    log_in(page, live_server, user_in("Editor", "editor"))
+    for name, url in editor_pages(live_server, release_with_photos).items():
+        page.goto(url)
+        page.locator(".cso-field--body .ProseMirror[aria-labelledby]").wait_for()
+        assert axe_findings(page) == [], name
+    context.close()
+
+
+def test_the_body_editor_is_named_spell_checked_in_the_release_language_and_shows_its_focus(
+    editor_page, live_server, release_with_photos
+):
+    page = editor_page
+    page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
+    body = page.get_by_role("textbox", name="Body")
+    expect(body).to_have_attribute("spellcheck", "true")
+    expect(body).to_have_attribute("lang", "en")
+    for field in ("#id_title", "#id_lead"):
+        expect(page.locator(field)).to_have_attribute("spellcheck", "true")
+    body.focus()
+    assert body.evaluate("node => getComputedStyle(node).outlineStyle") == "solid"
+    page.select_option("#id_language", "ru")
+    expect(body).to_have_attribute("lang", "ru")
+    expect(page.locator("#id_title")).to_have_attribute("lang", "ru")
+
+
+def test_all_day_hides_the_times_and_the_release_saves_with_a_date_alone(editor_page, live_server, release_with_photos):
+    page = editor_page
+    page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
+    page.check("#id_all_day")
+    expect(page.locator("#id_starts_at_1")).to_be_hidden()
+    page.fill("#id_starts_at_0", "2030-05-04")
+    page.select_option("#id_time_zone", "Europe/Moscow")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    release_with_photos.refresh_from_db()
+    assert release_with_photos.all_day is True
+    assert release_with_photos.starts_at.isoformat() == "2030-05-03T21:00:00+00:00"
+
+
+def test_photos_dropped_on_the_change_page_upload_at_once_and_save_with_the_release(
+    editor_page, live_server, release_with_photos
+):
+    page = editor_page
+    page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
+    page.set_input_files("#cso-files", photo_files()[:1])
+    cards = page.locator("#cso-cards .cso-card")
+    expect(cards).to_have_count(4)
+    new_card = page.locator("#cso-cards .cso-card:has(input[name='attachments-3-id'])")  # the fourth form
+    expect(new_card.locator("img")).to_have_count(1)  # processed (tasks run at once in tests)
+    expect(new_card.get_by_label("Caption")).to_have_value("Signing of the joint statement")  # from IPTC
+    new_card.get_by_label("Alt text").fill("Ministers sign the statement.")
+    new_card.get_by_role("button", name="Move earlier").click()
+    new_card.get_by_role("button", name="Move earlier").click()
+    new_card.get_by_label("Lead image").check()
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    release_with_photos.refresh_from_db()
+    photos = list(release_with_photos.attachments.order_by("position"))
+    assert [photo.original_name for photo in photos] == ["talks.jpg", "talks.jpg", "hall.jpg", "press.jpg"]
+    assert photos[1].alt_text == "Ministers sign the statement."
+    assert release_with_photos.cover_id == photos[1].pk
+
+
+def test_screenshots_of_the_editor_at_1280_and_390_px(browser, live_server, release_with_photos):
+    """Writes docs/screenshots/release-editor-{1280,390}.png (full page, the change page with three photos)."""
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        log_in(page, live_server, user_in("Editor", "editor"))
+        page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
+        expect(page.locator("#cso-cards .cso-card img")).to_have_count(3)
+        target = SCREENSHOTS / f"release-editor-{width}.png"
+        image = Image.open(io.BytesIO(page.screenshot(full_page=True)))
+        image.convert("RGB").quantize(colors=256).save(target, optimize=True)
+        assert Image.open(target).size[0] >= width
+        context.close()
