@@ -17,6 +17,7 @@ How the counting works:
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -305,7 +306,13 @@ OVERFLOWING = """(root) => {
 
 @pytest.fixture
 def release_with_photos(directory):
-    event = EventFactory(title=LONG_TITLE, section=directory, draft=True, location="Geneva, Palais des Nations")
+    event = EventFactory(
+        title=LONG_TITLE,
+        section=directory,
+        draft=True,
+        location="Geneva, Palais des Nations",
+        starts_at=datetime(2030, 5, 4, 9, 0, tzinfo=UTC),  # fixed, so the screenshots do not change by the day
+    )
     for position, (name, color) in enumerate(
         [("talks.jpg", "#406080"), ("hall.jpg", "#804060"), ("press.jpg", "#608040")]
     ):

@@ -355,3 +355,12 @@ def test_quick_add_needs_the_permission_to_add_that_kind(client):
 def test_quick_add_refuses_an_unknown_kind_and_a_get(editor_client):
     assert editor_client.post(reverse(QUICK), {"kind": "section"}).status_code == 400
     assert editor_client.get(reverse(QUICK)).status_code == 405
+
+
+def test_save_and_submit_for_review_saves_the_draft_then_sends_it_to_review(editor_client, section):
+    response = editor_client.post(reverse(ADD), form_data(section, _submit_for_review="1"), follow=True)
+
+    event = created()
+    assert event.status == Event.Status.IN_REVIEW
+    assert response.redirect_chain[-1][0] == reverse("admin:events_event_change", args=[event.pk])
+    assert any("submitted for review" in str(message) for message in response.context["messages"])
