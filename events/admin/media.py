@@ -10,7 +10,7 @@ from .. import permissions
 from ..media.photos import rendition
 from ..models import Attachment
 from ..services import attachments
-from .locking import StaleFormRefusedForm
+from .locking import StaleFormRefusedForm, read_state
 
 DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
 
@@ -35,12 +35,20 @@ def thumbnail_html(attachment: Attachment, *, retry: bool = False):
     )
 
 
-class PhotoCardForm(forms.ModelForm):
-    """One card of the release page's photos: what readers see of it, saved with the release."""
+# What a photo card of the release page changes (a subset of the describe page's fields).
+CARD_FIELDS = ["position", "caption", "credit", "alt_text"]
+
+
+class PhotoCardForm(StaleFormRefusedForm):
+    """One card of the release page's photos: what readers see of it, saved with the release.
+
+    It carries the values it was opened with (``seen_state``, see ``locking``). A card the editor did not touch
+    is neither checked nor written, so a caption someone else saved meanwhile stays; a touched card is refused
+    when someone else changed it meanwhile, and must be complete (alt text for a photo)."""
 
     class Meta:
         model = Attachment
-        fields = ["position", "caption", "credit", "alt_text"]
+        fields = CARD_FIELDS
         widgets = {
             "position": forms.HiddenInput(attrs={"class": "cso-card-position"}),
             "caption": forms.Textarea(attrs={"rows": 2, "spellcheck": "true"}),
@@ -51,9 +59,27 @@ class PhotoCardForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.thumbnail = thumbnail_html(self.instance) if self.instance.pk else ""
 
+    def touched(self) -> bool:
+        """Whether the editor changed anything on this card since the page was opened."""
+        seen = read_state(self.data.get(self.add_prefix("seen_state"), ""))
+        if seen is None:
+            return True
+        for name in CARD_FIELDS:
+            typed = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n").strip()
+            stored = seen.get(name)
+            if typed != ("" if stored is None else str(stored)).strip():
+                return True
+        return False
+
+    def has_changed(self):
+        return bool(self.instance.pk) and self.touched()
+
+    def clean(self):
+        if self.instance.pk and not self.touched():
+            return self.cleaned_data
+        return super().clean()
+
     def _post_clean(self):
-        # A card nobody touched is not checked again: an undescribed photo must not block the release's Save
-        # (the dashboard warns about it); a card that is edited must be complete (alt text for a photo).
         if self.has_changed():
             super()._post_clean()
 
@@ -66,7 +92,7 @@ class AttachmentInline(admin.StackedInline):
     form = PhotoCardForm
     template = "admin/events/event/photo_cards.html"
     extra = 0
-    fields = ["position", "caption", "credit", "alt_text"]
+    fields = CARD_FIELDS
     ordering = ["position", "pk"]
     verbose_name = _("photo or document")
     verbose_name_plural = _("photos and documents")

@@ -655,6 +655,7 @@
       $(".cso-card-name", card).textContent = file.name;
       var prefix = labels.prefix + "-" + index + "-";
       $("[name='" + prefix + "id']", card).value = file.id;
+      $("[name='" + prefix + "seen_state']", card).value = file.seen_state || "";
       $("[name='" + prefix + "caption']", card).value = file.caption || "";
       $("[name='" + prefix + "credit']", card).value = file.credit || "";
       var alt = $("[name='" + prefix + "alt_text']", card);

@@ -4,7 +4,8 @@ and 390 px; axe-core on the add and change pages; and the screenshots in docs/sc
 
 How the counting works:
 
-- Page loads: every ``load`` of the editor's tab (a redirect after a POST ends in one load).
+- Page loads: every document the editor's tab asks for (a POST and the redirect that answers it are one load;
+  a jump to an anchor on the same page is none).
 - Clicks (mouse path): every click goes through ``Counter.click``. Typing into a field (``fill``) and choosing
   files (``set_input_files``, what the operating system's file picker does) are not clicks; opening a select
   (``Counter.select``) is one.
@@ -49,10 +50,12 @@ class Counter:
         self.loads = 0
         self.clicks = 0
         self.keys = 0
-        page.on("load", lambda _page: self._loaded())
+        page.on("request", self._requested)
 
-    def _loaded(self):
-        self.loads += 1
+    def _requested(self, request):
+        # A new document for the tab; the redirect that answers a POST is part of the same load.
+        if request.is_navigation_request() and request.frame == self.page.main_frame and not request.redirected_from:
+            self.loads += 1
 
     def click(self, locator):
         self.clicks += 1
@@ -345,6 +348,7 @@ def test_the_editor_fits_1280_px_without_scrolling_sideways_with_a_long_title_an
     page = editor_page
     for name, url in editor_pages(live_server, release_with_photos).items():
         page.goto(url)
+        page.evaluate("document.fonts.ready.then(() => true)")  # the toolbar's icon font sets its width
         if name == "add":
             page.fill("#id_title", LONG_TITLE)
         else:
@@ -364,6 +368,7 @@ def test_the_editor_is_usable_at_390_px_nothing_wider_than_the_screen(browser, l
     log_in(page, live_server, user_in("Editor", "editor"))
     for name, url in editor_pages(live_server, release_with_photos).items():
         page.goto(url)
+        page.evaluate("document.fonts.ready.then(() => true)")  # the toolbar's icon font sets its width
         assert page.evaluate(OVERFLOWING, "#content") == [], name
     context.close()
 
@@ -447,6 +452,7 @@ def test_screenshots_of_the_editor_at_1280_and_390_px(browser, live_server, rele
         log_in(page, live_server, user_in("Editor", "editor"))
         page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
         expect(page.locator("#cso-cards .cso-card img")).to_have_count(3)
+        page.evaluate("document.fonts.ready.then(() => true)")
         target = SCREENSHOTS / f"release-editor-{width}.png"
         image = Image.open(io.BytesIO(page.screenshot(full_page=True)))
         image.convert("RGB").quantize(colors=256).save(target, optimize=True)

@@ -49,7 +49,7 @@ def test_one_file_per_request_answers_json_with_its_id_name_and_state(
             {
                 "id": photo.pk, "name": "IMG_1.JPG", "state": "processing", "error": "", "thumbnail": "",
                 "width": None, "height": None, "kind": "photo", "caption": "", "credit": "", "alt_text": "",
-                "size": photo.size,
+                "size": photo.size, "seen_state": response.json()["files"][0]["seen_state"],
             }
         ],
         "errors": [],

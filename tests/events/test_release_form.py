@@ -166,36 +166,46 @@ def test_an_author_may_not_change_the_people_of_a_release_in_review(client, sect
     assert 'name="people"' not in response.content.decode()
 
 
+def opened_cards(client, event) -> dict:
+    """The change page's photo cards as the browser sends them back untouched, keyed by form field name."""
+    page = client.get(reverse("admin:events_event_change", args=[event.pk]))
+    formset = next(item.formset for item in page.context["inline_admin_formsets"] if item.formset.model is Attachment)
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": str(len(formset.forms)),
+        f"{formset.prefix}-INITIAL_FORMS": str(len(formset.forms)),
+    }
+    for form in formset.forms:
+        for name in ("id", "event", "position", "caption", "credit", "alt_text", "seen_state"):
+            value = form[name].value()
+            data[form.add_prefix(name)] = "" if value is None else str(value)
+    return data
+
+
+def change_data(client, event, **values):
+    return form_data(
+        event.section,
+        title=event.title,
+        slug=event.slug,
+        expected_version=str(event.version),
+        **opened_cards(client, event),
+        **values,
+    )
+
+
+def card_index(data, photo) -> int:
+    return next(int(key.split("-")[1]) for key, value in data.items() if key.endswith("-id") and value == str(photo.pk))
+
+
 def test_photo_cards_save_with_the_release_caption_alt_cover_order_and_removal(editor_client, section):
     event = EventFactory(section=section, draft=True)
     first = PhotoFactory(event=event, position=0, original_name="first.jpg")
     second = PhotoFactory(event=event, position=1, original_name="second.jpg")
     gone = PhotoFactory(event=event, position=2, original_name="gone.jpg")
-    data = form_data(
-        section,
-        title=event.title,
-        slug=event.slug,
-        expected_version=str(event.version),
-        cover=str(second.pk),
-        **{
-            "attachments-TOTAL_FORMS": "3",
-            "attachments-INITIAL_FORMS": "3",
-        },
-    )
-    for index, (photo, position, caption) in enumerate(
-        [(second, 0, "Second, now first."), (first, 1, first.caption), (gone, 2, gone.caption)]
-    ):
-        data.update(
-            {
-                f"attachments-{index}-id": str(photo.pk),
-                f"attachments-{index}-event": str(event.pk),
-                f"attachments-{index}-position": str(position),
-                f"attachments-{index}-caption": caption,
-                f"attachments-{index}-credit": photo.credit,
-                f"attachments-{index}-alt_text": photo.alt_text,
-            }
-        )
-    data["attachments-2-DELETE"] = "on"
+    data = change_data(editor_client, event, cover=str(second.pk))
+    data[f"attachments-{card_index(data, second)}-position"] = "0"
+    data[f"attachments-{card_index(data, second)}-caption"] = "Second, now first."
+    data[f"attachments-{card_index(data, first)}-position"] = "1"
+    data[f"attachments-{card_index(data, gone)}-DELETE"] = "on"
 
     response = editor_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
 
@@ -208,25 +218,42 @@ def test_photo_cards_save_with_the_release_caption_alt_cover_order_and_removal(e
     ]
 
 
+def test_a_card_the_editor_did_not_touch_keeps_what_someone_else_saved_meanwhile(editor_client, section):
+    event = EventFactory(section=section, draft=True)
+    photo = PhotoFactory(event=event, caption="Old caption")
+    data = change_data(editor_client, event, lead="A better lead.")
+    Attachment.objects.filter(pk=photo.pk).update(caption="Caption from the photo desk")
+
+    response = editor_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    photo.refresh_from_db()
+    assert photo.caption == "Caption from the photo desk"
+
+
+def test_a_touched_card_changed_by_someone_else_meanwhile_is_refused_and_the_input_kept(editor_client, section):
+    event = EventFactory(section=section, draft=True)
+    photo = PhotoFactory(event=event, caption="Old caption")
+    data = change_data(editor_client, event)
+    data[f"attachments-{card_index(data, photo)}-caption"] = "My caption"
+    Attachment.objects.filter(pk=photo.pk).update(caption="Caption from the photo desk")
+
+    response = editor_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this entry while you were editing it" in page
+    assert "My caption" in page
+    photo.refresh_from_db()
+    assert photo.caption == "Caption from the photo desk"
+
+
 def test_a_changed_photo_card_needs_its_alt_text(editor_client, section):
     event = EventFactory(section=section, draft=True)
     photo = PhotoFactory(event=event)
-    data = form_data(
-        section,
-        title=event.title,
-        slug=event.slug,
-        expected_version=str(event.version),
-        **{
-            "attachments-TOTAL_FORMS": "1",
-            "attachments-INITIAL_FORMS": "1",
-            "attachments-0-id": str(photo.pk),
-            "attachments-0-event": str(event.pk),
-            "attachments-0-position": "0",
-            "attachments-0-caption": "New caption",
-            "attachments-0-credit": "",
-            "attachments-0-alt_text": "  ",
-        },
-    )
+    data = change_data(editor_client, event)
+    data[f"attachments-{card_index(data, photo)}-caption"] = "New caption"
+    data[f"attachments-{card_index(data, photo)}-alt_text"] = "  "
 
     response = editor_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
 

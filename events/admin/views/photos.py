@@ -35,7 +35,7 @@ from ...models import Attachment, Event
 from ...services import attachments
 from ...services.releases import event_set_cover
 from ..locking import changed_names, describe, read_state, row_state, sign_state
-from ..media import thumbnail_html
+from ..media import CARD_FIELDS, thumbnail_html
 
 DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
 
@@ -133,6 +133,8 @@ def uploaded_file(item: Attachment) -> dict:
         "credit": item.credit,
         "alt_text": item.alt_text,
         "size": item.size,
+        # The values the release page's new card starts from, so its save is checked like the others.
+        "seen_state": sign_state(row_state(item, CARD_FIELDS)),
     }
 
 
