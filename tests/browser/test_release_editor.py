@@ -31,7 +31,14 @@ from events.models import Attachment, Event, Organization
 from tests.browser.test_editorial_flow import log_in
 from tests.events.media_samples import camera_jpeg, plain_jpeg
 from tests.events.roles import user_in
-from tests.factories import EventFactory, PersonFactory, PhotoFactory, PressContactFactory, SectionFactory
+from tests.factories import (
+    EventFactory,
+    OrganizationFactory,
+    PersonFactory,
+    PhotoFactory,
+    PressContactFactory,
+    SectionFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -458,3 +465,38 @@ def test_screenshots_of_the_editor_at_1280_and_390_px(browser, live_server, rele
         image.convert("RGB").quantize(colors=256).save(target, optimize=True)
         assert Image.open(target).size[0] >= width
         context.close()
+
+
+def test_the_dialog_offers_an_existing_organisation_and_people_are_reordered_then_ctrl_s_saves(
+    editor_page, live_server, release_with_photos
+):
+    OrganizationFactory(name="OSCE", slug="osce", short_name="ORG0")
+    page = editor_page
+    page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
+    for name in ("Viktor", "Anna"):
+        page.fill("#id_people", name)
+        page.locator("#id_people_options [role=option]", has_text=name).click()
+    page.get_by_role("button", name="Move up: Anna Petrova, Deputy Minister").click()
+    expect(page.locator("#id_people_list .cso-pick-text")).to_have_text(
+        ["Anna Petrova, Deputy Minister", "Viktor Ivanov, Minister"]
+    )
+
+    page.get_by_role("button", name="New organisation…").click()
+    dialog = page.locator("#cso-quick-add-organization")
+    dialog.get_by_label("Name", exact=True).fill("osce")
+    dialog.get_by_role("button", name="Add", exact=True).click()
+    expect(dialog).to_contain_text("This may already be in the directory:")
+    expect(dialog.get_by_role("button", name="Create anyway")).to_be_visible()
+    dialog.get_by_role("button", name="Use this one").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#id_organizations_list .cso-pick-text")).to_have_text(["OSCE (ORG0)"])
+
+    page.keyboard.press("Control+s")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    release_with_photos.refresh_from_db()
+    assert [link.person.name for link in release_with_photos.participant_links.order_by("position")] == [
+        "Anna Petrova",
+        "Viktor Ivanov",
+    ]
+    assert [org.name for org in release_with_photos.organizations.all()] == ["OSCE"]
+    assert Organization.objects.filter(name__iexact="osce").count() == 1
