@@ -555,7 +555,7 @@
 
   function initPhotos() {
     var section = $("#cso-photos");
-    if (!section) {
+    if (!section || section.hasAttribute("data-readonly")) {
       return;
     }
     var labels = section.dataset;

@@ -154,16 +154,19 @@ def test_a_person_who_is_not_a_press_contact_cannot_be_a_contact(editor_client, 
     assert "contacts" in response.context["adminform"].form.errors
 
 
-def test_an_author_may_not_change_the_people_of_a_release_in_review(client, section):
+def test_an_author_sees_a_release_in_review_read_only_people_and_photo_cards_included(client, section):
     event = EventFactory(section=section, status=Event.Status.IN_REVIEW, publish_at=None)
-    EventParticipantFactory(event=event)
+    EventParticipantFactory(event=event, person=PersonFactory(name="Viktor Ivanov"))
+    PhotoFactory(event=event, caption="Delegations before the talks.")
     client.force_login(user_in("Author", "author"))
 
     response = client.get(reverse("admin:events_event_change", args=[event.pk]))
 
-    # Read-only for an author once submitted: the page shows the release, not the editor's inputs.
+    page = response.content.decode()
     assert response.status_code == 200
-    assert 'name="people"' not in response.content.decode()
+    assert 'name="people"' not in page and "Viktor Ivanov" in page
+    assert 'name="attachments-0-caption"' not in page and "Delegations before the talks." in page
+    assert 'id="cso-files"' not in page
 
 
 def opened_cards(client, event) -> dict:
