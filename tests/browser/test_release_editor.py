@@ -17,6 +17,7 @@ How the counting works:
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -500,3 +501,25 @@ def test_the_dialog_offers_an_existing_organisation_and_people_are_reordered_the
     ]
     assert [org.name for org in release_with_photos.organizations.all()] == ["OSCE"]
     assert Organization.objects.filter(name__iexact="osce").count() == 1
+
+
+DROP_FILES = """([name, data]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: "image/jpeg" }));
+  const zone = document.getElementById("cso-photos");
+  zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+}"""
+
+
+def test_a_photo_dropped_on_the_release_page_is_uploaded_and_becomes_a_card(
+    editor_page, live_server, release_with_photos
+):
+    page = editor_page
+    page.goto(admin_url(live_server, f"events/event/{release_with_photos.pk}/change/"))
+    page.evaluate(DROP_FILES, ["dropped.jpg", base64.b64encode(plain_jpeg(color="#aa5500")).decode()])
+
+    card = page.locator("#cso-cards .cso-card", has_text="dropped.jpg")
+    expect(card.locator("img")).to_have_count(1)
+    assert release_with_photos.attachments.filter(original_name="dropped.jpg").count() == 1

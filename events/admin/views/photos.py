@@ -76,7 +76,7 @@ def _stale_rows(formset, stored: dict[int, Attachment]) -> list[str]:
 def _event_for_media(model_admin, request, object_id, part: str) -> Event:
     event = model_admin.get_object(request, object_id)
     if event is None:
-        raise Http404(_("No event with this id."))
+        raise Http404(_("No release with this id."))
     if not permissions.can_change_release(request.user, event, part=part):
         raise PermissionDenied
     return event
