@@ -523,3 +523,34 @@ def test_a_photo_dropped_on_the_release_page_is_uploaded_and_becomes_a_card(
     card = page.locator("#cso-cards .cso-card", has_text="dropped.jpg")
     expect(card.locator("img")).to_have_count(1)
     assert release_with_photos.attachments.filter(original_name="dropped.jpg").count() == 1
+
+
+def test_files_chosen_on_the_add_page_can_be_removed_and_reordered_before_the_save(editor_page, live_server, directory):
+    page = editor_page
+    page.goto(admin_url(live_server, "events/event/add/"))
+    page.fill("#id_title", TITLE)
+    page.select_option("#id_section", label="Summits")
+    page.fill("#id_starts_at_0", "2030-05-04")
+    page.check("#id_all_day")
+    page.set_input_files("#cso-files", photo_files())
+    cards = page.locator("#cso-cards .cso-card")
+    expect(cards).to_have_count(3)
+    cards.nth(0).get_by_role("button", name="Remove: talks.jpg").click()
+    expect(cards).to_have_count(2)
+    page.get_by_role("button", name="Move earlier: press.jpg").click()
+    expect(page.locator("#cso-cards .cso-card-name")).to_have_text(["press.jpg", "hall.jpg"])
+    for card, alt in zip(
+        cards.all(), ["Journalists at the press briefing.", "The conference hall, full."], strict=True
+    ):
+        card.get_by_label("Alt text").fill(alt)
+    cards.nth(1).get_by_label("Lead image").check()
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    event = Event.objects.get(title=TITLE)
+    photos = list(event.attachments.order_by("position"))
+    assert [(photo.original_name, photo.alt_text) for photo in photos] == [
+        ("press.jpg", "Journalists at the press briefing."),
+        ("hall.jpg", "The conference hall, full."),
+    ]
+    assert event.cover_id == photos[1].pk
