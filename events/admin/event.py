@@ -316,6 +316,9 @@ class EventAdmin(admin.ModelAdmin):
         changed = _save_people(form)
         if not change:
             releases.event_apply_default_contacts(event=form.instance)
+        # Files sent with the form: the add page's, or the change page's without JavaScript (with it, they
+        # went to the upload endpoint as soon as they were chosen).
+        if permissions.can_change_release(request.user, form.instance, part="attachment_add"):
             photos.store_release_form_uploads(form.instance, request)
         changed += [formset.model._meta.model_name for formset in formsets if formset.has_changed()]
         if change and changed:

@@ -394,3 +394,30 @@ def test_save_and_submit_for_review_saves_the_draft_then_sends_it_to_review(edit
     assert event.status == Event.Status.IN_REVIEW
     assert response.redirect_chain[-1][0] == reverse("admin:events_event_change", args=[event.pk])
     assert any("submitted for review" in str(message) for message in response.context["messages"])
+
+
+def test_files_sent_with_the_form_need_the_right_to_add_files(client, section):
+    writer = UserFactory(username="writer", is_staff=True)
+    writer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_event", "change_event", "view_event", "change_eventparticipant"])
+    )
+    client.force_login(writer)
+    upload = SimpleUploadedFile("photo.jpg", make_jpeg_bytes(), content_type="image/jpeg")
+
+    response = client.post(reverse(ADD), form_data(section, new_photos=[upload], new_alt=["A photo"]))
+
+    assert response.status_code == 302
+    assert created().attachments.count() == 0
+
+
+def test_files_sent_with_the_change_form_without_javascript_are_stored_too(editor_client, section):
+    event = EventFactory(section=section, draft=True)
+    upload = SimpleUploadedFile("late.jpg", make_jpeg_bytes(), content_type="image/jpeg")
+
+    response = editor_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_data(editor_client, event, new_photos=[upload], new_alt=["A late photo"]),
+    )
+
+    assert response.status_code == 302
+    assert list(event.attachments.values_list("original_name", "alt_text")) == [("late.jpg", "A late photo")]
