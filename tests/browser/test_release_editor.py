@@ -393,6 +393,14 @@ def test_axe_finds_no_serious_or_critical_problem_on_the_add_and_change_pages(
         page.goto(url)
         page.locator(".cso-field--body .ProseMirror[aria-labelledby]").wait_for()
         assert axe_findings(page) == [], name
+    # The search list open, then the quick-add dialog open.
+    page.fill("#id_people", "a")
+    page.locator("#id_people_options [role=option]").first.wait_for()
+    assert axe_findings(page) == [], "search list"
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="New person…").click()
+    expect(page.locator("#cso-quick-add-person")).to_be_visible()
+    assert axe_findings(page) == [], "dialog"
     context.close()
 
 
