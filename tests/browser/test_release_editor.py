@@ -319,6 +319,7 @@ OVERFLOWING = """(root) => {
 def release_with_photos(directory):
     event = EventFactory(
         title=LONG_TITLE,
+        slug="joint-statement-on-transboundary-rivers",
         section=directory,
         draft=True,
         location="Geneva, Palais des Nations",
