@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
@@ -14,47 +15,29 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..audit import audit_log
-from ..models import Attachment, Event, EventParticipant, EventPressContact
+from ..media.forms import ACCEPT, MultipleFileField
+from ..models import Attachment, Event, Organization, Person
 from ..models.event import EDITORIAL_FIELDS
 from ..selectors.editorial import event_warnings
 from ..selectors.releases import has_been_public
 from ..services import releases
+from .forms import (
+    DateAndTimeField,
+    OrderedModelChoicesField,
+    OrderedPicksWidget,
+    ReleaseTitleInput,
+    clean_title,
+    moment,
+    zone_or_default,
+)
 from .media import AttachmentInline
-from .views import archive, calendar, dashboard, history, photos, preview, transitions, translate
+from .views import archive, calendar, dashboard, history, photos, preview, quick_add, transitions, translate
 from .widgets import ReleaseSlugInput
 
 
-class ReleasePartInline(admin.TabularInline):
+def may_change_people(user, event) -> bool:
     """People and contacts of a release follow the release's own rule (``permissions.can_change_release``)."""
-
-    def _may(self, request, obj):
-        return obj is None or permissions.can_change_release(request.user, obj, part="people")
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._may(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may(request, obj)
-
-
-class ParticipantInline(ReleasePartInline):
-    model = EventParticipant
-    extra = 1
-    autocomplete_fields = ["person"]
-    fields = ["person", "position"]
-    verbose_name = _("participant")
-    verbose_name_plural = _("participants (in order)")
-
-
-class PressContactInline(ReleasePartInline):
-    model = EventPressContact
-    extra = 1
-    autocomplete_fields = ["person"]
-    fields = ["person", "position"]
-    verbose_name_plural = _("press contacts to call (in order)")
+    return permissions.can_change_release(user, event, part="people")
 
 
 class EventAdminForm(forms.ModelForm):
@@ -70,23 +53,114 @@ class EventAdminForm(forms.ModelForm):
     minor_change = forms.BooleanField(
         label=_("Minor change"), required=False, help_text=_("A typo or similar: readers see no update note.")
     )
+    people = OrderedModelChoicesField(
+        label=_("People"),
+        queryset=Person.objects.all(),
+        required=False,
+        help_text=_("In the order the release names them."),
+        widget=OrderedPicksWidget(
+            source=("events", "eventparticipant", "person"),
+            quick_add={"kind": "person", "label": _("New person…")},
+            search_label=_("People, in order"),
+        ),
+    )
+    contacts = OrderedModelChoicesField(
+        label=_("Press contacts"),
+        queryset=Person.objects.press_contacts(),
+        required=False,
+        help_text=_("Journalists call them; the first is listed first."),
+        widget=OrderedPicksWidget(
+            source=("events", "eventpresscontact", "person"),
+            quick_add={"kind": "contact", "label": _("New press contact…")},
+            search_label=_("Press contacts, in order"),
+        ),
+    )
+    new_photos = MultipleFileField(label=_("Add photos and documents"), required=False)
+    # Set per request by EventAdmin.get_form: whether this user may change the release's people and contacts.
+    may_change_people = True
 
     class Meta:
         model = Event
         fields = list(EDITORIAL_FIELDS)
+        widgets = {
+            "title": ReleaseTitleInput,
+            "lead": forms.Textarea(attrs={"rows": 3, "spellcheck": "true", "class": "cso-lead", "data-grow": ""}),
+            "location": forms.TextInput(attrs={"class": "cso-wide"}),
+            "organizations": OrderedPicksWidget(
+                source=("events", "event", "organizations"),
+                quick_add={"kind": "organization", "label": _("New organisation…")},
+                search_label=_("Organisations"),
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if "starts_at" in self.fields:
+            self.fields["starts_at"] = DateAndTimeField(
+                label=_("Starts"), date_label=_("Start date"), time_label=_("Start time"),
+                help_text=_("Date as 2030-05-04 or 04.05.2030, time as 11:00, in the time zone below."),
+            )  # fmt: skip
+        if "ends_at" in self.fields:
+            self.fields["ends_at"] = DateAndTimeField(
+                label=_("Ends"), date_label=_("End date"), time_label=_("End time"), required=False,
+                help_text=_("Optional."),
+            )  # fmt: skip
+        for name in ("section", "organizations"):
+            # No add/change/delete pop-up links beside these: the quick-add dialog adds what is missing, and
+            # four icon links per field were four more Tab stops.
+            if name in self.fields and isinstance(self.fields[name].widget, RelatedFieldWidgetWrapper):
+                self.fields[name].widget = self.fields[name].widget.widget
+        event = self.instance
+        zone = zone_or_default(event.time_zone)
+        for name in ("starts_at", "ends_at"):
+            value = getattr(event, name)
+            if event.pk and value is not None:
+                local = timezone.localtime(value, zone)
+                self.initial[name] = local.date() if event.all_day else local
+        language = (self.data.get(self.add_prefix("language")) if self.is_bound else None) or event.language
+        for name in ("title", "lead"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["lang"] = language
+        if "organizations" in self.fields:
+            self.fields["organizations"].queryset = Organization.objects.all()
+            self.fields["organizations"].help_text = _("Type to search; add a missing one with the button.")
+        if event.pk and "expected_version" in self.fields:
             self.fields["expected_version"].initial = self.instance.version
+            self.initial["people"] = list(
+                event.participant_links.order_by("position", "pk").values_list("person_id", flat=True)
+            )
+            self.initial["contacts"] = list(
+                event.press_contact_links.order_by("position", "pk").values_list("person_id", flat=True)
+            )
+        for name in ("people", "contacts"):
+            if not self.may_change_people:
+                self.fields[name].disabled = True
+                self.fields[name].widget.attrs["disabled"] = True
         if "cover" in self.fields:
             # Only one of this release's own photos can be its cover.
             self.fields["cover"].queryset = Attachment.objects.filter(
                 event_id=self.instance.pk, kind=Attachment.Kind.PHOTO
             )
 
+    def clean_title(self):
+        return clean_title(self.cleaned_data.get("title", ""))
+
+    def _clean_moments(self, cleaned) -> None:
+        """The date and time typed in the form, read in the release's own time zone (see ``moment``)."""
+        all_day = cleaned.get("all_day", False)
+        for name in ("starts_at", "ends_at"):
+            pair = cleaned.get(name)
+            if not isinstance(pair, tuple):
+                continue
+            day, at = pair
+            if at is None and not all_day:
+                self.add_error(name, _("Enter a time, or tick “All day”."))
+                continue
+            cleaned[name] = moment(day, at, zone_name=cleaned.get("time_zone"), all_day=all_day)
+
     def clean(self):
         cleaned = super().clean()
+        self._clean_moments(cleaned)
         if not self.instance.pk:
             return cleaned
         # Locked until the admin's transaction ends, so nobody can slip a save in between check and write.
@@ -139,6 +213,26 @@ def _list_time(value, *, with_time: bool = True) -> str:
     )
 
 
+EDITOR = ["cso-editor-part"]
+
+
+def _save_people(form) -> list[str]:
+    """Store the people and contacts in the order the editor gave (their positions); return what changed."""
+    event = form.instance
+    changed = []
+    for name, links in (("people", event.participant_links), ("contacts", event.press_contact_links)):
+        if form.fields[name].disabled or name not in form.cleaned_data:
+            continue
+        wanted = [person.pk for person in form.cleaned_data[name]]
+        if wanted == list(links.order_by("position", "pk").values_list("person_id", flat=True)):
+            continue
+        links.exclude(person_id__in=wanted).delete()
+        for position, person_id in enumerate(wanted):
+            links.update_or_create(person_id=person_id, defaults={"position": position})
+        changed.append(links.model._meta.model_name)
+    return changed
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     form = EventAdminForm
@@ -150,9 +244,8 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["title", "lead", "location", "slug"]
     date_hierarchy = "starts_at"
     formfield_overrides = {models.SlugField: {"widget": ReleaseSlugInput}}  # the slug rule, not a cut at 300
-    autocomplete_fields = ["section", "organizations", "cover"]
     list_select_related = ["section", "updated_by"]
-    inlines = [ParticipantInline, PressContactInline, AttachmentInline]
+    inlines = [AttachmentInline]
     readonly_fields = [
         "status", "publish_at", "translation_key", "first_published_at", "submitted_by", "public_updated_at",
         "public_update_note", "withdrawn_at", "withdrawal_reason", "created_by", "created_at", "updated_by",
@@ -161,11 +254,17 @@ class EventAdmin(admin.ModelAdmin):
     actions = ["submit_selected", "publish_selected", "schedule_selected", "translate_selected"]
 
     def get_fieldsets(self, request, obj=None):
+        # The editor's own layout (templates/admin/events/event/_editor.html) writes the fieldsets marked
+        # EDITOR; the others are written the admin's way below it.
         fieldsets = [
-            (None, {"fields": ["title", "slug", "section", "kind", "language", "expected_version"]}),
-            (_("Date and place"), {"fields": [("starts_at", "ends_at"), "all_day", "location"]}),
-            (_("Text"), {"fields": ["lead", "body"]}),
-            (_("Related"), {"fields": ["organizations", "cover"]}),
+            (None, {"fields": ["title", "slug", "section", "kind", "language", "expected_version"], "classes": EDITOR}),
+            (
+                _("Date and place"),
+                {"fields": [("starts_at", "ends_at"), "all_day", "time_zone", "location"], "classes": EDITOR},
+            ),
+            (_("Text"), {"fields": ["lead", "body"], "classes": EDITOR}),
+            (_("People and organisations"), {"fields": ["people", "organizations", "contacts"], "classes": EDITOR}),
+            (_("Photos"), {"fields": ["cover"], "classes": EDITOR}),
         ]
         if obj is not None and has_been_public(obj):
             fieldsets.append(
@@ -200,6 +299,10 @@ class EventAdmin(admin.ModelAdmin):
     def has_translate_permission(self, request):
         return request.user.has_perm("events.add_event")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"may_change_people": may_change_people(request.user, obj)})
+
     # Saving --------------------------------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -223,9 +326,14 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        changed = _save_people(form)
         if not change:
             releases.event_apply_default_contacts(event=form.instance)
-        changed = [formset.model._meta.model_name for formset in formsets if formset.has_changed()]
+        # Files sent with the form: the add page's, or the change page's without JavaScript (with it, they
+        # went to the upload endpoint as soon as they were chosen).
+        if permissions.can_change_release(request.user, form.instance, part="attachment_add"):
+            photos.store_release_form_uploads(form.instance, request)
+        changed += [formset.model._meta.model_name for formset in formsets if formset.has_changed()]
         if change and changed:
             audit_log(
                 action="events.event.people_changed",
@@ -236,13 +344,35 @@ class EventAdmin(admin.ModelAdmin):
                 data={"parts": changed, "version": form.instance.version},
             )
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Attachment:
+            photos.save_photo_cards(request, form.instance, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
     def response_add(self, request, obj, post_url_continue=None):
         self._warn(request, obj)
+        if "_submit_for_review" in request.POST:
+            return self._submit_after_save(request, obj)
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
         self._warn(request, obj)
+        if "_submit_for_review" in request.POST:
+            return self._submit_after_save(request, obj)
         return super().response_change(request, obj)
+
+    def _submit_after_save(self, request, obj):
+        """ "Save and submit for review": the release is saved; then it goes to review if it may."""
+        if permissions.can_submit(request.user, obj):
+            try:
+                releases.event_submit(event=obj, user=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, gettext("“%(title)s” was saved and submitted for review.") % {"title": obj})
+        return redirect(reverse("admin:events_event_change", args=[obj.pk]))
 
     def _warn(self, request, obj):
         for warning in event_warnings(obj):
@@ -262,6 +392,29 @@ class EventAdmin(admin.ModelAdmin):
                 photo_upload_url=transitions.photo_upload_url(event),
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        may_upload = permissions.can_change_release(request.user, obj, part="attachment_add")
+        context.update(
+            quick_add_forms=quick_add.quick_add_forms(request.user),
+            quick_add_url=reverse("admin:events_event_quick_add"),
+            may_upload=may_upload,
+            upload_accept=ACCEPT,
+            upload_url=reverse("admin:events_event_upload_photos", args=[obj.pk]) if obj and may_upload else "",
+            may_submit_after_save=permissions.can_submit(request.user, obj or Event()),
+            show_save_and_add_another=False,
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Read-only views of the editor's own fields (a user who may only look) ----------------------------------
+
+    @admin.display(description=_("People"))
+    def people(self, obj):
+        return ", ".join(str(link.person) for link in obj.participant_links.select_related("person")) or "—"
+
+    @admin.display(description=_("Press contacts"))
+    def contacts(self, obj):
+        return ", ".join(str(link.person) for link in obj.press_contact_links.select_related("person")) or "—"
 
     # List ----------------------------------------------------------------------------------------------------
 
@@ -371,6 +524,7 @@ class EventAdmin(admin.ModelAdmin):
 
         editorial = [
             path("dashboard/", wrap(dashboard.dashboard_view), name="events_event_dashboard"),
+            path("quick-add/", wrap(quick_add.quick_add_view), name="events_event_quick_add"),
             path("calendar/", wrap(calendar.calendar_view), name="events_event_calendar"),
             path(
                 "calendar/<int:year>/<int:month>/",

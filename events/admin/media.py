@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -9,7 +10,7 @@ from .. import permissions
 from ..media.photos import rendition
 from ..models import Attachment
 from ..services import attachments
-from .locking import StaleFormRefusedForm
+from .locking import StaleFormRefusedForm, read_state
 
 DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
 
@@ -34,29 +35,79 @@ def thumbnail_html(attachment: Attachment, *, retry: bool = False):
     )
 
 
-class AttachmentInline(admin.TabularInline):
-    """What is attached, read-only: files come through the upload page (checked by content) and are described
-    on the describe page, whose save is refused when someone else changed a photo meanwhile."""
+# What a photo card of the release page changes (a subset of the describe page's fields).
+CARD_FIELDS = ["position", "caption", "credit", "alt_text"]
+
+
+class PhotoCardForm(StaleFormRefusedForm):
+    """One card of the release page's photos: what readers see of it, saved with the release.
+
+    It carries the values it was opened with (``seen_state``, see ``locking``). A card the editor did not touch
+    is neither checked nor written, so a caption someone else saved meanwhile stays; a touched card is refused
+    when someone else changed it meanwhile, and must be complete (alt text for a photo)."""
+
+    class Meta:
+        model = Attachment
+        fields = CARD_FIELDS
+        widgets = {
+            "position": forms.HiddenInput(attrs={"class": "cso-card-position"}),
+            "caption": forms.Textarea(attrs={"rows": 2, "spellcheck": "true"}),
+            "alt_text": forms.Textarea(attrs={"rows": 2, "spellcheck": "true"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.thumbnail = thumbnail_html(self.instance) if self.instance.pk else ""
+
+    def touched(self) -> bool:
+        """Whether the editor changed anything on this card since the page was opened."""
+        seen = read_state(self.data.get(self.add_prefix("seen_state"), ""))
+        if seen is None:
+            return True
+        for name in CARD_FIELDS:
+            typed = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n").strip()
+            stored = seen.get(name)
+            if typed != ("" if stored is None else str(stored)).strip():
+                return True
+        return False
+
+    def has_changed(self):
+        return bool(self.instance.pk) and self.touched()
+
+    def clean(self):
+        if self.instance.pk and not self.touched():
+            return self.cleaned_data
+        return super().clean()
+
+    def _post_clean(self):
+        if self.has_changed():
+            super()._post_clean()
+
+
+class AttachmentInline(admin.StackedInline):
+    """The release's photos as cards (and its documents as a list), described, ordered and removed with the
+    release's own Save. Files come in through the upload endpoint (checked by content), never through here."""
 
     model = Attachment
+    form = PhotoCardForm
+    template = "admin/events/event/photo_cards.html"
     extra = 0
-    fields = ["thumbnail", "kind", "original_name", "position", "title", "caption", "alt_text", "credit"]
-    readonly_fields = fields
+    fields = CARD_FIELDS
     ordering = ["position", "pk"]
-    verbose_name_plural = _("photos and documents (upload and describe them with the buttons above)")
+    verbose_name = _("photo or document")
+    verbose_name_plural = _("photos and documents")
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return obj is None or permissions.can_change_release(request.user, obj, part="attachment")
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return obj is not None and permissions.can_change_release(request.user, obj, part="attachment_delete")
 
-    @admin.display(description=_("preview"))
-    def thumbnail(self, obj):
-        return thumbnail_html(obj)
+    def has_view_permission(self, request, obj=None):
+        return True
 
     class Media:
         js = ["cso_media/photo_states.js"]

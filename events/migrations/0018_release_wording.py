@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0016_names_search'),
+        ('events', '0017_event_time_zone'),
     ]
 
     operations = [

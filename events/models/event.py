@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,9 +33,18 @@ class Language(models.TextChoices):
 # The fields an editor writes on a release, in reading order: the edit form, the revision comparison, a
 # revert and a translation all start from this one list (each leaves out what it must, by name).
 EDITORIAL_FIELDS = (
-    "title", "slug", "section", "kind", "language", "starts_at", "ends_at", "all_day", "location", "lead", "body",
-    "organizations", "cover",
+    "title", "slug", "section", "kind", "language", "starts_at", "ends_at", "all_day", "location", "time_zone", "lead",
+    "body", "organizations", "cover",
 )  # fmt: skip
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone name the system knows, sorted; the choices of ``Event.time_zone``."""
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 def _due(now: datetime | None = None) -> Q:
@@ -150,6 +160,13 @@ class Event(models.Model):
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
     all_day = models.BooleanField(_("all day"), default=False, help_text=_("Show dates only, no times."))
     location = models.CharField(_("place"), max_length=300, blank=True, help_text=_("E.g. “Moscow, the Kremlin”."))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=time_zone_choices,
+        default=default_time_zone,
+        help_text=_("The times of this release are entered in the place's own time zone."),
+    )
     lead = models.TextField(_("lead"), blank=True, help_text=_("One or two sentences in plain text."))
     body = ProseEditorField(
         _("body"),
@@ -166,6 +183,7 @@ class Event(models.Model):
             "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
             "HardBreak": True,
             "History": True,
+            "NoSpellCheck": False,  # the library turns the browser's spell-check off unless told not to
         },
         sanitize=clean_html,  # The same allow-list runs again in save(), for writes that skip the form.
     )

@@ -1,4 +1,4 @@
-// Photo states in the admin (describe page, the release's attachment inline): while any photo is
+// Photo states in the admin (describe page, the release editor's photo cards): while any photo is
 // "processing", ask the states endpoint every two seconds and swap in the thumbnail when it is ready, or
 // "Failed: <reason>" when it failed, without the editor reloading. Without JavaScript a reload shows the same.
 (function () {
@@ -7,6 +7,7 @@
   var INTERVAL = 2000;
   var SLOW_INTERVAL = 10000; // after five minutes of waiting (a long queue), ask less often
   var polls = 0;
+  var polling = false;
 
   function interval() {
     polls += 1;
@@ -57,8 +58,10 @@
   function poll() {
     var waiting = processing();
     if (!waiting.length) {
+      polling = false;
       return;
     }
+    polling = true;
     var request = new XMLHttpRequest();
     request.open("GET", waiting[0].dataset.statesUrl);
     request.setRequestHeader("Accept", "application/json");
@@ -84,10 +87,14 @@
   }
 
   function start() {
-    if (processing().length) {
+    if (processing().length && !polling) {
+      polling = true;
       window.setTimeout(poll, INTERVAL);
     }
   }
+
+  // The release editor adds cards for new uploads; it calls this so their states are followed too.
+  window.csoPhotoStates = { watch: start };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

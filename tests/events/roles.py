@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from tests.factories import UserFactory
 
 roles_migration = importlib.import_module("events.migrations.0003_roles")
+quick_add_migration = importlib.import_module("events.migrations.0017_event_time_zone")
 
 
 def ensure_roles() -> None:
@@ -17,6 +18,7 @@ def ensure_roles() -> None:
     if Group.objects.filter(name="Administrator").exists():
         return
     roles_migration.create_roles(apps, None)
+    quick_add_migration.grant_quick_add(apps, None)
 
 
 def user_in(role: str, username: str | None = None, **kwargs):

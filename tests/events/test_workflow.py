@@ -1,6 +1,7 @@
 """The workflow rules themselves: second pair of eyes, scheduling to the second, withdrawal, change notes, audit."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -228,16 +229,17 @@ def edit_form_data(event, **overrides):
         "kind": event.kind,
         "language": event.language,
         "expected_version": event.version,
-        "starts_at_0": timezone.localtime(event.starts_at).strftime("%Y-%m-%d"),
-        "starts_at_1": timezone.localtime(event.starts_at).strftime("%H:%M:%S"),
+        "starts_at_0": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%Y-%m-%d"),
+        "starts_at_1": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%H:%M:%S"),
         "ends_at_0": "",
         "ends_at_1": "",
+        "time_zone": event.time_zone,
         "location": event.location,
         "lead": event.lead,
         "body": event.body,
         "change_note": "",
     }
-    for prefix in ("participant_links", "press_contact_links", "attachments"):
+    for prefix in ("attachments",):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     data.update(overrides)
     return data

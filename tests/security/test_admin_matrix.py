@@ -62,6 +62,7 @@ PERMISSIONS = {
     "audit": ("See the audit log", "no", "read", "no", "read"),
     "audit_write": ("Change or delete the audit log", "no", "no", "no", "no"),
     "directory": ("People, organisations, phone numbers", "read", "read", "yes", "yes"),
+    "directory_add": ("Add a missing person, organisation or press contact", "yes", "yes", "yes", "yes"),
     "sections": ("Sections", "read", "read", "read", "yes"),
     "accounts": ("Users, groups, two-factor devices, login records", "no", "no", "no", "yes"),
     "records_by_hand": ("Write login records or backup codes by hand", "no", "no", "no", "no"),
@@ -141,8 +142,9 @@ URLS = {
         change_kind=READ,
     ),  # fmt: skip
     **model_urls("events_section", view="sections", change="sections", add="sections", delete="sections"),
-    **model_urls("events_organization", view="directory", change="directory", add="directory", delete="directory"),
-    **model_urls("events_person", view="directory", change="directory", add="directory", delete="directory"),
+    **model_urls("events_organization", view="directory", change="directory", add="directory_add", delete="directory"),
+    **model_urls("events_person", view="directory", change="directory", add="directory_add", delete="directory"),
+    "events_event_quick_add": ("directory_add", WRITE),
     **model_urls("auth_group", view="accounts", change="accounts", add="accounts", delete="accounts"),
     **model_urls("auth_user", view="accounts", change="accounts", add="accounts", delete="accounts"),
     "auth_user_password_change": ("accounts", WRITE),
@@ -413,7 +415,9 @@ STATE_DEPENDENT = ("events_event_", "events_attachment_", "view_on_site")
 GET_ONLY = {
     "autocomplete", "jsi18n", "view_on_site", "password_change_done", "otp_totp_totpdevice_qrcode", "two_factor",
 }  # fmt: skip
-POST_ONLY = {"logout", "two_factor_backup_codes", "two_factor_remove", "events_event_photo_retry"}
+POST_ONLY = {
+    "logout", "two_factor_backup_codes", "two_factor_remove", "events_event_photo_retry", "events_event_quick_add",
+}  # fmt: skip
 
 
 def outcome(response) -> bool | None:

@@ -23,6 +23,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, J
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,7 @@ from ...models import Attachment, Event
 from ...services import attachments
 from ...services.releases import event_set_cover
 from ..locking import changed_names, describe, read_state, row_state, sign_state
-from ..media import thumbnail_html
+from ..media import CARD_FIELDS, thumbnail_html
 
 DESCRIBED = attachments.ATTACHMENT_DESCRIPTION_FIELDS
 
@@ -120,8 +121,72 @@ def _upload_json(event, request, form) -> JsonResponse:
         created = _store_uploads(event, request, form)
     except ValidationError as error:
         return JsonResponse({"files": [], "errors": error.messages}, status=400)
-    files = [{"id": item.pk, "name": item.original_name, "state": item.state} for item in created]
-    return JsonResponse({"files": files, "errors": []})
+    return JsonResponse({"files": [uploaded_file(item) for item in created], "errors": []})
+
+
+def uploaded_file(item: Attachment) -> dict:
+    """A stored upload as the scripts read it: the upload page's list and the release page's photo cards."""
+    return {
+        **photo_state(item),
+        "kind": item.kind,
+        "caption": item.caption,
+        "credit": item.credit,
+        "alt_text": item.alt_text,
+        "size": item.size,
+        # The values the release page's new card starts from, so its save is checked like the others.
+        "seen_state": sign_state(row_state(item, CARD_FIELDS)),
+    }
+
+
+def store_release_form_uploads(event, request) -> list[Attachment]:
+    """The files chosen on the release's add page, stored once the release exists, through the upload page's
+    helper (one file at a time, so each keeps its own caption and credit; empty ones are read from the photo).
+    The alt text typed beside each is then saved as a description; ``new_cover`` names the lead image."""
+    files = request.FILES.getlist("new_photos")
+    captions, credits, alts = (request.POST.getlist(name) for name in ("new_caption", "new_credit", "new_alt"))
+    cover = request.POST.get("new_cover", "")
+    created = []
+    for index, upload in enumerate(files):
+        values = {"caption": _nth(captions, index), "credit": _nth(credits, index)}
+        form = UploadForm(values, MultiValueDict({"files": [upload]}))
+        try:
+            if not form.is_valid():
+                raise ValidationError([message for errors in form.errors.values() for message in errors])
+            stored = _store_uploads(event, request, form)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, f"{upload.name}: {message}")
+            continue
+        created.extend(stored)
+        alt = _nth(alts, index).strip()
+        if alt and stored and stored[0].is_photo:
+            attachments.attachment_describe(attachment=stored[0], user=request.user, values={"alt_text": alt})
+        if cover == str(index) and stored and stored[0].is_photo:
+            event_set_cover(event=event, user=request.user, cover=stored[0])
+    return created
+
+
+def _nth(values: list[str], index: int) -> str:
+    return values[index] if index < len(values) else ""
+
+
+def save_photo_cards(request, event, formset) -> None:
+    """The photo cards of the release page, saved with the release: descriptions and order through the
+    describe page's services, removals where the user may remove."""
+    may_delete = permissions.can_change_release(request.user, event, part="attachment_delete")
+    # What the admin's history message reads (a formset's own save() would set these).
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.initial_forms:
+        if formset.can_delete and may_delete and formset._should_delete_form(form):
+            attachments.attachment_delete(attachment=form.instance, user=request.user)
+            formset.deleted_objects.append(form.instance)
+        elif form.has_changed():
+            attachments.attachment_describe(
+                attachment=form.instance,
+                user=request.user,
+                values={name: form.cleaned_data[name] for name in form.changed_data if name in DESCRIBED},
+            )
+            formset.changed_objects.append((form.instance, form.changed_data))
 
 
 def upload_photos_view(model_admin, request, object_id):
