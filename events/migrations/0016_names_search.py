@@ -7,7 +7,6 @@
 #
 # The fill imports the rules on purpose: a key is only useful when made by the rules the searches use. When the
 # rules change, a new migration runs fill_keys again.
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 from events.name_keys import organization_search_key, person_search_key
@@ -32,10 +31,10 @@ def fill_keys(apps, schema_editor):
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Kept when the migration is reversed: other databases' objects or a later migration may use the extension.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for table, index in INDEXES.items():
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" USING gin ("name_key" gin_trgm_ops)'
-        )
+        schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" USING gin ("name_key" gin_trgm_ops)')
 
 
 def drop_indexes(apps, schema_editor):
@@ -60,7 +59,7 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, default="", editable=False, verbose_name="search key"),
         ),
         migrations.RunPython(fill_keys, migrations.RunPython.noop, elidable=False),
-        # Skipped on SQLite by Django itself (CreateExtension checks the vendor).
-        TrigramExtension(),
+        # Not Django's TrigramExtension: its reverse asks pg_extension whatever the database, which breaks going
+        # back on SQLite. create_indexes makes the extension itself, on PostgreSQL only.
         migrations.RunPython(create_indexes, drop_indexes, elidable=False),
     ]
