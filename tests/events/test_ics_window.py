@@ -127,3 +127,22 @@ def test_subscriptions_carry_a_refresh_interval_and_events_their_press_contacts(
     download, calendar = fetch(client, f"/en/events/{link.event.slug}/event.ics")
     assert "CONTACT" in calendar.walk("VEVENT")[0]
     assert b"REFRESH-INTERVAL" not in download  # a one-off download is not a subscription
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_russian_calendar_names_the_contact_in_russian_and_links_the_russian_card(client):
+    contact = PressContactFactory(
+        name="Olga Smirnova",
+        name_ru="Ольга Смирнова",
+        slug="olga-smirnova",
+        position="Press Secretary",
+        position_ru="Пресс-секретарь",
+        email="press@example.org",
+    )
+    EventPressContactFactory(person=contact, event__language="ru", event__starts_at=NOW + timedelta(days=1))
+
+    _content, calendar = fetch(client, "/ru/calendar.ics")
+
+    contact_line = calendar.walk("VEVENT")[0]["CONTACT"]
+    assert str(contact_line) == "Ольга Смирнова, Пресс-секретарь, press@example.org"
+    assert contact_line.params["ALTREP"] == "http://testserver/ru/contacts/olga-smirnova.vcf"
