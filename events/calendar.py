@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from django.http import Http404
 from django.utils import timezone
 
+from .selectors.times import local_times
+
 # Years a reader can reach; anything else is a mistyped or crafted URL, answered with 404.
 MIN_YEAR = 1990
 MAX_YEAR = 2100
@@ -81,12 +83,11 @@ def month_grid(year: int, month: int, events, today: date | None = None) -> Mont
     today = today or timezone.localdate()
     first_shown, last_shown = grid_bounds(year, month)
     by_day: dict[date, list] = defaultdict(list)
-    zone = timezone.get_current_timezone()
     one_day = timedelta(days=1)
-    # A busy month holds hundreds of events: their local dates are worked out with one time zone lookup.
+    # An event sits on the days it takes place where it takes place (``local_times``), as its page says.
     for event in sorted(events, key=lambda item: (item.starts_at, item.pk)):
-        first = event.starts_at.astimezone(zone).date()
-        last = max(first, event.ends_at.astimezone(zone).date()) if event.ends_at else first
+        times = local_times(event)
+        first, last = times.first_day, times.last_day
         if first == last:
             if first_shown <= first <= last_shown:
                 by_day[first].append(event)
@@ -112,9 +113,20 @@ def month_events(queryset, year: int, month: int, *, days_only: bool = False):
     how many events a day has, not which), a third of the data of a full row.
     """
     first_shown, last_shown = grid_bounds(year, month)
-    start, _ = day_span(first_shown)
-    _, end = day_span(last_shown)
+    # A day in the venue's zone may begin up to 14 hours before or after the same day here: the query reaches
+    # a day further each way, and ``month_grid`` keeps the events whose local days are on the grid.
+    start, _ = day_span(first_shown - timedelta(days=1))
+    _, end = day_span(last_shown + timedelta(days=1))
     rows = queryset.for_calendar()
     if days_only:
-        rows = rows.values_list("pk", "starts_at", "ends_at", named=True)
+        rows = rows.values_list("pk", "starts_at", "ends_at", "time_zone", named=True)
     return rows.overlapping(start, end)
+
+
+def day_events(queryset, day: date) -> list:
+    """The events of ``queryset`` that take place on ``day`` where they take place (the days ``month_grid``
+    puts them on), soonest first."""
+    start, _ = day_span(day - timedelta(days=1))
+    _, end = day_span(day + timedelta(days=1))
+    nearby = queryset.overlapping(start, end).order_by("starts_at", "pk")
+    return [event for event in nearby if local_times(event).first_day <= day <= local_times(event).last_day]

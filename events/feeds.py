@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.http import http_date
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .ics import site_host
 from .models import Event, EventQuerySet, Section
+from .selectors.times import local_times
 
 FEED_SIZE = 50
 
@@ -39,7 +40,7 @@ def feed_events(section: Section | None = None) -> EventQuerySet:
 
 def item_summary(item: Event) -> str:
     """The HTML an item's description holds: the lead, then when and where (escaped, in the current language)."""
-    when = formats.date_format(timezone.localtime(item.starts_at), "DATE_FORMAT" if item.all_day else "DATETIME_FORMAT")
+    when = local_times(item).text
     where = f", {escape(item.location)}" if item.location else ""
     lead = f"<p>{escape(item.lead)}</p>\n" if item.lead else ""
     return f"{lead}<p>{escape(when)}{where}</p>\n"

@@ -128,9 +128,10 @@ class EventQuerySet(models.QuerySet):
 
     def for_calendar(self) -> EventQuerySet:
         """Just what a month grid shows and links to, as light named rows (``pk``, ``title``, ``slug``,
-        ``language``, ``starts_at``, ``ends_at``): a busy month holds hundreds of events, and building a full
-        model instance with its joins for each was most of the calendar's time."""
-        fields = ("pk", "title", "slug", "language", "starts_at", "ends_at")
+        ``language``, ``starts_at``, ``ends_at``, ``time_zone``, which places it on its local days): a busy
+        month holds hundreds of events, and building a full model instance with its joins for each was most of
+        the calendar's time."""
+        fields = ("pk", "title", "slug", "language", "starts_at", "ends_at", "time_zone")
         return self.select_related(None).values_list(*fields, named=True)
 
 

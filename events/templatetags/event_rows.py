@@ -22,8 +22,12 @@ HEADINGS = ("h2", "h3", "h4")
 
 
 @register.simple_tag(takes_context=True)
-def event_rows(context, events, back: str | None = None, level: str = "h3", empty: str = "") -> str:
-    """The rows of ``events``; ``level`` is the element of each title, ``empty`` the text of an empty list."""
+def event_rows(
+    context, events, back: str | None = None, level: str = "h3", empty: str = "", dated: str = "event"
+) -> str:
+    """The rows of ``events``; ``level`` is the element of each title, ``empty`` the text of an empty list,
+    ``dated`` what each row's date is: "event" (its days and hours) or "published" (for a list in publication
+    order, so the dates a reader sees run in the list's order)."""
     events = list(events)
     values = {
         "events": events,
@@ -31,11 +35,22 @@ def event_rows(context, events, back: str | None = None, level: str = "h3", empt
         "level": level if level in HEADINGS else "h3",
         "empty": str(empty),
         "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),
+        "dated": "published" if dated == "published" else "event",
     }
     if not events:  # nothing to keep: a cache round trip (and maybe the content version) would cost more
         return render_to_string("includes/event_rows.html", values)
     rows = [event.pk for event in events]
-    key = repr((translation.get_language(), values["LANGUAGE_CODE"], back, values["level"], values["empty"], rows))
+    key = repr(
+        (
+            translation.get_language(),
+            values["LANGUAGE_CODE"],
+            back,
+            values["level"],
+            values["empty"],
+            values["dated"],
+            rows,
+        )
+    )
     return remembered("event-rows", key, lambda: render_to_string("includes/event_rows.html", values))
 
 

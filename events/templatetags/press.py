@@ -4,29 +4,21 @@ where the reader came from, URLs that may not exist yet, and JSON-LD."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models.event import release_url
 from ..navigation import with_back
+from ..selectors.times import TIME_FORMAT, date_formats, local_times
 
 register = template.Library()
-
-# "12 November 2010" and "12 ноября 2010 г."; E is the month name in the form used after a day number.
-DATE_FORMATS = {"en": ("j F Y", "j F"), "ru": ("j E Y г.", "j E")}
-TIME_FORMAT = "H:i"
-
-
-def _formats() -> tuple[str, str]:
-    language = (translation.get_language() or "en")[:2]
-    return DATE_FORMATS.get(language, DATE_FORMATS["en"])
 
 
 def _local(value):
@@ -40,7 +32,7 @@ def press_date(value) -> str:
     """A date (or datetime, in local time) written out the way the current language does it."""
     if not value:
         return ""
-    return formats.date_format(_local(value), _formats()[0])
+    return formats.date_format(_local(value), date_formats()[0])
 
 
 @register.filter
@@ -50,34 +42,17 @@ def press_time(value) -> str:
     return formats.date_format(_local(value), TIME_FORMAT)
 
 
-def date_range(first: date, last: date) -> str:
-    full, day_month = _formats()
-    if first == last:
-        return formats.date_format(first, full)
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{formats.date_format(last, full)}"
-    if first.year == last.year:
-        return f"{formats.date_format(first, day_month)} – {formats.date_format(last, full)}"
-    return f"{formats.date_format(first, full)} – {formats.date_format(last, full)}"
-
-
 @register.filter
 def event_dates(event) -> str:
-    """The day or days of an event: "12 November 2010", "12–14 November 2010"."""
-    first = timezone.localdate(event.starts_at)
-    last = timezone.localdate(event.ends_at) if event.ends_at else first
-    return date_range(first, max(first, last))
+    """The day or days of an event where it takes place: "12 November 2010", "12–14 November 2010"."""
+    return local_times(event).dates_text
 
 
 @register.filter
 def event_times(event) -> str:
-    """Start (and end) time of a single-day event that is not all-day; empty otherwise."""
-    if event.all_day or event.is_multi_day:
-        return ""
-    start = press_time(event.starts_at)
-    if event.ends_at and event.ends_at != event.starts_at:
-        return f"{start}–{press_time(event.ends_at)}"
-    return start
+    """The hours of a single-day event that is not all-day, in its venue's zone and labelled ("11:00–13:00
+    Moscow time (UTC+3)"); empty otherwise."""
+    return local_times(event).times_text
 
 
 @register.simple_tag

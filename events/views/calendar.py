@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from ..calendar import MAX_YEAR, MIN_YEAR, checked_date, month_events, month_grid
+from ..calendar import MAX_YEAR, MIN_YEAR, checked_date, day_events, month_events, month_grid
 from .base import PublicEventsMixin
 
 
@@ -32,7 +32,7 @@ class CalendarDayView(PublicEventsMixin, ListView):
 
     def get_queryset(self):
         self.day = checked_date(self.kwargs["year"], self.kwargs["month"], self.kwargs["day"])
-        return self.public_events().on_day(self.day).order_by("starts_at", "pk")
+        return day_events(self.public_events(), self.day)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

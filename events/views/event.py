@@ -15,6 +15,7 @@ from ..media.photos import rendition
 from ..models import Attachment, Event
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
 from ..selectors.releases import other_events, people_of
+from ..selectors.times import local_times
 from ..selectors.visibility import current_language
 from ..templatetags.press import event_url
 
@@ -56,16 +57,17 @@ def translation_of_path(path: str, language: str) -> str | None:
 def json_ld(request, event: Event, photos: list[Attachment]) -> dict:
     url = _absolute(request, event_url(event))
     publisher = {"@type": "Organization", "name": settings.CSO_SITE_NAME, "url": _absolute(request, "/")}
+    times = local_times(event)  # the venue's own clock, with its offset
     happening = {
         "@type": "Event",
         "name": event.title,
-        "startDate": event.starts_at.isoformat(),
+        "startDate": times.start.isoformat(),
         "eventStatus": "https://schema.org/EventScheduled",
         "url": url,
         "organizer": publisher,
     }
-    if event.ends_at:
-        happening["endDate"] = event.ends_at.isoformat()
+    if times.end:
+        happening["endDate"] = times.end.isoformat()
     if event.location:
         happening["location"] = {"@type": "Place", "name": event.location, "address": event.location}
     article = {

@@ -19,7 +19,7 @@ from .base import FilteredEventListView, PublicEventsMixin
 
 MAX_QUERY_LENGTH = 200
 # What a dated link to an event needs (``event_dates`` and ``event_link``).
-LINK_FIELDS = ("title", "slug", "language", "starts_at", "ends_at", "all_day")
+LINK_FIELDS = ("title", "slug", "language", "starts_at", "ends_at", "all_day", "time_zone")
 
 
 class HomeView(PublicEventsMixin, TemplateView):

@@ -94,7 +94,7 @@ def test_a_row_links_the_title_and_thumbnail_with_the_way_back_and_escapes_text(
     assert f'<h2 class="event-title"><a {link} hreflang="en">Talks on &lt;border&gt; cooperation</a></h2>' in html
     assert (
         '<p class="event-meta"><time datetime="2026-03-18T09:30:00+00:00">18 March 2026</time>'
-        '<span class="event-time">09:30–11:30</span><span class="event-section">Summits &amp; Meetings</span></p>'
+        '<span class="event-time">09:30–11:30 UTC</span><span class="event-section">Summits &amp; Meetings</span></p>'
     ) in html
     # The lead is cut after 40 words.
     assert html.count("word") == 40 and "word …</p>" in html

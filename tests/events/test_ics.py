@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import EventFactory, SectionFactory
+from tests.factories import EventFactory, EventPressContactFactory, PhoneNumberFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,14 +138,15 @@ def test_calendars_hide_drafts_reviews_withdrawn_and_scheduled_until_due(client)
 
 
 @time_machine.travel(NOW, tick=False)
-def test_calendar_skips_events_that_ended_over_a_year_ago(client):
-    EventFactory(title="Long ago", starts_at=NOW - timedelta(days=400))
-    EventFactory(title="Last year", starts_at=NOW - timedelta(days=300))
+def test_calendar_skips_events_that_ended_over_ninety_days_ago(client):
+    EventFactory(title="Long ago", starts_at=NOW - timedelta(days=100))
+    EventFactory(title="Long but recent", starts_at=NOW - timedelta(days=100), ends_at=NOW - timedelta(days=80))
+    EventFactory(title="Last month", starts_at=NOW - timedelta(days=30))
     EventFactory(title="Next month", starts_at=NOW + timedelta(days=30))
 
     _response, calendar = fetch(client, url("ics"))
 
-    assert summaries(calendar) == ["Last year", "Next month"]
+    assert summaries(calendar) == ["Long but recent", "Last month", "Next month"]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -199,9 +200,11 @@ def test_single_event_download_prefers_the_version_in_the_current_language(clien
 @time_machine.travel(NOW, tick=False)
 def test_calendar_query_count_does_not_grow_with_events(client, django_assert_num_queries):
     for day in range(30):
-        EventFactory(starts_at=NOW + timedelta(days=day), section=SectionFactory())
+        event = EventFactory(starts_at=NOW + timedelta(days=day), section=SectionFactory())
+        PhoneNumberFactory(person=EventPressContactFactory(event=event).person)
 
-    with django_assert_num_queries(1):
+    # The recent past, what is to come, their press contacts, the contacts' phones.
+    with django_assert_num_queries(4):
         _response, calendar = fetch(client, url("ics"))
 
     assert len(calendar.walk("VEVENT")) == 30
