@@ -76,6 +76,7 @@ def test_the_cover_photo_is_the_lead_image_under_the_title_with_caption_and_cred
     assert "Photo: Press Office / A. Photographer" in caption
     # The lead image is not lazy: it is the first thing a reader sees.
     assert css(figure, "img")[0].get("loading") is None
+    assert css(figure, "img")[0].get("fetchpriority") == "high"
 
 
 def test_without_a_chosen_cover_the_first_photo_leads_and_without_photos_there_is_no_lead_image(client):
