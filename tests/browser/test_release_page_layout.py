@@ -13,6 +13,7 @@ from tests.factories import (
     EventFactory,
     EventParticipantFactory,
     EventPressContactFactory,
+    OrganizationFactory,
     PersonFactory,
     PhoneNumberFactory,
     PhotoFactory,
@@ -234,11 +235,15 @@ def test_running_text_keeps_to_a_readable_line_on_every_page_type(browser, relea
     base, event = release
     person = PersonFactory(slug="anna", bio=SENTENCE * 4)
     EventParticipantFactory(event=event, person=person)
+    organization = OrganizationFactory(slug="council", description=SENTENCE * 4)
+    event.organizations.add(organization)
     pages = {
         event.get_absolute_url(): [".release-body p", ".release-lead"],
         "/en/events/": [".event-lead"],
         "/en/sections/security/": [".section-description p", ".event-lead"],
-        person.get_absolute_url(): [".bio p"],
+        person.get_absolute_url(): [".bio p", ".event-lead"],
+        organization.get_absolute_url(): [".bio p"],
+        "/en/search/?q=delegations": [".event-lead"],
     }
 
     context = browser.new_context(viewport=WIDE, locale="en-GB")
