@@ -28,10 +28,16 @@ def photos_of(event: Event) -> list[Attachment]:
     return list(event.attachments.shown().filter(kind=Attachment.Kind.PHOTO).order_by("position", "pk"))
 
 
+def serves_stored_file(photo: Attachment) -> bool:
+    """Whether a photo's download is its stored file (the clean master, or the original where originals are
+    served); otherwise it is the large rendition."""
+    return settings.CSO_SERVE_ORIGINAL_PHOTOS or bool((photo.renditions or {}).get("file_is_clean"))
+
+
 def download_source(photo: Attachment) -> str:
     """The stored name to serve: the original only if the office keeps and serves originals."""
     renditions = photo.renditions or {}
-    if settings.CSO_SERVE_ORIGINAL_PHOTOS or renditions.get("file_is_clean"):
+    if serves_stored_file(photo):
         return photo.file.name
     # The stored file still carries its camera metadata (kept while originals were served): fall back to
     # the largest clean rendition rather than leak it.

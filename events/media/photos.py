@@ -148,6 +148,8 @@ def process_stored_photo(attachment) -> None:
             delete_quietly(storage, rendition_names(processed.renditions))
             raise
     attachment.file = file_name
+    if processed.master is not None:
+        attachment.size = len(processed.master)  # what a download sends: the clean master, not the upload
     attachment.width, attachment.height = processed.width, processed.height
     attachment.content_type = processed.content_type
     attachment.renditions = {**processed.renditions, "file_is_clean": not keep_original}

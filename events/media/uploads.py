@@ -41,7 +41,7 @@ PROCESSING = "processing"  # Attachment.State.PROCESSING (the models sit above t
 ORIGINALS_FOLDER = "private/originals"
 RENDER_PHOTO_TASK = "media.render_photo"
 # What the task changes on the row; an instance saved in-process is refreshed with them.
-PROCESSED_FIELDS = ["file", "width", "height", "content_type", "renditions", "state", "processing_error"]
+PROCESSED_FIELDS = ["file", "size", "width", "height", "content_type", "renditions", "state", "processing_error"]
 # Legacy office files share one container format; the name is the only hint to which program opens them.
 OLE2_CONTENT_TYPES = {
     ".doc": "application/msword",

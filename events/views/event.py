@@ -127,6 +127,7 @@ def event_page_context(
         "organizations": list(event.organizations.order_by("name")),
         "press_contacts": press_contacts,
         "photos": photos,
+        "lead_photo": cover,
         "documents": documents,
         "other_events": other_events(event, [person.pk for person in participants]),
         "back_url": back_url(request),

@@ -184,8 +184,8 @@ def test_gallery_of_thirty_photos_renders_without_queries_or_image_work(
     assert html.count('type="image/webp"') == 30
     assert "Download all 30 photos (zip)" in html
     first = photos[0]
-    thumb = first.renditions["thumb"]
-    assert f'width="{thumb["width"]}" height="{thumb["height"]}"' in html
+    shown = first.renditions["medium"]  # the gallery shows the medium size (issue 17: larger images)
+    assert f'width="{shown["width"]}" height="{shown["height"]}"' in html
     large_name = first.renditions["large"]["jpeg"].rsplit("/", 1)[-1]
     assert f'href="/files/{first.pk}/large-jpeg/{large_name}"' in html
     assert f'alt="{first.alt_text}"' in html
