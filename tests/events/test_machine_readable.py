@@ -5,7 +5,6 @@ packages, the ``vcard`` validator, ``extruct``) on content chosen to be awkward:
 titles and leads, Cyrillic, all-day and open-ended events, a time zone that is not UTC.
 """
 
-import json
 import re
 import warnings
 from datetime import UTC, datetime, timedelta
