@@ -8,6 +8,8 @@ not page 1: it lists other releases).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -66,6 +68,10 @@ def _release(context, absolute, home) -> dict:
         organizations=context.get("organizations") or [],
         home_url=home,
     )
+    image = share_image_of_photo(lead_photo(event, photos))
+    if image is not None and not image.alt:
+        # A photo not described yet: the release's title is what the card shows, better than nothing.
+        image = replace(image, alt=event.title)
     article_times = []
     if event.publish_at:
         article_times.append(("article:published_time", event.publish_at.isoformat()))
@@ -76,7 +82,7 @@ def _release(context, absolute, home) -> dict:
         "type": "article",
         "title": event.title,
         "description": _short(event.lead),
-        "image": share_image_of_photo(lead_photo(event, photos)),
+        "image": image,
         "properties": article_times,
         "json_ld": [article, breadcrumb_list(absolute, crumbs)],
     }

@@ -204,3 +204,26 @@ def test_a_name_that_tries_to_close_the_script_stays_inside_the_json(client):
 
     assert "<script>alert(1)" not in html
     assert nodes_by_type(head)["Person"]["name"] == "</script><script>alert(1)</script>"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_photo_without_alt_text_is_described_by_the_release_title_on_the_card(client):
+    event = EventFactory(slug="undescribed", title="Talks in Minsk", publish_at=NOW - timedelta(hours=1))
+    PhotoFactory(event=event, alt_text="")
+
+    head, _html = head_of(client, "detail", slug="undescribed")
+
+    assert head.meta["og:image:alt"] == ["Talks in Minsk"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_organisation_logo_alt_is_translated(client):
+    organization = OrganizationFactory(name="Press Service", name_ru="Пресс-служба", slug="press-service")
+    organization.logo.save("logo.png", ContentFile(make_jpeg_bytes(120, 60, fmt="PNG")))
+    EventFactory(publish_at=NOW - timedelta(days=1)).organizations.add(organization)
+
+    head, _html = head_of(client, "organization", "ru", slug="press-service")
+
+    assert head.meta["og:image:alt"] == ["Логотип: Пресс-служба"]
+    assert head.meta["og:image:type"] == ["image/png"]
+    assert nodes_by_type(head)["Organization"]["logo"] == head.meta["og:image"][0]
