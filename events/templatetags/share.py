@@ -47,6 +47,13 @@ def canonical_address(request, context) -> str:
     return address
 
 
+def other_languages(context, language: str) -> list[str]:
+    """The languages this page also exists in: a release's own translations, else every interface language."""
+    alternates = context.get("alternates")
+    codes = [item["code"] for item in alternates] if alternates else [code for code, _name in settings.LANGUAGES]
+    return [code for code in codes if code != language]
+
+
 def _short(text: str) -> str:
     return Truncator(" ".join((text or "").split())).words(DESCRIPTION_WORDS)
 
@@ -180,6 +187,6 @@ def page_meta(context, title: str = "", description: str = "") -> dict:
         "canonical": canonical,
         "site_name": settings.CSO_SITE_NAME,
         "locale": OG_LOCALES.get(language, language),
-        "other_locales": [OG_LOCALES.get(code, code) for code, _name in settings.LANGUAGES if code != language],
+        "other_locales": [OG_LOCALES.get(code, code) for code in other_languages(context, language)],
         "noindex": context.get("noindex"),
     }

@@ -197,3 +197,16 @@ def test_the_json_ld_check_finds_missing_required_properties_and_notes_recommend
 
 def test_a_page_without_json_ld_is_a_finding():
     assert check_json_ld("bare", "<html><head></head></html>") == (["bare: no JSON-LD"], [])
+
+
+@time_machine.travel(NOW, tick=False)
+def test_og_locale_alternate_names_only_languages_the_page_exists_in(client, site):
+    EventFactory(slug="english-only", publish_at=NOW - timedelta(hours=1))
+
+    only = read_head(client.get("/en/events/english-only/").content.decode())
+    both = read_head(client.get("/en/events/talks/").content.decode())
+    listing = read_head(client.get("/ru/events/").content.decode())
+
+    assert "og:locale:alternate" not in only.meta
+    assert both.meta["og:locale:alternate"] == ["ru_RU"]
+    assert listing.meta["og:locale:alternate"] == ["en_GB"]
