@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 
 from ..media.photos import rendition
@@ -82,18 +81,18 @@ def rendition_image(photo: Attachment, sizes: Iterable[str]) -> ShareImage | Non
             width=found.width,
             height=found.height,
             alt=photo.alt_text,
-            length=entry.get("jpeg_bytes") or _stored_size(entry["jpeg"]),
+            length=entry.get("jpeg_bytes") or _stored_size(photo, entry["jpeg"]),
             caption=photo.caption,
             credit=photo.credit,
         )
     return None
 
 
-def _stored_size(name: str) -> int:
+def _stored_size(photo: Attachment, name: str) -> int:
     # Renditions made before their byte length was recorded: ask the storage once (the page cache keeps the
     # answer with the page); a file that went missing is "unknown", not an error page.
     try:
-        return default_storage.size(name)
+        return photo.file.storage.size(name)
     except (OSError, ValueError):
         return 0
 

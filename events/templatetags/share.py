@@ -150,7 +150,10 @@ def _section(context, absolute, home) -> dict:
 
 @register.inclusion_tag("includes/meta.html", takes_context=True)
 def page_meta(context, title: str = "", description: str = "") -> dict:
-    request = context["request"]
+    request = context.get("request")
+    if request is None:
+        # A page rendered without a request (Django's bare error pages): nothing to share, nothing to point to.
+        return {"share": None}
     absolute = request.build_absolute_uri
     language = current_language()
     home = reverse("events:home")

@@ -153,3 +153,20 @@ def test_entries_already_shown_keep_their_updated_when_older_ones_drop_off(clien
     assert "Batch 0" not in after
     assert after["Batch 2"] == before["Batch 2"]
     assert after["Batch 1"] == before["Batch 1"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_photo_rendered_before_sizes_were_recorded_still_states_its_length(client):
+    event = EventFactory(publish_at=NOW - timedelta(hours=1))
+    photo = PhotoFactory(event=event)
+    renditions = {
+        size: {key: value for key, value in entry.items() if not key.endswith("_bytes")}
+        if isinstance(entry, dict)
+        else entry
+        for size, entry in photo.renditions.items()
+    }
+    Attachment.objects.filter(pk=photo.pk).update(renditions=renditions)
+
+    enclosure = feed_xml(client, "feed-rss").find("channel/item/enclosure")
+
+    assert int(enclosure.get("length")) == default_storage.size(photo.renditions["large"]["jpeg"]) > 0

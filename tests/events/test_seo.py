@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
@@ -210,3 +211,10 @@ def test_og_locale_alternate_names_only_languages_the_page_exists_in(client, sit
     assert "og:locale:alternate" not in only.meta
     assert both.meta["og:locale:alternate"] == ["ru_RU"]
     assert listing.meta["og:locale:alternate"] == ["en_GB"]
+
+
+def test_the_page_head_renders_empty_without_a_request():
+    # Django's bare error pages render without a request: the head must not be what breaks them.
+    html = Template("{% load share %}<head>{% page_meta %}</head>").render(Context({}))
+
+    assert html.split() == ["<head>", "</head>"]
