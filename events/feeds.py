@@ -11,6 +11,7 @@ photo) as an RSS enclosure or an Atom ``link rel="enclosure"`` with its length a
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -140,7 +141,7 @@ class LatestEventsFeed(Feed):
             image = item.get("lead_image")
             if image is not None:
                 absolute = request.build_absolute_uri(image.url)
-                item["lead_image"] = ShareImage(**{**image.__dict__, "url": absolute})
+                item["lead_image"] = replace(image, url=absolute)
                 item["enclosures"] = [Enclosure(absolute, str(image.length), image.type)]
         return feed
 
