@@ -2,9 +2,17 @@
 
 A feed lists releases in the language of its URL (``/en/…`` or ``/ru/…``): a reader subscribed to the
 English feed wants English texts, and the two versions of one release are different entries anyway.
+
+An item carries its release's lead photo (``selectors.structured_data.lead_photo``: the cover, else the first
+photo) as an RSS enclosure or an Atom ``link rel="enclosure"`` with its length and type, and as Media RSS
+``media:content`` with its pixel size, alt text and credit.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -12,16 +20,18 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
 from .ics import site_host
 from .models import Event, EventQuerySet, Section
+from .selectors.structured_data import ShareImage, feed_image, lead_photos
 from .selectors.times import local_times
 
 FEED_SIZE = 50
+MEDIA_NAMESPACE = "http://search.yahoo.com/mrss/"
 
 
 def feed_events(section: Section | None = None) -> EventQuerySet:
@@ -38,6 +48,72 @@ def feed_events(section: Section | None = None) -> EventQuerySet:
     return events.order_by("-publish_at", "-pk")[:FEED_SIZE]
 
 
+def distinct_updates(events: list[Event]) -> None:
+    """Give each item its ``feed_updated``: its last public change, made distinct within the feed.
+
+    Releases published together (a scheduled batch) share one instant, and readers that key on ``updated`` then
+    merge or reorder them. Each further item of such a group (in feed order) is moved by one microsecond per
+    earlier member: the first keeps its true time, and items already shown never move when the oldest drop off
+    the end of the feed.
+    """
+    seen: Counter[datetime] = Counter()
+    taken: set[datetime] = set()
+    for event in events:
+        base = event.public_updated_at or event.publish_at
+        moment = base + timedelta(microseconds=seen[base])
+        while moment in taken:
+            seen[base] += 1
+            moment = base + timedelta(microseconds=seen[base])
+        seen[base] += 1
+        taken.add(moment)
+        event.feed_updated = moment
+
+
+def prepared(events: EventQuerySet) -> list[Event]:
+    """The feed's items with their lead image and distinct update time (one query for all the photos)."""
+    items = list(events)
+    photos = lead_photos(items)
+    for item in items:
+        item.lead_image = feed_image(photos.get(item.pk))
+    distinct_updates(items)
+    return items
+
+
+def write_media_content(handler, image: ShareImage) -> None:
+    """Media RSS for the lead photo: the picture, its size, and what it shows (the alt text) and whose it is."""
+    attributes = {"url": image.url, "type": image.type, "medium": "image"}
+    if image.width and image.height:
+        attributes.update(width=str(image.width), height=str(image.height))
+    if image.length:
+        attributes["fileSize"] = str(image.length)
+    handler.startElement("media:content", attributes)
+    if image.alt:
+        handler.addQuickElement("media:description", image.alt, {"type": "plain"})
+    if image.credit:
+        handler.addQuickElement("media:credit", image.credit)
+    handler.endElement("media:content")
+
+
+class MediaRssFeed(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("lead_image"):
+            write_media_content(handler, item["lead_image"])
+
+
+class MediaAtomFeed(Atom1Feed):
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NAMESPACE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("lead_image"):
+            write_media_content(handler, item["lead_image"])
+
+
 def item_summary(item: Event) -> str:
     """The HTML an item's description holds: the lead, then when and where (escaped, in the current language)."""
     when = local_times(item).text
@@ -47,6 +123,8 @@ def item_summary(item: Event) -> str:
 
 
 class LatestEventsFeed(Feed):
+    feed_type = MediaRssFeed
+
     def __call__(self, request, *args, **kwargs):
         # Django's Feed.__call__, except that the XML is written into a string first. The generator writes it
         # in ~1,700 pieces: written into the response, each cost an encode and left a chunk that a WSGI server
@@ -56,6 +134,17 @@ class LatestEventsFeed(Feed):
         # For conditional GETs (304 Not Modified), as Django sets it for feeds with item dates.
         response.headers["Last-Modified"] = http_date(feedgen.latest_post_date().timestamp())
         return response
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Django makes an item's link absolute but not its enclosures: a reader needs the whole address.
+        for item in feed.items:
+            image = item.get("lead_image")
+            if image is not None:
+                absolute = request.build_absolute_uri(image.url)
+                item["lead_image"] = replace(image, url=absolute)
+                item["enclosures"] = [Enclosure(absolute, str(image.length), image.type)]
+        return feed
 
     def title(self):
         return _("%(site)s: latest releases") % {"site": settings.CSO_SITE_NAME}
@@ -76,7 +165,7 @@ class LatestEventsFeed(Feed):
         return settings.CSO_SITE_URL
 
     def items(self):
-        return feed_events()
+        return prepared(feed_events())
 
     def item_title(self, item: Event) -> str:
         return item.title
@@ -98,7 +187,14 @@ class LatestEventsFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item: Event):
-        return item.public_updated_at or item.publish_at
+        return item.feed_updated
+
+    def item_enclosures(self, item: Event) -> list[Enclosure]:
+        image = item.lead_image
+        return [Enclosure(image.url, str(image.length), image.type)] if image else []
+
+    def item_extra_kwargs(self, item: Event) -> dict:
+        return {"lead_image": item.lead_image}
 
     def item_author_name(self, item: Event) -> str:
         return settings.CSO_SITE_NAME
@@ -111,7 +207,7 @@ class LatestEventsFeed(Feed):
 
 
 class LatestEventsAtomFeed(LatestEventsFeed):
-    feed_type = Atom1Feed
+    feed_type = MediaAtomFeed
 
     def subtitle(self):
         return self.description()
@@ -137,11 +233,11 @@ class SectionEventsFeed(LatestEventsFeed):
         return reverse("events:section-feed-rss", kwargs={"slug": obj.slug})
 
     def items(self, obj: Section):
-        return feed_events(obj)
+        return prepared(feed_events(obj))
 
 
 class SectionEventsAtomFeed(SectionEventsFeed):
-    feed_type = Atom1Feed
+    feed_type = MediaAtomFeed
 
     def subtitle(self, obj: Section):
         return self.description(obj)

@@ -2,7 +2,11 @@
 
 Directory pages (sections, people, organisations) exist in every interface language. A release exists
 only in the languages it was written in, each version under its own slug, so its alternates are its
-linked translations rather than the same path under another prefix.
+linked translations rather than the same path under another prefix. The fixed pages (home, calendar, All
+events, the indexes, press contacts) are listed too.
+
+robots.txt never names the admin: its path may be a secret of the deployment (``CSO_ADMIN_PATH``), and the
+admin's pages answer only signed-in staff and carry ``noindex`` anyway.
 """
 
 from __future__ import annotations
@@ -66,6 +70,35 @@ class EventSitemap(Sitemap):
         return urls
 
 
+class FixedPagesSitemap(Sitemap):
+    """The pages every site has once per language: their addresses are their route names."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+    changefreq = "daily"
+    PAGES = {
+        "events:home": 1.0,
+        "events:calendar": 0.7,
+        "events:upcoming": 0.7,
+        "events:list": 0.7,
+        "events:sections": 0.5,
+        "events:people": 0.5,
+        "events:organizations": 0.5,
+        "events:contacts": 0.6,
+        "events:accessibility": 0.2,
+    }
+
+    def items(self) -> list[str]:
+        return list(self.PAGES)
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+    def priority(self, item: str) -> float:
+        return self.PAGES[item]
+
+
 class DirectorySitemap(Sitemap):
     i18n = True
     alternates = True
@@ -93,6 +126,7 @@ class OrganizationSitemap(DirectorySitemap):
 
 
 SITEMAPS = {
+    "pages": FixedPagesSitemap,
     "events": EventSitemap,
     "sections": SectionSitemap,
     "people": PersonSitemap,
@@ -101,8 +135,5 @@ SITEMAPS = {
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    context = {
-        "admin_path": "/" + settings.CSO_ADMIN_PATH,
-        "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
-    }
+    context = {"sitemap_url": request.build_absolute_uri(reverse("sitemap"))}
     return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")

@@ -10,7 +10,10 @@
    the report), and no page wider than the window (document.documentElement.scrollWidth) at 390 and 1280 px.
 3. The Nu Html Checker (vnu.jar, Java) on the saved HTML of every page type: zero errors.
 4. Lighthouse on home, calendar, All events and an event page: >= 95 in each category.
-5. Screenshots of the main page types and editors' screens under docs/screenshots/ (256-colour PNGs, well
+5. Structured data and Open Graph on the saved HTML of every public page (scripts/page_metadata.py): a
+   missing required JSON-LD property (Google's structured-data documentation) or Open Graph tag is a finding,
+   a missing recommended property a note in the report.
+6. Screenshots of the main page types and editors' screens under docs/screenshots/ (256-colour PNGs, well
    under 400 KB).
 
 `--site-dir DIR` keeps the demo site in DIR and reuses it on the next run (quick reruns while fixing).
@@ -34,6 +37,7 @@ import urllib.request
 from pathlib import Path
 
 from chromium import CHROMIUM, CHROMIUM_ARGS  # scripts/chromium.py, beside this script
+from page_metadata import check_json_ld, check_open_graph  # scripts/page_metadata.py
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
@@ -116,6 +120,7 @@ for lang in ("en", "ru"):
             ("calendar-day", "events:calendar-day", {"year": day.year, "month": day.month, "day": day.day}),
             ("upcoming", "events:upcoming", {}),
             ("all-events", "events:list", {}),
+            ("sections", "events:sections", {}),
             ("section", "events:section", {"slug": section.slug}),
             ("event", "events:detail", {"slug": event.slug}),
             ("event-photos", "events:detail", {"slug": with_photos.slug}),
@@ -391,6 +396,17 @@ def run_lighthouse(base: str, pages, out_dir: Path) -> tuple[list[str], list[str
     return findings, scores
 
 
+def run_metadata(html_dir: Path) -> tuple[list[str], list[str]]:
+    """JSON-LD and Open Graph of every saved public page: (findings, notes)."""
+    findings, notes = [], []
+    for path in sorted(html_dir.glob("*.html")):
+        html = path.read_text()
+        ld_findings, ld_notes = check_json_ld(path.stem, html)
+        findings += ld_findings + check_open_graph(path.stem, html)
+        notes += ld_notes
+    return findings, notes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, help="serve the demo site here (default: a free port the system picks)")
@@ -426,6 +442,7 @@ def main() -> int:
     shutil.rmtree(html_dir, ignore_errors=True)
     html_dir.mkdir()
     scores: list[str] = []
+    metadata_notes: list[str] = []
     try:
         wait_for(base + pages[0][1])
         shots = None if args.no_screenshots else ROOT / "docs" / "screenshots"
@@ -435,13 +452,24 @@ def main() -> int:
         admin_findings, admin_notes, admin_widths = run_axe_admin(base, admin_pages, login_path, shots)
         findings += admin_findings
         findings += run_vnu(html_dir)
+        metadata_findings, metadata_notes = run_metadata(html_dir)
+        findings += metadata_findings
         if not args.no_lighthouse:
             lh_findings, scores = run_lighthouse(base, pages, workdir)
             findings += lh_findings
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-    write_report(pages, admin_pages, scores, findings, admin_notes, admin_widths, lighthouse=not args.no_lighthouse)
+    write_report(
+        pages,
+        admin_pages,
+        scores,
+        findings,
+        admin_notes,
+        admin_widths,
+        metadata_notes,
+        lighthouse=not args.no_lighthouse,
+    )
     for finding in findings:
         print(finding)
     print(f"{len(pages)} public pages, {len(admin_pages)} editor screens, {len(findings)} findings")
@@ -450,7 +478,9 @@ def main() -> int:
     return 1 if findings else 0
 
 
-def write_report(pages, admin_pages, scores, findings, admin_notes, admin_widths, *, lighthouse: bool) -> None:
+def write_report(
+    pages, admin_pages, scores, findings, admin_notes, admin_widths, metadata_notes, *, lighthouse: bool
+) -> None:
     lines = [
         "# Page checks",
         "",
@@ -480,6 +510,8 @@ def write_report(pages, admin_pages, scores, findings, admin_notes, admin_widths
     lines += ["", "## Findings", ""] + ([f"- {f}" for f in findings] or ["None."])
     lines += ["", "## Notes on editors' screens (moderate and minor, not failing the check)", ""]
     lines += [f"- {n}" for n in admin_notes] or ["None."]
+    lines += ["", "## Structured data: recommended properties not given (not failing the check)", ""]
+    lines += [f"- {n}" for n in metadata_notes] or ["None."]
     (ROOT / "docs" / "page-checks.md").write_text("\n".join(lines) + "\n")
 
 

@@ -244,7 +244,8 @@ def regenerate(attachment) -> dict:
 
 
 def write_renditions(image: Image.Image, *, storage, stem: str, icc: bytes | None = None) -> dict:
-    """Store every size in WebP and JPEG; return ``{size: {"width", "height", "webp", "jpeg"}}``."""
+    """Store every size in WebP and JPEG; return ``{size: {"width", "height", "webp", "jpeg", "webp_bytes",
+    "jpeg_bytes"}}``."""
     # Under private/: never served from MEDIA_URL, only through the checked view (events.media.links).
     folder = f"private/renditions/{timezone.now():%Y/%m}"
     result: dict[str, dict] = {}
@@ -262,6 +263,7 @@ def write_renditions(image: Image.Image, *, storage, stem: str, icc: bytes | Non
                 name = storage.save(f"{folder}/{stem}-{size}{extension}", ContentFile(data))
                 written.append(name)
                 entry[key] = name
+                entry[f"{key}_bytes"] = len(data)  # a feed's enclosure states its length
             result[size] = entry
             if not spec.crop:
                 source = resized

@@ -10,24 +10,17 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
-from ..media.links import give_grant, grant_query, original_url
-from ..media.photos import rendition
+from ..media.links import give_grant, grant_query
 from ..models import Attachment, Event
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
 from ..selectors.releases import other_events, people_of
-from ..selectors.times import local_times
+from ..selectors.structured_data import lead_photo
 from ..selectors.visibility import current_language
 from ..templatetags.press import event_url
 
 
 def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path)
-
-
-def _image_url(photo: Attachment) -> str:
-    """The social-size copy of a photo when one was made on upload, else the photo itself (checked addresses)."""
-    social = rendition(photo, "social")
-    return social.jpeg_url if social else original_url(photo)
 
 
 def language_links(request, event: Event, translations: list[Event]) -> list[dict]:
@@ -54,44 +47,6 @@ def translation_of_path(path: str, language: str) -> str | None:
     return translated if translated != path or path.startswith(f"/{language}/") else None
 
 
-def json_ld(request, event: Event, photos: list[Attachment]) -> dict:
-    url = _absolute(request, event_url(event))
-    publisher = {"@type": "Organization", "name": settings.CSO_SITE_NAME, "url": _absolute(request, "/")}
-    times = local_times(event)  # the venue's own clock, with its offset
-    happening = {
-        "@type": "Event",
-        "name": event.title,
-        "startDate": times.start.isoformat(),
-        "eventStatus": "https://schema.org/EventScheduled",
-        "url": url,
-        "organizer": publisher,
-    }
-    if times.end:
-        happening["endDate"] = times.end.isoformat()
-    if event.location:
-        happening["location"] = {"@type": "Place", "name": event.location, "address": event.location}
-    article = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": event.title[:110],
-        "description": event.lead,
-        "inLanguage": event.language,
-        "url": url,
-        "mainEntityOfPage": url,
-        "articleSection": event.section.display_name,
-        "publisher": publisher,
-        "author": publisher,
-        "about": happening,
-    }
-    if event.publish_at:
-        article["datePublished"] = event.publish_at.isoformat()
-        article["dateModified"] = (event.public_updated_at or event.publish_at).isoformat()
-    if photos:
-        article["image"] = [_absolute(request, _image_url(photo)) for photo in photos[:3]]
-        happening["image"] = article["image"]
-    return article
-
-
 def event_page_context(
     request, event: Event, translations: list[Event] | None = None, *, media_grant: str = ""
 ) -> dict:
@@ -116,7 +71,6 @@ def event_page_context(
             Event.objects.reachable().filter(translation_key=event.translation_key).exclude(pk=event.pk)
         )
     canonical = _absolute(request, event_url(event))
-    cover = next((photo for photo in photos if photo.pk == event.cover_id), photos[0] if photos else None)
     with translation.override(event.language):
         section_url = event.section.get_absolute_url()
         all_url = reverse("events:list")
@@ -127,7 +81,7 @@ def event_page_context(
         "organizations": list(event.organizations.order_by("name")),
         "press_contacts": press_contacts,
         "photos": photos,
-        "lead_photo": cover,
+        "lead_photo": lead_photo(event, photos),
         "documents": documents,
         "other_events": other_events(event, [person.pk for person in participants]),
         "back_url": back_url(request),
@@ -139,8 +93,6 @@ def event_page_context(
             {"code": item.language, "url": _absolute(request, event_url(item))} for item in [event, *translations]
         ],
         "language_links": language_links(request, event, translations),
-        "og_image": _absolute(request, _image_url(cover)) if cover else "",
-        "json_ld": json_ld(request, event, photos),
         "is_withdrawn": withdrawn,
         "media_query": grant_query(media_grant),
         "preview_banner": "",

@@ -47,7 +47,7 @@ def test_vcard_parses_and_holds_name_title_organisation_email_and_every_phone(cl
     assert card.org.value == ["Commonwealth Secretariat", "Press Service"]
     assert card.email.value == "ivanov@example.org"
     assert [(tel.value, tel.params["TYPE"]) for tel in card.tel_list] == [
-        ("+74951234567", ["WORK", "VOICE"]),
+        ("+74951234567", ["WORK", "VOICE", "PREF"]),
         ("+79161234567", ["CELL", "VOICE"]),
         ("+74951234568", ["WORK", "FAX"]),
     ]
