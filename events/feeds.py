@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .ics import site_host
 from .models import Event, EventQuerySet, Section
+from .selectors.identity import site_name
 
 FEED_SIZE = 50
 
@@ -57,10 +58,10 @@ class LatestEventsFeed(Feed):
         return response
 
     def title(self):
-        return _("%(site)s: latest releases") % {"site": settings.CSO_SITE_NAME}
+        return _("%(site)s: latest releases") % {"site": site_name()}
 
     def description(self):
-        return _("Press releases, statements and news from %(site)s.") % {"site": settings.CSO_SITE_NAME}
+        return _("Press releases, statements and news from %(site)s.") % {"site": site_name()}
 
     def link(self):
         return reverse("events:list")
@@ -69,7 +70,7 @@ class LatestEventsFeed(Feed):
         return reverse("events:feed-rss")
 
     def author_name(self):
-        return settings.CSO_SITE_NAME
+        return site_name()
 
     def author_link(self):
         return settings.CSO_SITE_URL
@@ -100,7 +101,7 @@ class LatestEventsFeed(Feed):
         return item.public_updated_at or item.publish_at
 
     def item_author_name(self, item: Event) -> str:
-        return settings.CSO_SITE_NAME
+        return site_name()
 
     def item_author_link(self, item: Event) -> str:
         return settings.CSO_SITE_URL
@@ -124,7 +125,7 @@ class SectionEventsFeed(LatestEventsFeed):
         return get_object_or_404(Section.objects.active(), slug=slug)
 
     def title(self, obj: Section):
-        return _("%(site)s: %(section)s") % {"site": settings.CSO_SITE_NAME, "section": obj.display_name}
+        return _("%(site)s: %(section)s") % {"site": site_name(), "section": obj.display_name}
 
     def description(self, obj: Section):
         return _("The latest releases in the section “%(section)s”.") % {"section": obj.display_name}

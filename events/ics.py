@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Event, EventQuerySet, Section
+from .selectors.identity import site_name
 
 # Subscriptions get the past year and everything ahead, never an unbounded dump.
 CALENDAR_PAST_DAYS = 365
@@ -107,14 +108,14 @@ def _response(content: bytes, filename: str, *, download: bool) -> HttpResponse:
 
 
 def calendar_ics(request: HttpRequest) -> HttpResponse:
-    name = _("%(site)s: events") % {"site": settings.CSO_SITE_NAME}
+    name = _("%(site)s: events") % {"site": site_name()}
     content = build_calendar(calendar_events(), name=name, request=request)
     return _response(content, f"events-{translation.get_language()}.ics", download=False)
 
 
 def section_ics(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section.objects.active(), slug=slug)
-    name = _("%(site)s: %(section)s") % {"site": settings.CSO_SITE_NAME, "section": section.display_name}
+    name = _("%(site)s: %(section)s") % {"site": site_name(), "section": section.display_name}
     content = build_calendar(calendar_events(section), name=name, request=request)
     return _response(content, f"{section.slug}-{translation.get_language()}.ics", download=False)
 

@@ -14,6 +14,7 @@ from ..media.links import give_grant, grant_query, original_url
 from ..media.photos import rendition
 from ..models import Attachment, Event
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
+from ..selectors.identity import site_name
 from ..selectors.releases import other_events, people_of
 from ..selectors.visibility import current_language
 from ..templatetags.press import event_url
@@ -55,7 +56,7 @@ def translation_of_path(path: str, language: str) -> str | None:
 
 def json_ld(request, event: Event, photos: list[Attachment]) -> dict:
     url = _absolute(request, event_url(event))
-    publisher = {"@type": "Organization", "name": settings.CSO_SITE_NAME, "url": _absolute(request, "/")}
+    publisher = {"@type": "Organization", "name": site_name(), "url": _absolute(request, "/")}
     happening = {
         "@type": "Event",
         "name": event.title,
