@@ -67,7 +67,8 @@ def server_error(request, template_name="500.html"):
 def error_page_context(request) -> dict:
     """What the 500 page's header and footer need, without the request's context processors (which may read the
     database that just failed): the identity if it can be read, else the defaults from settings."""
-    return {"site": _identity_or_default(), "language_links": _language_links_or_none(request)}
+    links = _language_links_or_none(request)
+    return {"site": _identity_or_default(), "language_links": links, "default_language_links": links}
 
 
 def _identity_or_default() -> Identity:
