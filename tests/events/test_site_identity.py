@@ -5,6 +5,7 @@ from unittest import mock
 import feedparser
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cso_press.web.errors import server_error
+from events.media.cleanup import referenced_names
 from events.models import SiteIdentity
 from events.selectors.identity import IDENTITY_KEY, site_identity
 from tests.events.roles import user_in
@@ -216,3 +218,27 @@ def test_the_server_error_page_shows_the_cached_identity_while_the_database_is_d
 
     assert response.status_code == 500
     assert f'<p class="footer-name">{IDENTITY["name_en"]}</p>' in response.content.decode()
+
+
+def test_a_page_cached_for_anonymous_readers_shows_the_new_name_after_the_save(
+    admin_client_logged_in, page_cache, django_capture_on_commit_callbacks
+):
+    reader = Client()
+    assert "<title>Press Office — " in reader.get("/en/").content.decode()
+    cached = reader.get("/en/")
+    assert cached["X-Page-Cache"] == "hit"
+    assert "<title>Press Office — " in cached.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_in_admin(admin_client_logged_in)
+
+    html = reader.get("/en/").content.decode()
+    assert "<title>Northern Council Press Service — " in html
+    assert "Press Office" not in html
+
+
+def test_the_orphan_sweep_keeps_the_sites_logo():
+    identity = SiteIdentity.objects.create(logo=ContentFile(make_jpeg_bytes(), name="logo.jpg"))
+
+    assert identity.logo.name.startswith("logos/")
+    assert identity.logo.name in referenced_names()
