@@ -1,7 +1,8 @@
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_urlconf, translate_url
+from django.urls import NoReverseMatch, get_urlconf, reverse, translate_url
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from events.selectors.identity import site_identity
@@ -31,9 +32,21 @@ def language_links(request) -> list[dict]:
     current = (getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE)[:2]
     path = request.get_full_path()
     return [
-        {"code": code, "name": name, "url": _translated(path, code), "current": code == current}
+        {"code": code, "name": name, "url": _in_language(path, code, current), "current": code == current}
         for code, name in settings.LANGUAGES
     ]
+
+
+def _in_language(path: str, code: str, current: str) -> str:
+    """The page in language ``code``; for an address that is no page (a 404), that language's home page."""
+    url = _translated(path, code)
+    if url != path or code == current:
+        return url
+    try:
+        with translation.override(code):
+            return reverse("events:home")
+    except NoReverseMatch:
+        return url
 
 
 def _alternates(request) -> list[dict]:
