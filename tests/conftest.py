@@ -23,7 +23,8 @@ def _media_and_cache(settings, tmp_path):
         cache.clear()
     # As on a running site, the office's identity is already cached (a fresh test database has no row, so the
     # defaults from settings). Query budgets then count the page's own queries; saving a SiteIdentity forgets
-    # this (events/signals.py), and tests/web/test_site_identity.py covers the cold read.
+    # this (events/signals.py), and tests/events/test_site_identity.py covers the cold read. A row written by a
+    # fixture wider than one test (the demo's) is not seen until the test deletes IDENTITY_KEY.
     default_cache.set(IDENTITY_KEY, NO_ROW, None)
     # A test that leaves Russian active must not change the language of the next test's reverse().
     translation.activate(settings.LANGUAGE_CODE)
