@@ -137,6 +137,16 @@ AGENCY = "agency"
 MEDIA = "media"
 OTHER = "other"
 
+# The demo office's identity (the admin's Site identity page); the logo stays the emblem.
+SITE_IDENTITY = {
+    "name_en": "CSO Press Service",
+    "name_ru": "Пресс-служба ОБС",
+    "short_name_en": "CSO Press",
+    "short_name_ru": "Пресс-служба ОБС",
+    "footer_en": "Commonwealth Security Organisation, Moscow. Material may be reproduced with a reference to the CSO.",
+    "footer_ru": "Организация безопасности Содружества, Москва. При перепечатке ссылка на ОБС обязательна.",
+}
+
 ORGANIZATIONS: tuple[OrganizationData, ...] = (
     OrganizationData(
         slug="cso",

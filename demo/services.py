@@ -28,12 +28,13 @@ from events.models import (
     Person,
     PhoneNumber,
     Section,
+    SiteIdentity,
 )
 from events.phones import normalize_phone, split_label
 from events.sanitize import clean_html
 
 from . import plan as planning
-from .content import ORGANIZATIONS, PEOPLE, PHOTOGRAPHERS, SECTIONS
+from .content import ORGANIZATIONS, PEOPLE, PHOTOGRAPHERS, SECTIONS, SITE_IDENTITY
 from .pictures import draw_document, draw_photo
 
 DEMO_PASSWORD = "press-demo-2026"
@@ -427,6 +428,7 @@ def demo_load(*, today: date | None = None, seed: int = planning.DEMO_SEED, refr
         organizations = _load_organizations(refresh=refresh)
         people = _load_people(organizations, refresh=refresh)
         sections = _load_sections(people, refresh=refresh)
+        _upsert(SiteIdentity, {"pk": 1}, SITE_IDENTITY, refresh=refresh)
         common = {
             "today": today,
             "now": now,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .ics import site_host
 from .models import Event, EventQuerySet, Section
+from .selectors.identity import site_name
 from .selectors.structured_data import ShareImage, feed_image, lead_photos
 from .selectors.times import local_times
 
@@ -147,10 +148,10 @@ class LatestEventsFeed(Feed):
         return feed
 
     def title(self):
-        return _("%(site)s: latest releases") % {"site": settings.CSO_SITE_NAME}
+        return _("%(site)s: latest releases") % {"site": site_name()}
 
     def description(self):
-        return _("Press releases, statements and news from %(site)s.") % {"site": settings.CSO_SITE_NAME}
+        return _("Press releases, statements and news from %(site)s.") % {"site": site_name()}
 
     def link(self):
         return reverse("events:list")
@@ -159,7 +160,7 @@ class LatestEventsFeed(Feed):
         return reverse("events:feed-rss")
 
     def author_name(self):
-        return settings.CSO_SITE_NAME
+        return site_name()
 
     def author_link(self):
         return settings.CSO_SITE_URL
@@ -197,7 +198,7 @@ class LatestEventsFeed(Feed):
         return {"lead_image": item.lead_image}
 
     def item_author_name(self, item: Event) -> str:
-        return settings.CSO_SITE_NAME
+        return site_name()
 
     def item_author_link(self, item: Event) -> str:
         return settings.CSO_SITE_URL
@@ -221,7 +222,7 @@ class SectionEventsFeed(LatestEventsFeed):
         return get_object_or_404(Section.objects.active(), slug=slug)
 
     def title(self, obj: Section):
-        return _("%(site)s: %(section)s") % {"site": settings.CSO_SITE_NAME, "section": obj.display_name}
+        return _("%(site)s: %(section)s") % {"site": site_name(), "section": obj.display_name}
 
     def description(self, obj: Section):
         return _("The latest releases in the section “%(section)s”.") % {"section": obj.display_name}

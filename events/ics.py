@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Event, EventPressContact, PhoneNumber, Section
+from .selectors.identity import site_name
 from .selectors.times import UTC_NAMES, local_times
 
 # A subscription holds every event still to come (or under way), however many, and the recent past: events of
@@ -148,14 +149,14 @@ def _response(content: bytes, filename: str, *, download: bool) -> HttpResponse:
 
 
 def calendar_ics(request: HttpRequest) -> HttpResponse:
-    name = _("%(site)s: events") % {"site": settings.CSO_SITE_NAME}
+    name = _("%(site)s: events") % {"site": site_name()}
     content = build_calendar(calendar_events(), name=name, request=request, subscription=True)
     return _response(content, f"events-{translation.get_language()}.ics", download=False)
 
 
 def section_ics(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section.objects.active(), slug=slug)
-    name = _("%(site)s: %(section)s") % {"site": settings.CSO_SITE_NAME, "section": section.display_name}
+    name = _("%(site)s: %(section)s") % {"site": site_name(), "section": section.display_name}
     content = build_calendar(calendar_events(section), name=name, request=request, subscription=True)
     return _response(content, f"{section.slug}-{translation.get_language()}.ics", download=False)
 

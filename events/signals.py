@@ -3,13 +3,15 @@ a release's press kit is built again when its photos or what the kit says about 
 
 The main flow never runs here: the trash, for one, is filled by ``services.releases.event_delete``."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .media.cleanup import delete_when_unreferenced
 from .media.kits import kit_build_after_commit
 from .media.stored import stored_names
-from .models import Attachment, Event, TrashedEventContent
+from .models import Attachment, Event, SiteIdentity, TrashedEventContent
+from .selectors.identity import forget_site_identity
 from .selectors.trash import kept_attachments
 
 
@@ -65,3 +67,12 @@ def rebuild_kit_after_release_change(sender, instance, created=False, raw=False,
     if raw or created or (update_fields is not None and not KIT_FIELDS & set(update_fields)):
         return
     kit_build_after_commit(instance.pk)
+
+
+@receiver(post_save, sender=SiteIdentity, dispatch_uid="events.site_identity.forget_after_save")
+@receiver(post_delete, sender=SiteIdentity, dispatch_uid="events.site_identity.forget_after_delete")
+def forget_cached_site_identity(sender, **kwargs):
+    """The name, logo or footer changed: forget the cached copy now (this request shows the change) and again
+    after the commit (a reader in between may have cached the old row)."""
+    forget_site_identity()
+    transaction.on_commit(forget_site_identity)

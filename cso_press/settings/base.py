@@ -162,8 +162,9 @@ CSO_MEDIA_ACCEL_PREFIX = env_str("DJANGO_MEDIA_ACCEL_PREFIX", "")
 # a withdrawn release's files may stay in such caches this long).
 CSO_MEDIA_CACHE_SECONDS = env_int("DJANGO_MEDIA_CACHE_SECONDS", 3600)
 
-# Shown in the footer, feeds and vCards.
+# The office's name until an administrator sets it in the admin (events.models.SiteIdentity), per language.
 CSO_SITE_NAME = env_str("DJANGO_SITE_NAME", "Press Office")
+CSO_SITE_NAME_RU = env_str("DJANGO_SITE_NAME_RU", "Пресс-служба")
 CSO_SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True

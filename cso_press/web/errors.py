@@ -10,6 +10,10 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from events.selectors.identity import Identity, default_identity, site_identity
+
+from .context_processors import language_links
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -53,10 +57,36 @@ def server_error(request, template_name="500.html"):
         close_broken_connections()
         return database_unavailable(request)
     try:
-        body = loader.get_template(template_name).render()
+        body = loader.get_template(template_name).render(error_page_context(request))
     except Exception:  # noqa: BLE001
+        logger.exception("The 500 page could not be rendered")
         body = "<!DOCTYPE html><title>500</title><h1>Server error</h1>"
     return HttpResponseServerError(body)
+
+
+def error_page_context(request) -> dict:
+    """What the 500 page's header and footer need, without the request's context processors (which may read the
+    database that just failed): the identity if it can be read, else the defaults from settings."""
+    links = _language_links_or_none(request)
+    return {"site": _identity_or_default(), "language_links": links, "default_language_links": links}
+
+
+def _identity_or_default() -> Identity:
+    try:
+        return site_identity()
+    except Exception:  # noqa: BLE001 - the database or the cache is down: the page still needs a header.
+        logger.warning("The site identity could not be read for an error page; using the defaults", exc_info=True)
+        return default_identity()
+
+
+def _language_links_or_none(request) -> list[dict]:
+    if request is None:
+        return []
+    try:
+        return language_links(request)
+    except Exception:  # noqa: BLE001 - a page of last resort goes without its language switch rather than fail.
+        logger.warning("No language links for an error page", exc_info=True)
+        return []
 
 
 def close_broken_connections() -> None:

@@ -1,3 +1,3 @@
-"""Admin registrations, one module per area: the directory, events, media, and the audit trail."""
+"""Admin registrations, one module per area: the directory, events, media, the audit trail and the site identity."""
 
-from . import audit, directory, event, media  # noqa: F401
+from . import audit, directory, event, identity, media  # noqa: F401

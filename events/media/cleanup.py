@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import ArchiveJob, Attachment, Event, Organization, Person, TrashedEventContent
+from ..models import ArchiveJob, Attachment, Event, Organization, Person, SiteIdentity, TrashedEventContent
 from .photos import attempt_names, rendition_names
 from .stored import delete_names
 
@@ -53,10 +53,11 @@ def trashed_names() -> set[str]:
 
 
 def referenced_names() -> set[str]:
-    """Every stored name any attachment, portrait, logo, or deleted event in the trash refers to."""
+    """Every stored name any attachment, portrait, logo (the site's too), or deleted event in the trash refers to."""
     names = trashed_names()
     names |= set(Person.objects.exclude(photo="").values_list("photo", flat=True))
     names |= set(Organization.objects.exclude(logo="").values_list("logo", flat=True))
+    names |= set(SiteIdentity.objects.exclude(logo="").values_list("logo", flat=True))
     # Backup archives made by the admin's Archive page (private/archives/) are kept as long as their job.
     names |= set(ArchiveJob.objects.exclude(file_name="").values_list("file_name", flat=True))
     for file_name, renditions in Attachment.objects.values_list("file", "renditions").iterator(chunk_size=2000):

@@ -4,6 +4,7 @@ from .audit import AuditLogEntry, EmbargoLink
 from .content_version import ContentVersion
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
+from .identity import SiteIdentity
 from .trash import TrashedEventContent
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Person",
     "PhoneNumber",
     "Section",
+    "SiteIdentity",
     "TrashedEventContent",
     "attachment_upload_to",
 ]

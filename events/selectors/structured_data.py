@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models.fields.files import FieldFile
 
 from ..media.photos import rendition
 from ..models import Attachment, Event, Organization, Person
+from .identity import site_name
 from .times import local_times
 
 Absolute = Callable[[str], str]
@@ -127,7 +127,7 @@ def share_image_of_picture(picture: FieldFile | None, alt: str) -> ShareImage | 
 
 def office_node(absolute: Absolute, home_url: str) -> dict:
     """The press office itself: the publisher of every release."""
-    return {"@type": "Organization", "name": settings.CSO_SITE_NAME, "url": absolute(home_url)}
+    return {"@type": "Organization", "name": site_name(), "url": absolute(home_url)}
 
 
 def website_node(absolute: Absolute, *, home_url: str, search_url: str, language: str) -> dict:
@@ -135,7 +135,7 @@ def website_node(absolute: Absolute, *, home_url: str, search_url: str, language
     return {
         "@context": SCHEMA,
         "@type": "WebSite",
-        "name": settings.CSO_SITE_NAME,
+        "name": site_name(),
         "url": absolute(home_url),
         "inLanguage": language,
         "publisher": office_node(absolute, home_url),

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import RequestFactory, override_settings
@@ -39,6 +40,7 @@ from events.models import (
     PhoneNumber,
     Section,
 )
+from events.selectors.identity import IDENTITY_KEY, site_identity
 
 CREDENTIALS = re.compile(r"username:\s*(\S+)\s+password:\s*(\S+)")
 CAMERA_NAME = re.compile(r"^[A-Z0-9]{2,3}_\d{4,5}\.JPG$")
@@ -318,7 +320,8 @@ def test_printed_account_opens_changelist_add_and_change_page_of_every_events_mo
         info = (model._meta.app_label, model._meta.model_name)
         obj = model._default_manager.first()
         assert obj is not None, f"{model.__name__} has no row to open"
-        response = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+        # A list of one row (the site identity) opens that row.
+        response = client.get(reverse("admin:{}_{}_changelist".format(*info)), follow=True)
         assert response.status_code == 200, model.__name__
         expected_add = 200 if admin.site._registry[model].has_add_permission(request) else 403
         assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == expected_add, model.__name__
@@ -444,3 +447,14 @@ def test_plan_is_the_same_every_time():
         (item.slug, item.day, item.status, len(item.photos)) for item in second
     ]
     assert len({item.slug for item in first}) == len(first)
+
+
+@pytest.mark.django_db
+def test_the_demo_office_has_its_own_name_and_footer_in_both_languages(demo, client):
+    # The demo's row was written before this test; every test starts with the empty site's identity cached.
+    cache.delete(IDENTITY_KEY)
+
+    assert site_identity("en").name == "CSO Press Service"
+    assert site_identity("ru").name == "Пресс-служба ОБС"
+    assert "Commonwealth Security Organisation, Moscow." in site_identity("en").footer
+    assert "<title>CSO Press Service — " in client.get("/en/").content.decode()

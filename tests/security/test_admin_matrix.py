@@ -29,7 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cso_press.accounts.models import BackupCodeDevice
 from events.audit import audit_log
-from events.models import ArchiveJob, Attachment, AuditLogEntry, EmbargoLink, Event
+from events.models import ArchiveJob, Attachment, AuditLogEntry, EmbargoLink, Event, SiteIdentity
 from events.permissions import TRANSITIONS
 from events.services import embargo_links
 from tests.events.roles import user_in
@@ -68,6 +68,8 @@ PERMISSIONS = {
     "records_by_hand": ("Write login records or backup codes by hand", "no", "no", "no", "no"),
     "own_account": ("Own password, two-factor login, signing out", "yes", "yes", "yes", "yes"),
     "archive": ("Make and download backup archives (superusers only)", "no", "no", "no", "no"),
+    "identity": ("The site's name, short name, logo and footer line", "no", "no", "no", "yes"),
+    "identity_more": ("Add a second site identity, or delete it", "no", "no", "no", "no"),
 }
 
 # How a URL is probed: "page" needs only to look (GET and POST alike); "form" shows read-only on GET and
@@ -141,6 +143,10 @@ URLS = {
         delete="accounts",
         change_kind=READ,
     ),  # fmt: skip
+    # One row (the world has it): its list opens it, nobody adds a second one or deletes it.
+    **model_urls(
+        "events_siteidentity", view="identity", change="identity", add="identity_more", delete="identity_more"
+    ),
     **model_urls("events_section", view="sections", change="sections", add="sections", delete="sections"),
     **model_urls("events_organization", view="directory", change="directory", add="directory_add", delete="directory"),
     **model_urls("events_person", view="directory", change="directory", add="directory_add", delete="directory"),
@@ -183,6 +189,7 @@ ACTIONS = {
     "events.AuditLogEntry": {"delete_selected": "audit_write"},
     "events.EmbargoLink": {"delete_selected": "accounts", "revoke_selected": "embargo"},
     "events.Section": {"delete_selected": "sections"},
+    "events.SiteIdentity": {"delete_selected": "identity_more"},
     "events.Organization": {"delete_selected": "directory"},
     "events.Person": {"delete_selected": "directory"},
     "auth.Group": {"delete_selected": "accounts"},
@@ -344,6 +351,7 @@ def world():
             "events_section": events["draft"].section,
             "events_organization": organization,
             "events_person": person,
+            "events_siteidentity": SiteIdentity.objects.create(name_en="Test Office"),
             "auth_group": Group.objects.get(name=AUTHOR),
             "auth_user": reporter,
             "axes_accessattempt": attempt,

@@ -39,7 +39,7 @@ from cso_press.accounts.models import BackupCode, BackupCodeDevice
 from cso_press.accounts.two_factor import new_backup_codes
 from events.archive import DATA_NAME, MANIFEST_NAME, archived_models, excluded_models
 from events.media.cleanup import is_kit_name, walk
-from events.models import Attachment, AuditLogEntry, Event, TrashedEventContent
+from events.models import Attachment, AuditLogEntry, Event, SiteIdentity, TrashedEventContent
 from events.services.embargo_links import embargo_link_create
 from events.services.releases import (
     event_delete,
@@ -128,6 +128,11 @@ def build_site() -> dict:
     statements = SectionFactory(parent=news, name="Statements")
     organization = OrganizationFactory(
         name="Organisation «Ёж»", country="AT", logo=ContentFile(make_jpeg_bytes(fmt="PNG"), name="logo.png")
+    )
+    SiteIdentity.objects.create(
+        name_en="Vienna Press Office",
+        name_ru="Венская пресс-служба",
+        logo=ContentFile(make_jpeg_bytes(), name="site.jpg"),
     )
 
     draft = EventFactory(section=news, draft=True, title="A draft", created_by=author)

@@ -150,7 +150,7 @@ def test_not_found_page_is_the_sites_own_in_both_languages(client, language):
     assert response.status_code == 404
     assert f'<html lang="{language}">' in html
     assert f'href="/{language}/"' in html
-    assert "/static/css/errors.css" in html
+    assert "/static/css/site.css" in html  # the site's own header and footer (tests/events/test_site_identity.py)
     assert 'class="error-code">404<' in html
 
 
