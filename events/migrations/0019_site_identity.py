@@ -16,7 +16,7 @@ def grant_everything(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0015_archive_jobs'),
+        ('events', '0018_release_wording'),
     ]
 
     operations = [
