@@ -1,8 +1,16 @@
 """Full-text search over releases: PostgreSQL's ranked search, with a simpler fallback on SQLite.
 
 Both paths share one interface, ``search_events(queryset, query, language=None)``, and one promise: the
-result is ``queryset`` narrowed to the matches, best first, with a ``search_rank`` annotation. The caller
-decides what may be searched (always ``Event.objects.public()`` on public pages); this module only ranks.
+result is ``queryset`` narrowed to *every* match, best first, with a ``search_rank`` annotation. Nothing is
+cut off: a match from twenty years ago is on some page, and the count of the results is the true one. The
+caller decides what may be searched (always ``Event.objects.public()`` on public pages); this module only
+matches and ranks. ``matching_words`` is the match alone, for the "All events" words filter.
+
+PostgreSQL reads the stored vector ``search_document`` (migration 0007: a generated column, stemmed by the
+rules of each release's language, 'english' or 'russian', under a GIN index). SQLite has no text search:
+there every word must appear as a substring of the title, lead or body (any letter case, Cyrillic too), and
+the rank is only "in the title, in the lead, elsewhere": good enough for development and tests, and said so
+here rather than pretended otherwise. Stemming ("саммита" for "саммит") exists only on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,11 +27,8 @@ from .models import EventQuerySet, Language
 
 # Longer input is cut: nobody types more, and a huge query only costs the database time.
 MAX_QUERY_LENGTH = 200
-# The fallback turns every word into several LIKE clauses; beyond this many words we stop adding them.
+# Every word becomes a clause (several LIKEs in the fallback); beyond this many words we stop adding them.
 MAX_FALLBACK_WORDS = 8
-
-# At most this many matches are ranked and shown, the newest ones (see _newest_matches).
-RANKED_CANDIDATES = 200
 
 # Text-search configuration per content language. Migration 0007 stores each release's vector, built with
 # its language's configuration, in the column ``search_document``; keep the two in step.
@@ -74,31 +79,60 @@ def search_events(queryset: EventQuerySet, query: str, language: str | None = No
     return _search_fallback(queryset, text, languages)
 
 
-def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
-    matches = []
-    ranks = []
+def matching_words(queryset: EventQuerySet, query: str) -> EventQuerySet:
+    """``queryset`` narrowed to releases holding every word of ``query``, in its own order (no ranking).
+
+    The same match as ``search_events``: on PostgreSQL the stored vector and its GIN index answer it, each
+    release with the stemming rules of its own language. Blank input leaves ``queryset`` as it is.
+    """
+    text = clean_query(query)
+    if not text:
+        return queryset
+    languages = list(SEARCH_CONFIGS)
+    if connections[queryset.db].vendor == "postgresql":
+        condition = _vector_match(_words(text), languages)
+    else:
+        condition = _words_anywhere(_words(text))
+        condition = condition & Q(language__in=languages) if condition is not None else None
+    return queryset.filter(condition) if condition is not None else queryset.none()
+
+
+def _word_query(words: list[str], code: str) -> SearchQuery:
+    """Every word, stemmed by the language's rules, as the start of a word of the release.
+
+    A prefix rather than the bare stem because the Russian stemmer cuts some nouns further than their own
+    forms: "саммит" becomes "самм" while "саммита" is stored as "саммит"; "самм:*" finds both. A word is
+    only letters and digits (``_WORD``), so quoting it cannot break the query syntax.
+    """
+    config = SEARCH_CONFIGS[code]
+    return reduce(and_, (SearchQuery(f"'{word}':*", search_type="raw", config=config) for word in words))
+
+
+def _vector_match(words: list[str], languages: list[str]) -> Q | None:
+    """Each release matched with its own language's query; one ``@@`` over all of them lets the GIN index
+    find the candidates in one scan, whatever the number of languages."""
+    if not words:
+        return None
+    queries = {code: _word_query(words, code) for code in languages}
     vector = SearchDocument()
-    for code in languages:
-        config = SEARCH_CONFIGS[code]
-        search_query = SearchQuery(text, search_type="websearch", config=config)
-        matches.append(Q(language=code) & Q(SearchVectorExact(vector, search_query)))
-        ranks.append(When(language=code, then=SearchRank(vector, search_query)))
+    per_language = reduce(or_, (Q(language=code) & Q(SearchVectorExact(vector, q)) for code, q in queries.items()))
+    if len(queries) == 1:
+        return per_language
+    return Q(SearchVectorExact(vector, reduce(or_, queries.values()))) & per_language
+
+
+def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
+    # Every match is ranked: the GIN index finds them, the rank reads each one's stored vector.
+    words = _words(text)
+    condition = _vector_match(words, languages)
+    if condition is None:
+        return queryset.none()
+    ranks = [When(language=code, then=SearchRank(SearchDocument(), _word_query(words, code))) for code in languages]
     return (
-        _newest_matches(queryset, reduce(or_, matches))
+        queryset.filter(condition)
         .annotate(search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
         .order_by("-search_rank", "-starts_at", "-pk")
     )
-
-
-def _newest_matches(queryset: EventQuerySet, condition: Q) -> EventQuerySet:
-    """``queryset`` narrowed to the newest ``RANKED_CANDIDATES`` rows matching ``condition``.
-
-    A common word matches thousands of releases, and ranking each costs more than finding it in the index.
-    So only the newest matches are ranked: a reader looks at the first pages, and among equally good matches
-    the recent release wins.
-    """
-    newest = queryset.filter(condition).order_by("-starts_at", "-pk").values("pk")[:RANKED_CANDIDATES]
-    return queryset.filter(pk__in=newest)
 
 
 def _case_variants(word: str) -> set[str]:
@@ -110,19 +144,29 @@ def _contains_word(field: str, word: str) -> Q:
     return reduce(or_, (Q(**{f"{field}__icontains": variant}) for variant in _case_variants(word)))
 
 
-def _search_fallback(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
-    """Every word must appear in the title, lead or body; titles that hold every word come first."""
-    words = list(dict.fromkeys(_WORD.findall(text)))[:MAX_FALLBACK_WORDS]
+def _words(text: str) -> list[str]:
+    return list(dict.fromkeys(_WORD.findall(text)))[:MAX_FALLBACK_WORDS]
+
+
+def _words_anywhere(words: list[str]) -> Q | None:
     if not words:
-        return queryset.none()
-    in_title = reduce(and_, (_contains_word("title", word) for word in words))
-    in_lead = reduce(and_, (_contains_word("lead", word) for word in words))
-    anywhere = reduce(
+        return None
+    return reduce(
         and_,
         (_contains_word("title", w) | _contains_word("lead", w) | _contains_word("body", w) for w in words),
     )
+
+
+def _search_fallback(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
+    """Every word must appear in the title, lead or body; titles that hold every word come first."""
+    words = _words(text)
+    anywhere = _words_anywhere(words)
+    if anywhere is None:
+        return queryset.none()
+    in_title = reduce(and_, (_contains_word("title", word) for word in words))
+    in_lead = reduce(and_, (_contains_word("lead", word) for word in words))
     return (
-        _newest_matches(queryset, anywhere & Q(language__in=languages))
+        queryset.filter(anywhere & Q(language__in=languages))
         .annotate(
             search_rank=Case(
                 When(in_title, then=Value(1.0)),

@@ -84,8 +84,8 @@ class PressContactListView(ListView):
 
 
 class SearchResultsPaginator(ArchivePaginator):
-    """The total of a search is counted once per content version (it repeats the search); a page of results
-    is one plain query, since ranking already limits the work to the newest matches."""
+    """The total of a search is counted exactly, once per content version (it repeats the search); a page of
+    results is one plain query: the anchors of ``ArchivePaginator`` follow the archive's order, not a rank."""
 
     page = Paginator.page
 
@@ -115,5 +115,7 @@ class SearchView(PublicEventsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query"] = self.get_query()
+        # Result pages are endless variations of the site's own pages: search engines should not keep them.
+        context["noindex"] = True
         context["back_here"] = self.request.get_full_path()
         return context
