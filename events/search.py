@@ -2,31 +2,40 @@
 
 Both paths share one interface, ``search_events(queryset, query, language=None)``, and one promise: the
 result is ``queryset`` narrowed to *every* match, best first, with a ``search_rank`` annotation. Nothing is
-cut off: a match from twenty years ago is on some page, and the count of the results is the true one. The
-caller decides what may be searched (always ``Event.objects.public()`` on public pages); this module only
-matches and ranks. ``matching_words`` is the match alone, for the "All events" words filter.
+cut off: a match from twenty years ago is on some page. The rank is the part of the release that holds every
+word: the title, then the title or lead, then anywhere; within a rank the newest release comes first.
+``search_tiers`` gives the same list as one queryset per rank, so a page is found by walking the date index
+(fast however common the word); ``count_matches`` counts exactly up to ``EXACT_COUNT_LIMIT`` and estimates
+beyond, saying so. The caller decides what may be searched (always ``Event.objects.public()`` on public
+pages); this module only matches and ranks. ``matching_words`` is the match alone, for the words filter.
 
 PostgreSQL reads the stored vector ``search_document`` (migration 0007: a generated column, stemmed by the
 rules of each release's language, 'english' or 'russian', under a GIN index). SQLite has no text search:
-there every word must appear as a substring of the title, lead or body (any letter case, Cyrillic too), and
-the rank is only "in the title, in the lead, elsewhere": good enough for development and tests, and said so
-here rather than pretended otherwise. Stemming ("саммита" for "саммит") exists only on PostgreSQL.
+there every word must appear as a substring of the title, lead or body (any letter case, Cyrillic too), each
+query reads every row, and counts are always exact: good enough for development and tests, and said so here
+rather than pretended otherwise. Stemming ("саммита" for "саммит") exists only on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import reduce
 from operator import and_, or_
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorExact, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connections
-from django.db.models import Case, Expression, F, FloatField, Q, Value, When
+from django.db.models import Case, Expression, FloatField, Q, Value, When
 
 from .models import EventQuerySet, Language
 
 # Longer input is cut: nobody types more, and a huge query only costs the database time.
 MAX_QUERY_LENGTH = 200
+# Up to this many matches are counted exactly; beyond, the count is PostgreSQL's estimate ("about N").
+EXACT_COUNT_LIMIT = 1000
+# The rank of a match whose words are all in the title, all in the title or lead, anywhere.
+TIER_RANKS = (1.0, 0.4, 0.2)
+
 # Every word becomes a clause (several LIKEs in the fallback); beyond this many words we stop adding them.
 MAX_FALLBACK_WORDS = 8
 
@@ -65,18 +74,63 @@ class SearchDocument(Expression):
 
 
 def search_events(queryset: EventQuerySet, query: str, language: str | None = None) -> EventQuerySet:
-    """Filter ``queryset`` to events matching ``query``, best matches first (title matches rank highest).
+    """Filter ``queryset`` to events matching ``query``, best matches first, in one query.
 
     ``language`` limits the search to releases in that language and picks its stemming rules; without it,
     each release is matched with the rules of its own language. Unknown languages give no results.
     """
-    text = clean_query(query)
-    if not text or (language is not None and language not in SEARCH_CONFIGS):
+    tiers = _tier_conditions(queryset, query, language)
+    if tiers is None:
         return queryset.none()
-    languages = [language] if language else list(SEARCH_CONFIGS)
-    if connections[queryset.db].vendor == "postgresql":
-        return _search_postgresql(queryset, text, languages)
-    return _search_fallback(queryset, text, languages)
+    ranks = [When(condition, then=Value(rank)) for condition, rank in zip(tiers, TIER_RANKS, strict=True)]
+    return (
+        queryset.filter(tiers[-1])
+        .annotate(search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
+        .order_by("-search_rank", "-starts_at", "-pk")
+    )
+
+
+def search_tiers(queryset: EventQuerySet, query: str, language: str | None = None) -> list[EventQuerySet]:
+    """The matches of ``search_events`` in its order, as one queryset per rank, each newest first.
+
+    Read one after the other they give the same list; but each is ordered by date alone, so the database
+    walks its date index and stops after a page, where one ranked query would sort every match first.
+    """
+    tiers = _tier_conditions(queryset, query, language)
+    if tiers is None:
+        return []
+    found = []
+    for index, condition in enumerate(tiers):
+        tier = queryset.filter(condition)
+        if index:
+            # Each condition includes the one before it, so leaving out that one leaves out every higher rank.
+            tier = tier.exclude(tiers[index - 1])
+        found.append(tier.order_by("-starts_at", "-pk"))
+    return found
+
+
+def count_matches(queryset: EventQuerySet) -> tuple[int, bool]:
+    """How many rows ``queryset`` has, and whether that number is an estimate.
+
+    Up to ``EXACT_COUNT_LIMIT`` the number is counted, and the count stops there; beyond it PostgreSQL's own
+    estimate (from its statistics, no rows read) is given, to be shown as "about N". Counting 80,000
+    matches of a common word reads most of the table; nobody pages that far, but the reader should know
+    the size. SQLite has no estimate: it always counts.
+    """
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.count(), False
+    counted = queryset.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
+    if counted <= EXACT_COUNT_LIMIT:
+        return counted, False
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    # Two significant figures: the estimate is not better than that, and "about 84,970" would pretend it is.
+    rounded = int(float(f"{estimate:.2g}"))
+    return max(rounded, EXACT_COUNT_LIMIT + 1), True
 
 
 def matching_words(queryset: EventQuerySet, query: str) -> EventQuerySet:
@@ -85,54 +139,54 @@ def matching_words(queryset: EventQuerySet, query: str) -> EventQuerySet:
     The same match as ``search_events``: on PostgreSQL the stored vector and its GIN index answer it, each
     release with the stemming rules of its own language. Blank input leaves ``queryset`` as it is.
     """
-    text = clean_query(query)
-    if not text:
+    if not clean_query(query):
         return queryset
-    languages = list(SEARCH_CONFIGS)
-    if connections[queryset.db].vendor == "postgresql":
-        condition = _vector_match(_words(text), languages)
-    else:
-        condition = _words_anywhere(_words(text))
-        condition = condition & Q(language__in=languages) if condition is not None else None
-    return queryset.filter(condition) if condition is not None else queryset.none()
+    tiers = _tier_conditions(queryset, query, None)
+    return queryset.filter(tiers[-1]) if tiers is not None else queryset.none()
 
 
-def _word_query(words: list[str], code: str) -> SearchQuery:
-    """Every word, stemmed by the language's rules, as the start of a word of the release.
-
-    A prefix rather than the bare stem because the Russian stemmer cuts some nouns further than their own
-    forms: "саммит" becomes "самм" while "саммита" is stored as "саммит"; "самм:*" finds both. A word is
-    only letters and digits (``_WORD``), so quoting it cannot break the query syntax.
-    """
-    config = SEARCH_CONFIGS[code]
-    return reduce(and_, (SearchQuery(f"'{word}':*", search_type="raw", config=config) for word in words))
-
-
-def _vector_match(words: list[str], languages: list[str]) -> Q | None:
-    """Each release matched with its own language's query; one ``@@`` over all of them lets the GIN index
-    find the candidates in one scan, whatever the number of languages."""
+def _tier_conditions(queryset: EventQuerySet, query: str, language: str | None) -> list[Q] | None:
+    """Conditions for "every word in the title", "… in the title or lead", "… anywhere", each including the
+    ones before it; None when nothing can be searched for."""
+    text = clean_query(query)
+    if not text or (language is not None and language not in SEARCH_CONFIGS):
+        return None
+    words = _words(text)
     if not words:
         return None
-    queries = {code: _word_query(words, code) for code in languages}
+    languages = [language] if language else list(SEARCH_CONFIGS)
+    if connections[queryset.db].vendor == "postgresql":
+        return [_vector_match(words, languages, weights) for weights in ("A", "AB", "")]
+    in_title = reduce(and_, (_contains_word("title", word) for word in words))
+    in_lead = reduce(and_, (_contains_word("title", w) | _contains_word("lead", w) for w in words))
+    anywhere = _words_anywhere(words) & Q(language__in=languages)
+    return [in_title & Q(language__in=languages), in_lead & Q(language__in=languages), anywhere]
+
+
+def _word_query(words: list[str], code: str, weights: str) -> SearchQuery:
+    """Every word, stemmed by the language's rules, found in the parts of the release ``weights`` names
+    (A the title, B the lead; none: anywhere).
+
+    Russian words are matched as the start of a stored word, because the Russian stemmer cuts some nouns
+    further than their own forms: "саммит" becomes "самм" while "саммита" is stored as "саммит"; "самм:*"
+    finds both. English stems need no such help, and an exact stem keeps "art" from finding "article". A
+    word is only letters and digits (``_WORD``), so quoting it cannot break the query syntax.
+    """
+    config = SEARCH_CONFIGS[code]
+    marks = ("*" if code == Language.RU.value else "") + weights
+    suffix = f":{marks}" if marks else ""
+    return reduce(and_, (SearchQuery(f"'{word}'{suffix}", search_type="raw", config=config) for word in words))
+
+
+def _vector_match(words: list[str], languages: list[str], weights: str) -> Q:
+    """Each release matched with its own language's query; with several languages, one ``@@`` over all of
+    them comes first, so the GIN index finds the candidates in one scan."""
+    queries = {code: _word_query(words, code, weights) for code in languages}
     vector = SearchDocument()
     per_language = reduce(or_, (Q(language=code) & Q(SearchVectorExact(vector, q)) for code, q in queries.items()))
     if len(queries) == 1:
         return per_language
     return Q(SearchVectorExact(vector, reduce(or_, queries.values()))) & per_language
-
-
-def _search_postgresql(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
-    # Every match is ranked: the GIN index finds them, the rank reads each one's stored vector.
-    words = _words(text)
-    condition = _vector_match(words, languages)
-    if condition is None:
-        return queryset.none()
-    ranks = [When(language=code, then=SearchRank(SearchDocument(), _word_query(words, code))) for code in languages]
-    return (
-        queryset.filter(condition)
-        .annotate(search_rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
-        .order_by("-search_rank", "-starts_at", "-pk")
-    )
 
 
 def _case_variants(word: str) -> set[str]:
@@ -154,26 +208,4 @@ def _words_anywhere(words: list[str]) -> Q | None:
     return reduce(
         and_,
         (_contains_word("title", w) | _contains_word("lead", w) | _contains_word("body", w) for w in words),
-    )
-
-
-def _search_fallback(queryset: EventQuerySet, text: str, languages: list[str]) -> EventQuerySet:
-    """Every word must appear in the title, lead or body; titles that hold every word come first."""
-    words = _words(text)
-    anywhere = _words_anywhere(words)
-    if anywhere is None:
-        return queryset.none()
-    in_title = reduce(and_, (_contains_word("title", word) for word in words))
-    in_lead = reduce(and_, (_contains_word("lead", word) for word in words))
-    return (
-        queryset.filter(anywhere & Q(language__in=languages))
-        .annotate(
-            search_rank=Case(
-                When(in_title, then=Value(1.0)),
-                When(in_lead, then=Value(0.4)),
-                default=Value(0.2),
-                output_field=FloatField(),
-            )
-        )
-        .order_by(F("search_rank").desc(), "-starts_at", "-pk")
     )

@@ -5,12 +5,14 @@ Run on SQLite and on PostgreSQL (``DATABASE_URL=postgresql://...``); what only P
 the GIN index) is asserted there and the SQLite fallback's honest limits are asserted on SQLite.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.db import connection, transaction
 
+from events import search
 from events.models import Event, Section
 from events.search import matching_words, search_events
 from tests.factories import EventFactory, SectionFactory
@@ -200,3 +202,36 @@ def test_the_words_filter_and_the_search_use_the_text_index_on_postgresql(archiv
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "Bitmap Index Scan on event_search_document" in plan, plan
+
+
+def test_past_the_exact_count_limit_the_count_is_labelled_an_estimate_and_every_match_stays_reachable(
+    client, archive, monkeypatch
+):
+    monkeypatch.setattr(search, "EXACT_COUNT_LIMIT", 100)
+    with connection.cursor() as cursor:
+        if ON_POSTGRESQL:
+            cursor.execute("ANALYZE events_event")
+
+    first = client.get("/en/search/", {"q": "pipeline"})
+    html = first.content.decode()
+    if ON_POSTGRESQL:
+        # Counting stopped at the limit; the number shown is PostgreSQL's estimate, and says so.
+        assert re.search(r"About \d+ results for “pipeline”", html), html
+        assert first.context["paginator"].estimated
+    else:
+        # SQLite has no estimate and always counts.
+        assert "250 results for “pipeline”" in html
+
+    # Following "Next" from page 1 reaches every match exactly once, whatever the estimate said.
+    seen, number = [], 1
+    while True:
+        response = client.get("/en/search/", {"q": "pipeline", "page": number})
+        assert response.status_code == 200
+        seen += result_titles(response)
+        if not response.context["page_obj"].has_next():
+            break
+        assert f'href="?page={number + 1}&amp;q=pipeline" rel="next"' in response.content.decode()
+        number += 1
+    assert sorted(seen) == sorted(f"Pipeline deal {n}" for n in range(250))
+    assert number == 13
+    assert client.get("/en/search/", {"q": "pipeline", "page": 14}).status_code == 404
