@@ -43,6 +43,9 @@ MAX_FALLBACK_WORDS = 8
 # its language's configuration, in the column ``search_document``; keep the two in step.
 SEARCH_CONFIGS = {Language.EN.value: "english", Language.RU.value: "russian"}
 SEARCH_DOCUMENT_COLUMN = "search_document"
+# The vector of each rank's part (migration 0020 adds the first two): every word in the title, in the title
+# or lead, anywhere. A column per part gives the planner statistics per part (see the migration).
+TIER_COLUMNS = ("search_title", "search_heading", SEARCH_DOCUMENT_COLUMN)
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -59,18 +62,23 @@ def clean_query(query: str | None) -> str:
 
 
 class SearchDocument(Expression):
-    """The stored text vector of a release (PostgreSQL only; migration 0007): the title weighs most, then the
-    lead, then the body, each stemmed by the rules of the release's own language.
+    """A stored text vector of a release (PostgreSQL only), stemmed by the rules of the release's language:
+    ``search_document`` (title, lead and body; migration 0007), ``search_heading`` (title and lead) or
+    ``search_title`` (migration 0020), each under a GIN index.
 
-    The column is filled by the database, so the model does not declare it; this expression names it on
+    The columns are filled by the database, so the model does not declare them; this expression names one on
     whichever alias the event table has in the query at hand (``U0`` inside a subquery, for instance).
     """
 
     output_field = SearchVectorField()
 
+    def __init__(self, column: str = SEARCH_DOCUMENT_COLUMN):
+        super().__init__()
+        self.column = column
+
     def as_sql(self, compiler, connection):
         alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(SEARCH_DOCUMENT_COLUMN)}", []
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 def search_events(queryset: EventQuerySet, query: str, language: str | None = None) -> EventQuerySet:
@@ -156,16 +164,15 @@ def _tier_conditions(queryset: EventQuerySet, query: str, language: str | None) 
         return None
     languages = [language] if language else list(SEARCH_CONFIGS)
     if connections[queryset.db].vendor == "postgresql":
-        return [_vector_match(words, languages, weights) for weights in ("A", "AB", "")]
+        return [_vector_match(words, languages, column) for column in TIER_COLUMNS]
     in_title = reduce(and_, (_contains_word("title", word) for word in words))
     in_lead = reduce(and_, (_contains_word("title", w) | _contains_word("lead", w) for w in words))
     anywhere = _words_anywhere(words) & Q(language__in=languages)
     return [in_title & Q(language__in=languages), in_lead & Q(language__in=languages), anywhere]
 
 
-def _word_query(words: list[str], code: str, weights: str) -> SearchQuery:
-    """Every word, stemmed by the language's rules, found in the parts of the release ``weights`` names
-    (A the title, B the lead; none: anywhere).
+def _word_query(words: list[str], code: str) -> SearchQuery:
+    """Every word, stemmed by the language's rules.
 
     Russian words are matched as the start of a stored word, because the Russian stemmer cuts some nouns
     further than their own forms: "саммит" becomes "самм" while "саммита" is stored as "саммит"; "самм:*"
@@ -173,16 +180,15 @@ def _word_query(words: list[str], code: str, weights: str) -> SearchQuery:
     word is only letters and digits (``_WORD``), so quoting it cannot break the query syntax.
     """
     config = SEARCH_CONFIGS[code]
-    marks = ("*" if code == Language.RU.value else "") + weights
-    suffix = f":{marks}" if marks else ""
+    suffix = ":*" if code == Language.RU.value else ""
     return reduce(and_, (SearchQuery(f"'{word}'{suffix}", search_type="raw", config=config) for word in words))
 
 
-def _vector_match(words: list[str], languages: list[str], weights: str) -> Q:
+def _vector_match(words: list[str], languages: list[str], column: str) -> Q:
     """Each release matched with its own language's query; with several languages, one ``@@`` over all of
     them comes first, so the GIN index finds the candidates in one scan."""
-    queries = {code: _word_query(words, code, weights) for code in languages}
-    vector = SearchDocument()
+    queries = {code: _word_query(words, code) for code in languages}
+    vector = SearchDocument(column)
     per_language = reduce(or_, (Q(language=code) & Q(SearchVectorExact(vector, q)) for code, q in queries.items()))
     if len(queries) == 1:
         return per_language

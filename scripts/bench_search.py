@@ -53,7 +53,7 @@ def questions(count: int, seed: int = 17) -> list[str]:
         lambda: f"{rng.choice(CITIES)} {rng.choice(TOPICS).split()[0]}",
         lambda: f"#{rng.randrange(100_000)}",
         lambda: f"{rng.choice(COMMON)} {rng.choice(NOWHERE)}",
-        lambda: rng.choice(NOWHERE) + str(rng.randrange(100)),
+        lambda: rng.choice(NOWHERE) + str(rng.randrange(1000)),
         lambda: rng.choice(RUSSIAN),
         lambda: f"{rng.choice(TOPICS).split()[-1]} {rng.choice(COMMON)}",
     ]
@@ -62,7 +62,7 @@ def questions(count: int, seed: int = 17) -> list[str]:
     while len(asked) < count and attempts < count * 100:
         attempts += 1
         # Letter case varies as people type; a repeated question would be a cache hit, so it is skipped.
-        text = makers[len(asked) % len(makers)]()
+        text = makers[attempts % len(makers)]()
         text = rng.choice([text, text.lower(), text.capitalize()])
         asked.setdefault(text, None)
     return list(asked)
