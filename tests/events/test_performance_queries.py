@@ -120,7 +120,7 @@ PAGE_QUERIES = {
     "/en/calendar/2026/3/": 1,
     "/en/calendar/2026/3/18/": 3,
     "/en/calendar/upcoming/": 4,
-    "/en/search/?q=border+cooperation": 4,
+    "/en/search/?q=border+cooperation": 5,
     "/en/feeds/rss/": 1,
     "/en/feeds/atom/": 1,
     "/en/sections/news/feeds/rss/": 2,

@@ -235,3 +235,31 @@ def test_past_the_exact_count_limit_the_count_is_labelled_an_estimate_and_every_
     assert sorted(seen) == sorted(f"Pipeline deal {n}" for n in range(250))
     assert number == 13
     assert client.get("/en/search/", {"q": "pipeline", "page": 14}).status_code == 404
+
+
+def test_the_words_filter_beyond_the_exact_count_limit_says_about_and_keeps_every_page(client, archive, monkeypatch):
+    monkeypatch.setattr(search, "EXACT_COUNT_LIMIT", 100)
+    with connection.cursor() as cursor:
+        if ON_POSTGRESQL:
+            cursor.execute("ANALYZE events_event")
+
+    html = client.get("/en/events/", {"q": "pipeline"}).content.decode()
+    if ON_POSTGRESQL:
+        assert re.search(r"About \d+ releases", html), html
+    else:
+        assert "250 releases" in html
+
+    seen, number = [], 1
+    while True:
+        response = client.get("/en/events/", {"q": "pipeline", "page": number})
+        assert response.status_code == 200
+        page = response.context["page_obj"]
+        # The list keeps its own order, newest first.
+        assert [event.title for event in page] == [
+            f"Pipeline deal {n}" for n in range(len(seen), len(seen) + len(page))
+        ]
+        seen += [event.title for event in page]
+        if not page.has_next():
+            break
+        number += 1
+    assert len(seen) == 250 and number == 13
