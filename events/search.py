@@ -141,15 +141,17 @@ def count_matches(queryset: EventQuerySet) -> tuple[int, bool]:
     return max(rounded, EXACT_COUNT_LIMIT + 1), True
 
 
-def matching_words(queryset: EventQuerySet, query: str) -> EventQuerySet:
+def matching_words(queryset: EventQuerySet, query: str, language: str | None = None) -> EventQuerySet:
     """``queryset`` narrowed to releases holding every word of ``query``, in its own order (no ranking).
 
     The same match as ``search_events``: on PostgreSQL the stored vector and its GIN index answer it, each
-    release with the stemming rules of its own language. Blank input leaves ``queryset`` as it is.
+    release with the stemming rules of its own language, or only releases in ``language`` when given (the
+    list shows one language: saying so lets the planner estimate the match, and walk the date index when
+    the words are common). Blank input leaves ``queryset`` as it is.
     """
     if not clean_query(query):
         return queryset
-    tiers = _tier_conditions(queryset, query, None)
+    tiers = _tier_conditions(queryset, query, language)
     return queryset.filter(tiers[-1]) if tiers is not None else queryset.none()
 
 
