@@ -117,19 +117,22 @@ def search_tiers(queryset: EventQuerySet, query: str, language: str | None = Non
     return found
 
 
-def count_matches(queryset: EventQuerySet) -> tuple[int, bool]:
-    """How many rows ``queryset`` has, and whether that number is an estimate.
+def count_matches(queryset: EventQuerySet) -> tuple[int, str]:
+    """How many rows ``queryset`` has, and how sure that number is: ``""`` counted, ``"about"`` estimated,
+    ``"more"`` at least that many.
 
-    Up to ``EXACT_COUNT_LIMIT`` the number is counted, and the count stops there; beyond it PostgreSQL's own
+    Up to ``EXACT_COUNT_LIMIT`` the rows are counted, and the count stops there; beyond it PostgreSQL's own
     estimate (from its statistics, no rows read) is given, to be shown as "about N". Counting 80,000
-    matches of a common word reads most of the table; nobody pages that far, but the reader should know
-    the size. SQLite has no estimate: it always counts.
+    matches of a common word reads most of the table; nobody pages that far, but the reader should know the
+    size. When the estimate is below what was already counted (it multiplies the odds of words that come
+    together, so it guesses low for phrases), all that is sure is "more than the limit", and that is said.
+    SQLite has no estimate: it always counts.
     """
     if connections[queryset.db].vendor != "postgresql":
-        return queryset.count(), False
+        return queryset.count(), ""
     counted = queryset.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1].count()
     if counted <= EXACT_COUNT_LIMIT:
-        return counted, False
+        return counted, ""
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
@@ -138,7 +141,9 @@ def count_matches(queryset: EventQuerySet) -> tuple[int, bool]:
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     # Two significant figures: the estimate is not better than that, and "about 84,970" would pretend it is.
     rounded = int(float(f"{estimate:.2g}"))
-    return max(rounded, EXACT_COUNT_LIMIT + 1), True
+    if rounded <= EXACT_COUNT_LIMIT:
+        return EXACT_COUNT_LIMIT, "more"
+    return rounded, "about"
 
 
 def matching_words(queryset: EventQuerySet, query: str, language: str | None = None) -> EventQuerySet:

@@ -216,7 +216,7 @@ def test_past_the_exact_count_limit_the_count_is_labelled_an_estimate_and_every_
     html = first.content.decode()
     if ON_POSTGRESQL:
         # Counting stopped at the limit; the number shown is PostgreSQL's estimate, and says so.
-        assert re.search(r"About \d+ results for “pipeline”", html), html
+        assert re.search(r"(About|More than) [\d,]+ results for “pipeline”", html), html
         assert first.context["paginator"].estimated
     else:
         # SQLite has no estimate and always counts.
@@ -245,7 +245,7 @@ def test_the_words_filter_beyond_the_exact_count_limit_says_about_and_keeps_ever
 
     html = client.get("/en/events/", {"q": "pipeline"}).content.decode()
     if ON_POSTGRESQL:
-        assert re.search(r"About \d+ releases", html), html
+        assert re.search(r"(About|More than) [\d,]+ releases", html), html
     else:
         assert "250 releases" in html
 
