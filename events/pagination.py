@@ -89,7 +89,8 @@ class TieredPaginator(Paginator):
 
     A page's keys are read part by part, each by walking that part's order, which an index can serve; the
     rows are then read by key, with ``rows`` (the whole list's queryset, with its joins). The total is
-    ``count_function(rows)``: ``(number, how)`` (``how`` is "" when counted), kept per content version like ``ArchivePaginator``'s.
+    ``count_function(rows)``: ``(number, how)``, ``how`` "" when counted, kept per content version like
+    ``ArchivePaginator``'s.
     When it is an estimate, pages past it are still served while rows remain, and ``has_next`` looks one row
     ahead, so no row is ever out of reach; a page with no rows at all is not found.
     """
@@ -112,7 +113,7 @@ class TieredPaginator(Paginator):
 
     @property
     def estimated(self) -> str:
-        """"" when ``count`` was counted; else how it was guessed ("about", or "more": more than ``count``)."""
+        """How ``count`` was found: "" counted; "about" estimated; "more": more than ``count``."""
         return self._total[1]
 
     def validate_number(self, number):
