@@ -153,6 +153,7 @@ def measure(asked: list[str]) -> dict:
 
 def report(results: dict, count: int, asked: int) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    busy = max(results["load"]) > (os.cpu_count() or 1)
     lines = [
         "# Search benchmark",
         "",
@@ -160,8 +161,8 @@ def report(results: dict, count: int, asked: int) -> str:
         f"PostgreSQL, {asked} different questions per page, each asked once through Django's test client in one",
         f"process (server time: middleware, queries, templates; no cache hits). Target: p95 ≤ {TARGET_MS} ms.",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, shared with other work while measured (load average"
-        f" {results['load'][0]:.1f} before, {results['load'][1]:.1f} after: above the CPU count, wall times include"
-        " waiting for a CPU).",
+        f" {results['load'][0]:.1f} before, {results['load'][1]:.1f} after"
+        + ("; above the CPU count, wall times include waiting for a CPU)." if busy else ")."),
         "SQL: the time of the request's own queries as Django measured them (less moved by a busy machine).",
         "",
         "| Page | p50 ms | p95 ms | slowest ms (question) | p95 ≤ 50 ms | SQL p50 ms | SQL p95 ms |",
