@@ -21,6 +21,7 @@ help:
 	@echo "make lint    - ruff lint and format check, import contracts (import-linter)"
 	@echo "make format  - ruff format and autofix"
 	@echo "make bench   - performance benchmark (see README)"
+	@echo "make bench-search - search and words filter p50/p95 at 100,000 releases (docs/bench-search.md)"
 	@echo "make bench-media - photo processing and 60-photo upload benchmark (docs/bench-media.md)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -69,6 +70,13 @@ format: venv
 BENCH_ARGS ?=
 bench: venv messages
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Search and the words filter at 100,000 releases (scripts/bench_search.py, own database cso_bench_search):
+# p50/p95 of 200 different questions; writes docs/bench-search.md. BENCH_SEARCH_ARGS=--reuse keeps the data.
+BENCH_SEARCH_ARGS ?=
+.PHONY: bench-search
+bench-search: venv messages
+	$(PY) scripts/bench_search.py $(BENCH_SEARCH_ARGS)
 
 # Media benchmarks (scripts/bench_media.py): `codecs` (one 24 MP photo per imaging approach) and `uploads` (60 photos
 # through gunicorn + 2 Celery workers on PostgreSQL and Redis); writes docs/bench-media.md and docs/bench-media.json.

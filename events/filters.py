@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from .calendar import MAX_YEAR, MIN_YEAR
 from .models import Event, EventParticipant, Language, Section
 from .page_cache import remembered
-from .selectors.visibility import organization_choices, person_choices, section_choices, section_label
+from .search import matching_words
+from .selectors.visibility import current_language, organization_choices, person_choices, section_choices, section_label
 
 MAX_TEXT_LENGTH = 200
 
@@ -154,10 +155,9 @@ class EventFilter(django_filters.FilterSet):
         self.form.fields["section"].label_from_instance = section_label
 
     def filter_text(self, queryset, name, value):
-        words = value.split()[:10]
-        for word in words:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word))
-        return queryset
+        # The search's own match, so it uses the text index (PostgreSQL) instead of scanning every row; in the
+        # language the list shows (the one chosen, else the reader's, as FilteredEventListView does).
+        return matching_words(queryset, value, self.form.cleaned_data.get("language") or current_language())
 
     def filter_section(self, queryset, name, value):
         return queryset.in_section(value)

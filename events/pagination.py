@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from .page_cache import remembered
 
@@ -70,3 +71,79 @@ class ArchivePaginator(Paginator):
         # joined with their sections and photos. One query, as with OFFSET, without joining the skipped rows.
         keys = rows.values("pk")[skip : skip + top - bottom]
         return self._get_page(list(self.object_list.filter(pk__in=keys)), number, self)
+
+
+class RankedPage(Page):
+    """A page that knows from its own rows whether another follows (the total may be an estimate)."""
+
+    def __init__(self, object_list, number, paginator, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+
+class TieredPaginator(Paginator):
+    """Pages over a list given as consecutive parts (``tiers``), each a queryset in its own order.
+
+    A page's keys are read part by part, each by walking that part's order, which an index can serve; the
+    rows are then read by key, with ``rows`` (the whole list's queryset, with its joins). The total is
+    ``count_function(rows)``: ``(number, how)``, ``how`` "" when counted, kept per content version like
+    ``ArchivePaginator``'s.
+    When it is an estimate, pages past it are still served while rows remain, and ``has_next`` looks one row
+    ahead, so no row is ever out of reach; a page with no rows at all is not found.
+    """
+
+    def __init__(self, rows, per_page, *, tiers, count_function, count_key: str = "", **kwargs):
+        super().__init__(rows, per_page, **kwargs)
+        self.tiers = tiers
+        self.count_function = count_function
+        self.count_key = count_key
+
+    @cached_property
+    def _total(self) -> tuple[int, str]:
+        if not self.count_key:
+            return self.count_function(self.object_list)
+        return tuple(remembered("count", self.count_key, lambda: self.count_function(self.object_list)))
+
+    @cached_property
+    def count(self) -> int:
+        return self._total[0]
+
+    @property
+    def estimated(self) -> str:
+        """How ``count`` was found: "" counted; "about" estimated; "more": more than ``count``."""
+        return self._total[1]
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.estimated and int(number) > 1:
+                return int(number)
+            raise
+
+    def _keys(self, bottom: int, wanted: int) -> list:
+        """Up to ``wanted`` keys from position ``bottom`` of the whole list."""
+        keys: list = []
+        skip = bottom
+        # An exact total tells when the list is done, so the parts after that need not be asked.
+        end = None if self.estimated else self.count
+        for tier in self.tiers:
+            if len(keys) >= wanted or (end is not None and bottom + len(keys) >= end):
+                break
+            found = list(tier.values_list("pk", flat=True)[: skip + wanted - len(keys)])
+            keys += found[skip:]
+            skip = max(0, skip - len(found))
+        return keys
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        keys = self._keys(bottom, self.per_page + 1)
+        if not keys and number > 1:
+            raise EmptyPage(_("That page contains no results"))
+        shown = keys[: self.per_page]
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=shown)}
+        return RankedPage([rows[key] for key in shown if key in rows], number, self, more=len(keys) > len(shown))

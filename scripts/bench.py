@@ -103,6 +103,7 @@ add("calendar month", "events:calendar-month", year=event.starts_at.year, month=
 add("calendar month (old)", "events:calendar-month", year=old.starts_at.year, month=old.starts_at.month)
 try:
     pages.append(("search", reverse("events:search") + "?q=border+cooperation"))
+    pages.append(("all events words", reverse("events:list") + "?q=border+cooperation"))
 except NoReverseMatch:
     pass
 add("RSS feed", "events:feed-rss")

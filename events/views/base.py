@@ -6,7 +6,8 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from ..filters import EventFilter
-from ..pagination import ArchivePaginator
+from ..pagination import ArchivePaginator, TieredPaginator
+from ..search import count_matches
 from ..selectors.visibility import current_language, public_events
 
 
@@ -28,6 +29,18 @@ class FilteredEventListView(PublicEventsMixin, ListView):
         # The list is defined by its path, language and the filters in effect (their cleaned values: "2026" and
         # "02026" are one year); the page number only picks a slice, and no other parameter reaches the key.
         count_key = f"{self.request.path}|{current_language()}|{self.filters_in_effect()!r}"
+        if any(name == "q" for name, _value in self.filters_in_effect()):
+            # Words can match most of the archive, and counting that reads most of the table: like search,
+            # the count is exact up to a limit and an estimate ("About N") beyond, every page still reachable.
+            return TieredPaginator(
+                queryset,
+                per_page,
+                orphans=orphans,
+                allow_empty_first_page=allow_empty_first_page,
+                tiers=[queryset],
+                count_function=count_matches,
+                count_key=count_key,
+            )
         return super().get_paginator(
             queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, count_key=count_key
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,8 +10,8 @@ from django.views.generic import ListView, TemplateView
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
 from ..page_cache import remembered
-from ..pagination import ArchivePaginator
-from ..search import search_events
+from ..pagination import TieredPaginator
+from ..search import count_matches, search_events, search_tiers
 from ..selectors.sections import active_sections, section_links
 from ..selectors.visibility import current_language
 from .base import FilteredEventListView, PublicEventsMixin
@@ -83,24 +82,28 @@ class PressContactListView(ListView):
         )
 
 
-class SearchResultsPaginator(ArchivePaginator):
-    """The total of a search is counted once per content version (it repeats the search); a page of results
-    is one plain query, since ranking already limits the work to the newest matches."""
-
-    page = Paginator.page
-
-
 class SearchView(PublicEventsMixin, ListView):
     template_name = "events/search.html"
     paginate_by = 20
-    paginator_class = SearchResultsPaginator
+    paginator_class = TieredPaginator
     context_object_name = "results"
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        count_key = f"search|{current_language()}|{self.get_query()}"
+        # The total is counted once per content version (exactly up to a limit, then estimated); a page's
+        # rows are found rank by rank along the date index (events.search.search_tiers).
+        language = current_language()
         return super().get_paginator(
-            queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, count_key=count_key
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            tiers=search_tiers(self.searched(), self.get_query(), language),
+            count_function=count_matches,
+            count_key=f"search|{language}|{self.get_query()}",
         )
+
+    def searched(self):
+        return Event.objects.public().in_language(current_language())
 
     def get_query(self) -> str:
         return " ".join(self.request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
@@ -109,11 +112,12 @@ class SearchView(PublicEventsMixin, ListView):
         query = self.get_query()
         if not query:
             return Event.objects.none()
-        language = current_language()
-        return search_events(Event.objects.public().in_language(language).for_listing(), query, language)
+        return search_events(self.searched().for_listing(), query, current_language())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query"] = self.get_query()
+        # Result pages are endless variations of the site's own pages: search engines should not keep them.
+        context["noindex"] = True
         context["back_here"] = self.request.get_full_path()
         return context
