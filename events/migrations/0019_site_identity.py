@@ -1,16 +1,25 @@
 # The office's identity (name, short name, logo, footer line), one row an administrator edits. The Administrator
 # role holds every permission, so it is granted this model's too (see 0012_administrator_permissions).
-import importlib
 
-import events.media.fields
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-
-roles = importlib.import_module("events.migrations.0003_roles")
+import events.media.fields
 
 
 def grant_everything(apps, schema_editor):
-    roles.create_roles(apps, schema_editor)
+    """The Administrator role gets this model's permissions. Not ``roles.create_roles``: that sets every role's
+    permissions back to 0003's table and would take away what later migrations granted (0017's quick add)."""
+    for app_config in apps.get_app_configs():
+        # post_migrate creates permissions only after every migration has run; the role needs them now.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    administrator, _created = Group.objects.get_or_create(name="Administrator")
+    administrator.permissions.add(*Permission.objects.all())
 
 
 class Migration(migrations.Migration):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from ..selectors.identity import site_name
 from ..selectors.structured_data import (
     breadcrumb_list,
     lead_photo,
@@ -174,10 +175,10 @@ def page_meta(context, title: str = "", description: str = "") -> dict:
                 {"@context": "https://schema.org", **office_node(absolute, home)},
             ]
         else:
-            nodes = [breadcrumb_list(absolute, [(_("Home"), home), (title or settings.CSO_SITE_NAME, request.path)])]
+            nodes = [breadcrumb_list(absolute, [(_("Home"), home), (title or site_name(), request.path)])]
         page = {
             "type": "website",
-            "title": title or settings.CSO_SITE_NAME,
+            "title": title or site_name(),
             "description": "",
             "image": None,
             "properties": [],
@@ -188,7 +189,7 @@ def page_meta(context, title: str = "", description: str = "") -> dict:
     return {
         "share": page,
         "canonical": canonical,
-        "site_name": settings.CSO_SITE_NAME,
+        "site_name": site_name(),
         "locale": OG_LOCALES.get(language, language),
         "other_locales": [OG_LOCALES.get(code, code) for code in other_languages(context, language)],
         "noindex": context.get("noindex"),

@@ -124,7 +124,9 @@ def check_public_page(page, live_server, event):
     for text in ("Viktor Ivanov", "Anna Petrova", "Basin Water Council", "Olga Smirnova"):
         expect(main).to_contain_text(text)
     expect(main.locator("img[alt='Ministers shake hands after signing.']")).to_have_count(1)
-    expect(main.locator("img[alt='The conference hall, full.']")).to_have_count(1)
+    # The lead image chosen on the card stands under the title, and keeps its place in the gallery.
+    expect(main.locator(".release-cover img[alt='The conference hall, full.']")).to_have_count(1)
+    expect(main.locator("img[alt='The conference hall, full.']")).to_have_count(2)
 
 
 def assert_release_stored():

@@ -42,7 +42,8 @@ def text_of(html: str) -> str:
 
 @time_machine.travel(NOW, tick=False)
 def test_release_page_shows_moscow_hours_labelled_with_the_zone_in_both_languages(client):
-    moscow_talks()
+    # A place makes the release an Event in the structured data (a release without one is only an article).
+    moscow_talks(location="Moscow, the Kremlin")
     russian = EventFactory(
         title="Переговоры в Москве",
         slug="talks-in-moscow",

@@ -139,8 +139,9 @@ def public_file_links(client, event: Event) -> set[str]:
     response = client.get(event.get_absolute_url())
     assert response.status_code == 200
     urls = file_links(response.content.decode())
-    # Per photo: the thumbnail in JPEG and WebP, the large-photo link, the social image (og:image, JSON-LD).
-    assert len([url for url in urls if url.startswith("/files/")]) == 2 * 4
+    # Per photo: the thumbnail, medium and large renditions in JPEG and WebP (the srcset candidates of the lead
+    # image and the gallery, and the viewer's link), and the social image (og:image, JSON-LD).
+    assert len([url for url in urls if url.startswith("/files/")]) == 2 * 7
     assert {url for url in urls if "/download/" in url or url.endswith("photos.zip")} == {
         *(
             reverse("events:photo-download", kwargs={"slug": event.slug, "pk": photo.pk})
@@ -221,7 +222,7 @@ def embargo_file_links(client, link) -> set[str]:
     assert response.status_code == 200
     assert "EMBARGOED UNTIL" in response.content.decode()
     urls = file_links(response.content.decode())
-    assert len([url for url in urls if url.startswith("/files/")]) == 2 * 4
+    assert len([url for url in urls if url.startswith("/files/")]) == 2 * 7  # as on the public page
     grant = next(url for url in urls if "?access=" in url).split("?")[1]
     return urls | every_file_url(link.event, "?" + grant)
 
@@ -284,7 +285,7 @@ def test_staff_preview_files_answer_staff_only_and_end_when_the_release_is_delet
     Event.objects.filter(pk=release.pk).update(status=Event.Status.DRAFT, publish_at=None)
     response = admin_client_logged_in.get(reverse("admin:events_event_preview", args=[release.pk]))
     urls = file_links(response.content.decode())
-    assert len([url for url in urls if url.startswith("/files/")]) == 2 * 4
+    assert len([url for url in urls if url.startswith("/files/")]) == 2 * 7  # as on the public page
     urls |= every_file_url(release)
 
     assert_all_answer(admin_client_logged_in, urls)
