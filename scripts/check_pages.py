@@ -9,7 +9,7 @@
    and describe), logged in as the demo editor: zero serious or critical violations (the others are listed in
    the report), and no page wider than the window (document.documentElement.scrollWidth) at 390 and 1280 px.
 3. The Nu Html Checker (vnu.jar, Java) on the saved HTML of every page type: zero errors.
-4. Lighthouse on home, calendar, All events and an event page: >= 95 in each category.
+4. Lighthouse on every public page type (the English page of each): >= 99 in each category.
 5. Structured data and Open Graph on the saved HTML of every public page (scripts/page_metadata.py): a
    missing required JSON-LD property (Google's structured-data documentation) or Open Graph tag is a finding,
    a missing recommended property a note in the report.
@@ -57,6 +57,8 @@ FIRST_SCREEN_ONLY = {"admin-list"}
 DEMO_USER = "editor"
 DEMO_PASSWORD = "press-demo-2026"
 LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+# The issue asks for 99 or more in every category on every public page type.
+LIGHTHOUSE_MIN = 99
 
 
 def site_env(workdir: Path, port: int) -> dict:
@@ -366,7 +368,8 @@ def lighthouse_report(url: str, report: Path, env: dict) -> tuple[dict | None, s
 
 def run_lighthouse(base: str, pages, out_dir: Path) -> tuple[list[str], list[str]]:
     findings, scores = [], []
-    wanted = {"home-en", "calendar-month-en", "all-events-en", "event-en"}
+    # One page per type: the English one (the Russian page of a type has the same template and assets).
+    wanted = {name for name, _path in pages if name.endswith("-en")}
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     for name, path in pages:
         if name not in wanted:
@@ -385,13 +388,14 @@ def run_lighthouse(base: str, pages, out_dir: Path) -> tuple[list[str], list[str
         for category in LIGHTHOUSE_CATEGORIES:
             score = round((data["categories"][category]["score"] or 0) * 100)
             row.append(f"{category} {score}")
-            if score < 95:
+            if score < LIGHTHOUSE_MIN:
                 failed = [
                     audit["id"]
                     for audit in data["audits"].values()
                     if audit.get("scoreDisplayMode") == "binary" and (audit.get("score") or 0) < 0.9
                 ]
-                findings.append(f"{name}: lighthouse {category} {score} < 95 (failing audits: {', '.join(failed[:8])})")
+                failing = ", ".join(failed[:8])
+                findings.append(f"{name}: lighthouse {category} {score} < {LIGHTHOUSE_MIN} (failing audits: {failing})")
         scores.append(f"{name}: " + ", ".join(row))
     return findings, scores
 
@@ -487,7 +491,8 @@ def write_report(
         "Written by `make check-pages` (scripts/check_pages.py) on the demo site. Public pages: axe-core "
         f"{package_version('axe-core')} ({', '.join(WCAG_TAGS)}, every impact) at 390 and 1280 px, the Nu Html "
         f"Checker {package_version('vnu-jar')} (errors), Lighthouse {package_version('lighthouse')} "
-        "(>= 95 in every category on four pages). The release with photos is also checked with its photo viewer "
+        "(>= 99 in every category on every public page type, in English)"
+        ". The release with photos is also checked with its photo viewer "
         "open. Editors' screens: axe-core, serious and critical violations, logged in as the demo editor, and the "
         "page width (`document.documentElement.scrollWidth`) at 390 and 1280 px, which must not exceed the window.",
         "",

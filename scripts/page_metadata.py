@@ -136,7 +136,9 @@ def check_open_graph(name: str, html: str) -> list[str]:
         findings.append(f"{name}: og:url {first['og:url']} is not the canonical {head.canonical}")
     if first.get("og:image"):
         findings += [f"{name}: og:image without {prop}" for prop in OPEN_GRAPH_IMAGE if not first.get(prop)]
-    elif head.release_images:
+    elif head.release_images and first.get("og:type") == "article":
+        # A release showing its photos is shared with one of them. Lists and the home page show other
+        # releases' photos: none of those stands for the page, which is shared as text.
         findings.append(f"{name}: shows release photos but has no og:image")
     if not first.get("twitter:card"):
         findings.append(f"{name}: no twitter:card")

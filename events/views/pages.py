@@ -117,7 +117,8 @@ class SearchView(PublicEventsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["query"] = self.get_query()
-        # Result pages are endless variations of the site's own pages: search engines should not keep them.
-        context["noindex"] = True
+        # Result pages are endless variations of the site's own pages: search engines should not keep them. The
+        # search page itself (no words yet, or only spaces) is an ordinary page of the site, indexable like the others.
+        context["noindex"] = bool(context["query"])
         context["back_here"] = self.request.get_full_path()
         return context

@@ -112,9 +112,12 @@ def test_a_page_past_the_end_is_not_found_rather_than_an_error(client, archive):
 
 
 def test_search_result_pages_ask_search_engines_not_to_index_them(client, archive):
-    for params in ({"q": "pipeline"}, {"q": "pipeline", "page": 2}, {"q": "nothing-like-this"}, {}):
+    for params in ({"q": "pipeline"}, {"q": "pipeline", "page": 2}, {"q": "nothing-like-this"}):
         html = client.get("/en/search/", params).content.decode()
         assert html.count('<meta name="robots" content="noindex">') == 1, params
+    # The search page itself, before any words, is an ordinary page of the site.
+    assert "noindex" not in client.get("/en/search/").content.decode()
+    assert "noindex" not in client.get("/en/search/", {"q": "  "}).content.decode()
 
 
 def test_other_pages_stay_indexable(client, archive):

@@ -175,10 +175,13 @@ def test_the_open_graph_check_names_each_missing_tag():
     ]
 
 
-def test_a_page_showing_release_photos_without_og_image_is_a_finding():
+def test_a_release_showing_its_photos_without_og_image_is_a_finding_and_a_list_of_releases_is_not():
     page = BAD_PAGE.replace('<meta property="og:image" content="https://example.org/files/1/social-jpeg/a.jpg">', "")
+    release = page.replace("<head>", '<head><meta property="og:type" content="article">', 1)
+    listing = page.replace("<head>", '<head><meta property="og:type" content="website">', 1)
 
-    assert "sample: shows release photos but has no og:image" in check_open_graph("sample", page)
+    assert "sample: shows release photos but has no og:image" in check_open_graph("sample", release)
+    assert "sample: shows release photos but has no og:image" not in check_open_graph("sample", listing)
 
 
 def test_the_json_ld_check_finds_missing_required_properties_and_notes_recommended_ones():
