@@ -268,7 +268,10 @@ def test_an_editor_enters_and_publishes_the_same_release_with_the_keyboard_alone
     count.press("Enter")
 
     expect(page.locator(".cso-workflow")).to_contain_text("In review")
+    # The new page's scripts have run (a key pressed while it still loads lands wherever the browser is).
+    page.wait_for_load_state("load")
     tab()  # "Skip to main content"
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     count.press("Enter")
     tab()  # the first workflow button: the publication panel comes first in the content
     expect(page.get_by_role("link", name="Force publish")).to_be_focused()
