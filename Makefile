@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 makemessages: venv
 	$(PY) manage.py makemessages --locale ru --ignore '.venv' --ignore 'node_modules' --ignore 'staticfiles' --no-obsolete
 
-.PHONY: bench-media loadtest check-pages help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
+.PHONY: bench-media loadtest check-pages prod-check help venv makemessages messages migrate demo-data demo run test lint format check bench lock clean
 
 help:
 	@echo "make demo    - install, migrate, load demo content, create the demo editor, serve on $(HOST):$(PORT)"
@@ -96,6 +96,13 @@ bench-kits: venv messages
 # 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Writes docs/loadtest.md.
 loadtest: venv messages
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
+# The production recipe (deploy/) run for real on free ports: nginx with TLS in front of gunicorn, a worker
+# and the scheduler, on production settings with PostgreSQL, a private Redis and an S3-compatible server; checks
+# over HTTPS print PASS/FAIL and any FAIL fails the target. Needs nginx and libnginx-mod-http-brotli-filter.
+PROD_CHECK_ARGS ?=
+prod-check: venv messages
+	$(PY) scripts/prod_check.py $(PROD_CHECK_ARGS)
 
 # axe-core, the Nu Html Checker and Lighthouse on every public page type of a throwaway demo site, axe-core on
 # the editors' screens; fails on any finding, writes docs/page-checks.md and docs/screenshots/. npm packages go

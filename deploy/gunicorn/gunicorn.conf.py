@@ -28,4 +28,9 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = "127.0.0.1"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log (nginx keeps one)
 errorlog = "-"
+# gunicorn's control socket (`gunicornc`: worker status, more or fewer workers) only where it is asked for: its
+# default place, $XDG_RUNTIME_DIR or ~/.gunicorn/, is shared by every gunicorn of the user and read-only under
+# the systemd unit's hardening, which gives it /run/cso-press-web/ instead (deploy/systemd/cso-press-web.service).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "") or "gunicorn.ctl"
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
