@@ -13,7 +13,6 @@ also after a failure.
 from __future__ import annotations
 
 import argparse
-import configparser
 import contextlib
 import io
 import json
@@ -200,9 +199,7 @@ def make_certificates(folder: Path, host: str) -> tuple[Path, Path, Path]:
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     paths[2].write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     paths[2].chmod(0o600)
     return paths
@@ -225,7 +222,8 @@ def local_site(
 ) -> str:
     """The shipped site with the paths and addresses its header lists replaced: loopback, the given ports
     (IPv4 only), this run's folders. Each replaced text must be in the site, or the contract is broken."""
-    text = re.sub(r"^\s*listen \[::\]:.*\n", "", text, flags=re.MULTILINE)
+    # Comments go (they name the server's paths), and so do the IPv6 listens.
+    text = re.sub(r"^\s*(#.*|listen \[::\]:.*)\n", "", text, flags=re.MULTILINE)
     replacements = [
         ("/etc/letsencrypt/live/press.example.org/fullchain.pem", str(certificate)),
         ("/etc/letsencrypt/live/press.example.org/privkey.pem", str(key)),
@@ -251,7 +249,9 @@ def nginx_main_config(run: Path, site: Path) -> str:
     the brotli module loaded (Debian does that from /etc/nginx/modules-enabled/), and ``site`` included."""
     # As root, workers run as root too: they must read the run's private folders.
     user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "".join(f" {kind}_temp_path {run}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f" {kind}_temp_path {run}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return (
         f"{user}daemon off;\nworker_processes 1;\npid {run}/nginx.pid;\nerror_log {run}/error.log warn;\n"
         f"load_module {BROTLI_MODULE};\n"
@@ -265,9 +265,7 @@ def start_nginx(run: Path, site_text: str, port: int) -> subprocess.Popen:
     """nginx with ``site_text`` as its site, once it listens on ``port``; CheckFailed if the config is refused."""
     missing = [str(path) for path in (Path(NGINX), BROTLI_MODULE) if not path.exists()]
     if missing:
-        raise CheckFailed(
-            f"missing {', '.join(missing)}: apt-get install -y nginx libnginx-mod-http-brotli-filter"
-        )
+        raise CheckFailed(f"missing {', '.join(missing)}: apt-get install -y nginx libnginx-mod-http-brotli-filter")
     run.mkdir(parents=True, exist_ok=True)
     (run / "site.conf").write_text(site_text)
     (run / "nginx.conf").write_text(nginx_main_config(run, run / "site.conf"))
@@ -294,13 +292,30 @@ def stop(process: subprocess.Popen | None, *, timeout: float = 20) -> None:
         process.wait(timeout=10)
 
 
+def read_unit(name: str) -> dict[str, dict[str, list[str]]]:
+    """A shipped systemd unit: each section's keys with every value given (systemd allows a key several times)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] = {}
+    for line in (UNITS / name).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
 def unit_command(unit: str, *, venv: Path, app: Path, state: Path) -> list[str]:
     """The ExecStart of a shipped systemd unit, with the server's folders moved to these."""
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str  # systemd's keys keep their case
-    parser.read(UNITS / unit)
-    command = parser["Service"]["ExecStart"]
-    for old, new in [("/srv/cso_press/venv", str(venv)), ("/srv/cso_press/app", str(app)), ("/var/lib/cso_press", str(state))]:
+    [command] = read_unit(unit)["Service"]["ExecStart"]
+    for old, new in [
+        ("/srv/cso_press/venv", str(venv)),
+        ("/srv/cso_press/app", str(app)),
+        ("/var/lib/cso_press", str(state)),
+    ]:
         command = command.replace(old, new)
     return shlex.split(command)
 
@@ -470,7 +485,10 @@ class ProdCheck:
         self.start("worker", unit_command("cso-press-worker.service", **paths))
         self.start("beat", unit_command("cso-press-scheduler.service", **paths))
         wait_until(
-            lambda: listening(self.ports["web"]), timeout=30, what="gunicorn listening", process=self.processes["gunicorn"]
+            lambda: listening(self.ports["web"]),
+            timeout=30,
+            what="gunicorn listening",
+            process=self.processes["gunicorn"],
         )
         self.acme = self.work / "acme"
         (self.acme / ".well-known" / "acme-challenge").mkdir(parents=True)
@@ -698,7 +716,10 @@ class ProdCheck:
             raise CheckFailed(f"the bucket answered {picture.status_code} for the rendition")
         with Image.open(io.BytesIO(picture.content)) as thumbnail:
             size = thumbnail.size
-        return f"uploaded through the admin (2FA sign-in), ready in {processed:.1f} s, rendition {size[0]}×{size[1]} from the bucket (presigned)"
+        return (
+            f"uploaded through the admin (2FA sign-in), ready in {processed:.1f} s, "
+            f"rendition {size[0]}×{size[1]} from the bucket (presigned)"
+        )
 
     def check_too_large(self) -> str:
         body = b"\0" * (42 * 1024 * 1024)
@@ -736,9 +757,19 @@ class ProdCheck:
 
     def check_beat(self) -> str:
         log = self.logs["beat"]
-        wait_until(lambda: b"beat: Starting" in log.read_bytes(), timeout=20, what="beat starting", process=self.processes["beat"])
+        wait_until(
+            lambda: b"beat: Starting" in log.read_bytes(),
+            timeout=20,
+            what="beat starting",
+            process=self.processes["beat"],
+        )
         worker_log = self.logs["worker"]
-        wait_until(lambda: b"ready." in worker_log.read_bytes(), timeout=20, what="worker ready", process=self.processes["worker"])
+        wait_until(
+            lambda: b"ready." in worker_log.read_bytes(),
+            timeout=20,
+            what="worker ready",
+            process=self.processes["worker"],
+        )
         return "celery beat and the worker (queues default, media, mail) run from the systemd units' ExecStart"
 
     def maintenance_headers(self):
@@ -754,7 +785,9 @@ class ProdCheck:
                 raise CheckFailed("the maintenance page has no Retry-After")
         finally:
             self.flag.unlink()
-        wait_until(lambda: self.get(self.data["home"]).status_code == 200, timeout=5, what="the site back without the flag")
+        wait_until(
+            lambda: self.get(self.data["home"]).status_code == 200, timeout=5, what="the site back without the flag"
+        )
         stop(self.processes["gunicorn"])
         headers = wait_until(self.maintenance_headers, timeout=10, what="the maintenance page with gunicorn stopped")
         return f"503 + Retry-After {headers['Retry-After']} with the flag file and with gunicorn stopped"
@@ -768,7 +801,10 @@ class ProdCheck:
         except (CheckFailed, OSError, subprocess.SubprocessError, psycopg.Error) as error:
             self.record("start the production stack", False, str(error))
             return
-        self.figure(f"stack up in {time.monotonic() - started:.1f} s (ports https {self.ports['https']}, http {self.ports['http']})")
+        self.figure(
+            f"stack up in {time.monotonic() - started:.1f} s "
+            f"(ports https {self.ports['https']}, http {self.ports['http']})"
+        )
         self.check("security headers", self.check_headers)
         self.check("http → https", self.check_redirect)
         self.check("HTTP/2 and TLS", self.check_http2)

@@ -1,14 +1,12 @@
-"""The shipped nginx site (deploy/nginx/cso_press.conf) run for real in front of the application: public media
-go out with headers that keep a browser from running them, a release's files only through the application's
-check, and nothing private is reachable by its storage path."""
+"""The shipped nginx site (deploy/nginx/cso_press.conf) run for real over HTTPS in front of the application: public
+media go out with headers that keep a browser from running them, a release's files only through the application's
+check, nothing private is reachable by its storage path; plain HTTP moves to HTTPS, pages are compressed, an upload
+over the limit and a missing application get nginx's own pages. ``make prod-check`` runs the whole stack."""
 
 import io
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import time
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,78 +17,114 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from events.services import releases
+from scripts.prod_check import (
+    BROTLI_MODULE,
+    NGINX,
+    SITE,
+    CheckFailed,
+    PinnedHost,
+    free_port,
+    local_site,
+    make_certificates,
+    start_nginx,
+)
 from tests.factories import EventFactory, PersonFactory, PhotoFactory, UserFactory, make_jpeg_bytes
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "cso_press.conf"
+HOST = "press.test"
 SANDBOX = "default-src 'none'; sandbox"
+HASHED_CSS = "site.0123456789ab.css"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+class Site:
+    """The site as a browser at https://press.test/ reaches it: requests to nginx on loopback, sent as to that name."""
+
+    def __init__(self, https_port: int, http_port: int, ca: Path, flag: Path):
+        self.base = f"https://127.0.0.1:{https_port}"
+        self.plain = f"http://127.0.0.1:{http_port}"
+        self.flag = flag
+        self.session = requests.Session()
+        self.session.verify = str(ca)
+        self.session.trust_env = False
+        self.session.mount(self.base, PinnedHost(HOST))
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"Host": HOST, **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.base + path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
 
 
-@pytest.fixture
-def nginx(live_server, settings, tmp_path):
-    """nginx on a free port with the shipped site, its paths pointed at this test's folders and server."""
-    if not os.path.exists(NGINX):
-        message = "nginx is not installed: apt-get install -y nginx"
+def nginx_for(tmp_path, settings, upstream: str):
+    """nginx on free ports with the shipped site, its paths pointed at this test's folders and ``upstream``."""
+    missing = [str(path) for path in (Path(NGINX), BROTLI_MODULE) if not path.exists()]
+    if missing:
+        message = f"{', '.join(missing)} missing: apt-get install -y nginx libnginx-mod-http-brotli-filter"
         if os.environ.get("CSO_REQUIRE_BROWSER") == "1":  # CI: every system tool it installs must be used
             pytest.fail(message)
         pytest.skip(message)
     settings.CSO_MEDIA_ACCEL_PREFIX = "/_protected_media/"
+    settings.ALLOWED_HOSTS = [HOST, "localhost", "127.0.0.1"]  # the site, and the live server asked directly
     media = Path(settings.MEDIA_ROOT)
     media.mkdir(parents=True, exist_ok=True)
     static = tmp_path / "static"
-    static.mkdir()
-    (static / "site.abc123.css").write_text("body{}")
-    port = free_port()
-    upstream = urlsplit(live_server.url).netloc
-    site = SITE.read_text()
-    for old, new in [
-        ("/srv/cso_press/staticfiles/", f"{static}/"),
-        ("/srv/cso_press/media/", f"{media}/"),
-        ("127.0.0.1:8001", upstream),
-        ("listen 8080;", f"listen 127.0.0.1:{port};"),
-    ]:
-        assert old in site, old
-        site = site.replace(old, new)
-    run = tmp_path / "nginx"
-    run.mkdir()
-    (run / "site.conf").write_text(site)
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's private folders
-    (run / "nginx.conf").write_text(
-        f"{user}daemon off;\nworker_processes 1;\npid {run}/nginx.pid;\nerror_log {run}/error.log;\n"
-        "events { worker_connections 64; }\n"
-        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
-        f" client_body_temp_path {run}/body;\n proxy_temp_path {run}/proxy;\n fastcgi_temp_path {run}/fastcgi;\n"
-        f" uwsgi_temp_path {run}/uwsgi;\n scgi_temp_path {run}/scgi;\n include {run}/site.conf;\n}}\n"
+    (static / "css").mkdir(parents=True)
+    (static / "css" / HASHED_CSS).write_text("body { color: #111; }\n" * 40)
+    (static / "css" / "site.css").write_text("body { color: #111; }\n" * 40)
+    tls = tmp_path / "tls"
+    tls.mkdir()
+    ca, certificate, key = make_certificates(tls, HOST)
+    https_port, http_port = free_port(), free_port()
+    site = local_site(
+        SITE.read_text(),
+        host=HOST,
+        http_port=http_port,
+        https_port=https_port,
+        certificate=certificate,
+        key=key,
+        acme=tmp_path / "acme",
+        static=static,
+        media=media,
+        pages=SITE.parent,
+        flag=tmp_path / "maintenance.on",
+        upstream=upstream,
     )
-    checked = subprocess.run([NGINX, "-t", "-p", str(run), "-c", str(run / "nginx.conf")], capture_output=True)
-    assert checked.returncode == 0, checked.stderr.decode()
-    process = subprocess.Popen([NGINX, "-p", str(run), "-c", str(run / "nginx.conf")], stderr=subprocess.PIPE)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 15
-        while True:  # until it listens (polled against a deadline, not a guessed delay)
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read().decode()
-                assert time.monotonic() < deadline, "nginx did not start listening"
-                time.sleep(0.02)
-        yield base
+        process = start_nginx(tmp_path / "nginx", site, https_port)
+    except CheckFailed as failure:
+        pytest.fail(str(failure))
+    return process, Site(https_port, http_port, ca, tmp_path / "maintenance.on")
+
+
+def stop_nginx(process) -> None:
+    os.killpg(process.pid, signal.SIGQUIT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def nginx(live_server, settings, tmp_path):
+    process, site = nginx_for(tmp_path, settings, urlsplit(live_server.url).netloc)
+    try:
+        yield site
     finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_nginx(process)
+
+
+@pytest.fixture
+def nginx_without_app(settings, tmp_path):
+    """The site with nothing listening where gunicorn should be."""
+    process, site = nginx_for(tmp_path, settings, f"127.0.0.1:{free_port()}")
+    try:
+        yield site
+    finally:
+        stop_nginx(process)
 
 
 def original_address(photo) -> str:
@@ -100,11 +134,11 @@ def original_address(photo) -> str:
 def test_a_public_release_photo_comes_from_nginx_after_the_application_checked_it(nginx, settings):
     event = EventFactory(slug="summit")
     photo = PhotoFactory(event=event)
-    page = requests.get(f"{nginx}{event.get_absolute_url()}", timeout=10)
+    page = nginx.get(event.get_absolute_url(), timeout=10)
     assert page.status_code == 200
     assert f'"/files/{photo.pk}/' in page.text
 
-    answer = requests.get(nginx + original_address(photo), timeout=10)
+    answer = nginx.get(original_address(photo), timeout=10)
 
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "image/jpeg"
@@ -119,14 +153,14 @@ def test_a_withdrawn_release_photo_and_every_storage_path_answer_404_through_ngi
     event = EventFactory(slug="summit")
     photo = PhotoFactory(event=event)
     original = original_address(photo)
-    assert requests.get(nginx + original, timeout=10).status_code == 200
+    assert nginx.get(original, timeout=10).status_code == 200
 
     releases.event_withdraw(event=event, user=UserFactory(is_staff=True, is_superuser=True), reason="Wrong date")
 
-    assert requests.get(nginx + original, timeout=10).status_code == 404
+    assert nginx.get(original, timeout=10).status_code == 404
     assert photo.file.name.startswith("private/")
     for path in [f"/media/{photo.file.name}", f"/_protected_media/{photo.file.name}", "/_protected_media/"]:
-        assert requests.get(nginx + path, timeout=10).status_code == 404, path
+        assert nginx.get(path, timeout=10).status_code == 404, path
 
 
 def test_portraits_are_public_with_safe_headers_and_markup_there_is_only_bytes(nginx, settings):
@@ -136,8 +170,8 @@ def test_portraits_are_public_with_safe_headers_and_markup_there_is_only_bytes(n
     planted.parent.mkdir(parents=True, exist_ok=True)
     planted.write_text("<script>alert(1)</script>")
 
-    portrait = requests.get(f"{nginx}/media/{person.photo.name}", timeout=10)
-    markup = requests.get(f"{nginx}/media/people/planted.html", timeout=10)
+    portrait = nginx.get(f"/media/{person.photo.name}", timeout=10)
+    markup = nginx.get("/media/people/planted.html", timeout=10)
 
     assert portrait.status_code == 200
     assert portrait.headers["Content-Type"] == "image/jpeg"
@@ -148,12 +182,15 @@ def test_portraits_are_public_with_safe_headers_and_markup_there_is_only_bytes(n
     assert markup.headers["Content-Security-Policy"] == SANDBOX
 
 
-def test_hashed_static_files_are_kept_for_a_year(nginx):
-    answer = requests.get(f"{nginx}/static/site.abc123.css", timeout=10)
+def test_hashed_static_files_are_kept_for_a_year_and_plain_names_for_an_hour(nginx):
+    hashed = nginx.get(f"/static/css/{HASHED_CSS}", timeout=10)
+    plain = nginx.get("/static/css/site.css", timeout=10)
 
-    assert answer.status_code == 200
-    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert hashed.status_code == 200
+    assert hashed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert hashed.headers["X-Content-Type-Options"] == "nosniff"
+    assert plain.status_code == 200
+    assert plain.headers["Cache-Control"] == "public, max-age=3600"
 
 
 def test_a_prepared_press_kit_goes_out_through_nginx_and_a_changed_caption_makes_a_new_one(
@@ -167,7 +204,7 @@ def test_a_prepared_press_kit_goes_out_through_nginx_and_a_changed_caption_makes
     address = reverse("events:photos-zip", kwargs={"slug": "summit"})
 
     from_app = requests.get(live_server.url + address, timeout=10, allow_redirects=False)
-    answer = requests.get(nginx + address, timeout=30)
+    answer = nginx.get(address, timeout=30)
 
     assert from_app.headers["X-Accel-Redirect"] == f"/_protected_media/private/kits/{event.pk}/{kit.name}"
     assert from_app.content == b""
@@ -183,7 +220,7 @@ def test_a_prepared_press_kit_goes_out_through_nginx_and_a_changed_caption_makes
         assert len(archive.namelist()) == 3
 
     # An interrupted download resumes where it stopped.
-    tail = requests.get(nginx + address, headers={"Range": "bytes=100-"}, timeout=30)
+    tail = nginx.get(address, headers={"Range": "bytes=100-"}, timeout=30)
     assert tail.status_code == 206
     assert tail.content == kit.read_bytes()[100:]
 
@@ -192,7 +229,7 @@ def test_a_prepared_press_kit_goes_out_through_nginx_and_a_changed_caption_makes
 
     [new_kit] = kits.iterdir()
     assert new_kit.name != kit.name
-    with zipfile.ZipFile(io.BytesIO(requests.get(nginx + address, timeout=30).content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(nginx.get(address, timeout=30).content)) as archive:
         captions = archive.read(archive.namelist()[0]).decode("utf-8")
     assert "Caption: A better caption" in captions
 
@@ -203,9 +240,92 @@ def test_a_private_release_kit_is_refused_through_nginx(nginx, settings):
     [kit] = (Path(settings.MEDIA_ROOT) / "private" / "kits" / str(event.pk)).iterdir()
     stored = kit.relative_to(settings.MEDIA_ROOT).as_posix()
 
-    assert (
-        requests.get(nginx + reverse("events:photos-zip", kwargs={"slug": "draft-summit"}), timeout=10).status_code
-        == 404
-    )
+    assert nginx.get(reverse("events:photos-zip", kwargs={"slug": "draft-summit"}), timeout=10).status_code == 404
     for path in [f"/media/{stored}", f"/_protected_media/{stored}"]:
-        assert requests.get(nginx + path, timeout=10).status_code == 404, path
+        assert nginx.get(path, timeout=10).status_code == 404, path
+
+
+def test_plain_http_moves_to_https_except_the_certificate_challenge(nginx, tmp_path):
+    challenge = tmp_path / "acme" / ".well-known" / "acme-challenge"
+    challenge.mkdir(parents=True)
+    (challenge / "token-1").write_text("token-1.thumbprint")
+
+    moved = requests.get(nginx.plain + "/en/events/?page=2", headers={"Host": HOST}, allow_redirects=False, timeout=10)
+    renewal = requests.get(nginx.plain + "/.well-known/acme-challenge/token-1", headers={"Host": HOST}, timeout=10)
+
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == f"https://{HOST}/en/events/?page=2"
+    assert renewal.status_code == 200
+    assert renewal.text == "token-1.thumbprint"
+
+
+def test_an_unknown_host_name_never_reaches_the_application(nginx):
+    with pytest.raises(requests.ConnectionError):  # nginx closes the connection (444)
+        requests.get(nginx.plain + "/en/", headers={"Host": "203.0.113.7"}, timeout=10)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_pages_feeds_and_styles_come_compressed_when_asked(nginx, encoding):
+    EventFactory(slug="summit")
+    for path in ["/en/", reverse("events:feed-rss"), reverse("events:ics"), f"/static/css/{HASHED_CSS}"]:
+        plain = nginx.get(path, headers={"Accept-Encoding": "identity"})
+        answer = nginx.get(path, headers={"Accept-Encoding": encoding}, stream=True)
+        compressed = answer.raw.read(decode_content=False)
+
+        assert answer.status_code == 200, path
+        assert answer.headers.get("Content-Encoding") == encoding, path
+        assert "Accept-Encoding" in answer.headers["Vary"], path
+        assert "Content-Encoding" not in plain.headers, path
+        assert 0 < len(compressed) < len(plain.content), path
+
+
+def test_security_headers_of_the_application_reach_the_reader_unchanged(nginx):
+    page = nginx.get("/en/")
+
+    assert page.status_code == 200
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Server"] == "nginx"
+
+
+def test_an_upload_over_the_limit_gets_a_clear_413_page_or_json_for_the_upload_script(nginx):
+    body = b"\0" * (42 * 1024 * 1024)
+    path = "/admin/events/event/1/photos/upload/"
+
+    page = nginx.request("POST", path, data=body)
+    script = nginx.request("POST", path, data=body, headers={"Accept": "application/json"})
+
+    assert page.status_code == 413
+    assert "The upload is too large" in page.text
+    assert "40 MB" in page.text
+    assert script.status_code == 413
+    assert script.json()["files"] == []
+    assert "40 MB" in script.json()["errors"][0]
+
+
+def test_the_maintenance_flag_puts_the_site_behind_the_maintenance_page(nginx):
+    assert nginx.get("/en/").status_code == 200
+    nginx.flag.touch()
+
+    page = nginx.get("/en/")
+    form = nginx.request("POST", "/en/search/", data={"q": "x"})
+
+    assert page.status_code == 503
+    assert "The site will be back in a few minutes" in page.text
+    assert "Сайт вернётся через несколько минут" in page.text
+    assert page.headers["Retry-After"] == "300"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert form.status_code == 503
+    assert "The site will be back in a few minutes" in form.text
+
+    nginx.flag.unlink()
+    assert nginx.get("/en/").status_code == 200
+
+
+def test_with_the_application_down_readers_get_the_maintenance_page(nginx_without_app):
+    page = nginx_without_app.get("/en/")
+
+    assert page.status_code == 503
+    assert "The site will be back in a few minutes" in page.text
+    assert page.headers["Retry-After"] == "300"
