@@ -101,7 +101,7 @@ loadtest: venv messages
 # and the scheduler, on production settings with PostgreSQL, a private Redis and an S3-compatible server; checks
 # over HTTPS print PASS/FAIL and any FAIL fails the target. Needs nginx and libnginx-mod-http-brotli-filter.
 PROD_CHECK_ARGS ?=
-prod-check: venv messages
+prod-check: venv
 	$(PY) scripts/prod_check.py $(PROD_CHECK_ARGS)
 
 # axe-core, the Nu Html Checker and Lighthouse on every public page type of a throwaway demo site, axe-core on

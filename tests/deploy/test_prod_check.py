@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 
-from scripts.prod_check import BROTLI_MODULE, NGINX, SITE, CheckFailed, local_site, make_certificates
+from scripts.prod_check import BROTLI_MODULE, NGINX, SITE, CheckFailed, ProdCheck, local_site, make_certificates
 
 GUNICORN_CONF = SITE.parents[1] / "gunicorn" / "gunicorn.conf.py"
 MB = 1024 * 1024
@@ -131,3 +132,25 @@ def test_the_pages_nginx_answers_itself_are_in_both_languages_and_named_by_the_s
     assert "error_page 502 504 =503 /_errors/maintenance.html;" in site
     assert "error_page 413 /_errors$cso_press_too_large;" in site
     assert re.search(r"~application/json /too_large\.json;\s*default /too_large\.html;", site)
+
+
+def test_each_check_prints_pass_or_fail_with_its_reason_and_a_failure_is_counted(tmp_path, capsys):
+    run = ProdCheck(tmp_path)
+
+    def refused():
+        raise CheckFailed("answered 500")
+
+    def broken():
+        raise requests.ConnectionError("connection refused")
+
+    run.check("a good check", lambda: "all there")
+    run.check("a failing check", refused)
+    run.check("an unreachable server", broken)
+
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        "PASS  a good check: all there",
+        "FAIL  a failing check: answered 500",
+        "FAIL  an unreachable server: ConnectionError: connection refused",
+    ]
+    assert [ok for _, ok, _ in run.results] == [True, False, False]
