@@ -460,9 +460,10 @@ class ProdCheck:
             config=Config(s3={"addressing_style": "path"}),
         ).create_bucket(Bucket=BUCKET)
 
-        self.database = "h_prodcheck_" + secrets.token_hex(4)
+        database = "h_prodcheck_" + secrets.token_hex(4)
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{self.database}"')
+            connection.execute(f'CREATE DATABASE "{database}"')
+        self.database = database  # dropped by close()
 
         self.ports = {"web": free_port(), "http": free_port(), "https": free_port()}
         self.env = {
@@ -471,7 +472,7 @@ class ProdCheck:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_SITE_URL": f"https://{HOST}",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{self.database}",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
             "DJANGO_DB_CONN_MAX_AGE": "60",
             "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
             "DJANGO_STORAGE": "s3",
