@@ -401,7 +401,7 @@ class ProdCheck:
             detail = function()
         except CheckFailed as failure:
             self.record(name, False, str(failure))
-        except (requests.RequestException, OSError, ValueError, KeyError) as error:
+        except Exception as error:  # noqa: BLE001 - whatever went wrong is this check's FAIL; the others still run
             self.record(name, False, f"{type(error).__name__}: {error}")
         else:
             self.record(name, True, detail)
@@ -549,7 +549,8 @@ class ProdCheck:
 
     def get(self, path: str, session: requests.Session | None = None, **kwargs) -> requests.Response:
         headers = {"Host": HOST, **kwargs.pop("headers", {})}
-        return (session or self.session).get(self.base + path, headers=headers, timeout=15, **kwargs)
+        kwargs.setdefault("timeout", 15)
+        return (session or self.session).get(self.base + path, headers=headers, **kwargs)
 
     # -- checks --
 
@@ -588,6 +589,34 @@ class ProdCheck:
         if stranger is not None:
             raise CheckFailed(f"an unknown host name got {stranger.status_code} over http")
         return "http → 301 https://press.test/…, the ACME challenge stays on http"
+
+    def check_slow_clients(self) -> str:
+        """More stalled uploads than gunicorn has workers: nginx holds them, a page still answers at once."""
+        context = ssl.create_default_context(cafile=str(self.ca))
+        stalled = []
+        head = (
+            f"POST {self.data['list']} HTTP/1.1\r\nHost: {HOST}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nq="
+        ).encode()
+        try:
+            for _ in range(int(self.env["GUNICORN_WORKERS"]) + 2):
+                raw = socket.create_connection(("127.0.0.1", self.ports["https"]), timeout=5)
+                stalled.append(raw)
+                tls = context.wrap_socket(raw, server_hostname=HOST)
+                stalled[-1] = tls
+                tls.sendall(head)  # and then nothing: the body never comes
+            started = time.monotonic()
+            answer = self.get(self.data["list"], timeout=5)
+            elapsed = time.monotonic() - started
+        finally:
+            for connection in stalled:
+                connection.close()
+        if answer.status_code != 200 or elapsed > 2:
+            raise CheckFailed(f"with {len(stalled)} stalled uploads a page took {elapsed:.1f} s ({answer.status_code})")
+        return (
+            f"{len(stalled)} uploads stalled mid-body (gunicorn has {self.env['GUNICORN_WORKERS']} workers): "
+            f"a page still answered in {elapsed * 1000:.0f} ms"
+        )
 
     def check_http2(self) -> str:
         protocol, version = negotiated(self.ports["https"], HOST, self.ca)
@@ -838,6 +867,7 @@ class ProdCheck:
         )
         self.check("security headers", self.check_headers)
         self.check("http → https", self.check_redirect)
+        self.check("slow clients never hold a gunicorn worker", self.check_slow_clients)
         self.check("HTTP/2 and TLS", self.check_http2)
         self.check("unknown host names refused", self.check_unknown_host_refused)
         self.check("compression (gzip, brotli)", self.check_compression)
