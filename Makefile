@@ -31,9 +31,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 venv: $(VENV)/.installed
 
-# Compiled message catalogues are build output, not committed.
+# Compiled message catalogues are build output, not committed. Compiled in Python (polib): no GNU gettext needed.
 messages: venv
-	$(PY) manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'node_modules'
+	$(PY) manage.py compile_catalogues --verbosity 0
 
 migrate: venv messages
 	$(PY) manage.py migrate --noinput
