@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUSSIAN_PO = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 RUSSIAN_MO = RUSSIAN_PO.with_suffix(".mo")
 
-SAMPLE_PO = r'''msgid ""
+SAMPLE_PO = r"""msgid ""
 msgstr ""
 "Language: ru\n"
 "MIME-Version: 1.0\n"
@@ -70,7 +70,7 @@ msgstr ""
 
 #~ msgid "Obsolete"
 #~ msgstr "Устаревшее"
-'''
+"""
 
 
 def msgfmt() -> str:

@@ -283,8 +283,6 @@ http {{
 }}
 """
     )
-    result = subprocess.run(
-        [NGINX, "-t", "-c", str(sandbox / "nginx.conf")], capture_output=True, text=True
-    )
+    result = subprocess.run([NGINX, "-t", "-c", str(sandbox / "nginx.conf")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
