@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from events.management.commands.compile_catalogues import compile_catalogue
+from tests.deploy.checkout import copy_of_the_checkout
 
 ROOT = Path(__file__).resolve().parents[1]
 RUSSIAN_PO = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -166,7 +167,8 @@ def test_a_plural_from_the_site_catalogue_in_russian():
 
 
 def test_make_messages_needs_no_gettext(tmp_path):
-    """`make messages` with a PATH holding only make, bash, sh and Python: no msgfmt anywhere."""
+    """`make messages` in a fresh copy of the checkout, with a PATH holding only make, bash, sh and Python."""
+    checkout = copy_of_the_checkout(tmp_path / "checkout")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("make", "bash", "sh"):
@@ -174,10 +176,12 @@ def test_make_messages_needs_no_gettext(tmp_path):
     (bin_dir / "python3").symlink_to(sys.executable)
     env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     env["DJANGO_SETTINGS_MODULE"] = "cso_press.settings.test"
-    RUSSIAN_MO.unlink(missing_ok=True)
+    mo_path = checkout / "locale" / "ru" / "LC_MESSAGES" / "django.mo"
+    assert not mo_path.exists()
     # -o: the virtualenv counts as installed (this test is about the catalogues, not about pip and the network).
     result = subprocess.run(
-        ["make", "-C", str(ROOT), "-o", ".venv/.installed", "messages"],
+        ["make", "-o", ".venv/.installed", "messages"],
+        cwd=checkout,
         env=env,
         capture_output=True,
         text=True,
@@ -185,6 +189,11 @@ def test_make_messages_needs_no_gettext(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "msgfmt" not in result.stderr
-    translation.trans_real._translations.clear()
-    with translation.override("ru"):
-        assert translation.gettext("Russian") == "Русский"
+    compiled = load(mo_path)
+    assert compiled.gettext("Russian") == "Русский"
+    assert compiled._catalog == load_fresh_compile(tmp_path)._catalog
+
+
+def load_fresh_compile(tmp_path: Path) -> gettext.GNUTranslations:
+    compile_catalogue(RUSSIAN_PO, tmp_path / "fresh.mo")
+    return load(tmp_path / "fresh.mo")

@@ -21,6 +21,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.deploy.checkout import copy_of_the_checkout
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
 FULL_LOCK = ROOT / "requirements.lock"
@@ -124,27 +126,28 @@ def walked_blocks() -> dict[str, str]:
     return dict(re.findall(r"<!-- walk: ([\w-]+) -->\n```sh\n(.*?)\n```", text, flags=re.DOTALL))
 
 
-def substitutions(sandbox: Path) -> list[tuple[str, str]]:
+def substitutions(sandbox: Path, app: Path = ROOT) -> list[tuple[str, str]]:
     """The page's host paths and their stand-ins here, most specific first."""
     return [
         ("setpriv --reuid=cso_press --regid=cso_press --init-groups ", ""),
         ("/srv/cso_press/venv/bin/python", sys.executable),
-        ("/srv/cso_press/app", str(ROOT)),
+        ("/srv/cso_press/app", str(app)),
         ("/srv/cso_press", str(sandbox / "srv" / "cso_press")),
         ("/etc/cso_press", str(sandbox / "etc" / "cso_press")),
         ("/usr/local/bin", str(sandbox / "bin")),
     ]
 
 
-def localise(block: str, sandbox: Path) -> str:
-    for old, new in substitutions(sandbox):
-        block = block.replace(old, new)
-    return block
+def localise(block: str, sandbox: Path, app: Path = ROOT) -> str:
+    """Every host path replaced in one pass (a stand-in may itself contain a host path, e.g. the sandbox's
+    own srv/cso_press)."""
+    table = dict(substitutions(sandbox, app))
+    return re.sub("|".join(re.escape(old) for old in table), lambda match: table[match.group(0)], block)
 
 
-def run_block(block: str, sandbox: Path, env: dict) -> subprocess.CompletedProcess:
+def run_block(block: str, sandbox: Path, env: dict, app: Path = ROOT) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", localise(block, sandbox)],
+        ["bash", "-euo", "pipefail", "-c", localise(block, sandbox, app)],
         cwd=sandbox,
         env=env,
         capture_output=True,
@@ -204,12 +207,14 @@ def test_the_documented_set_up_runs_on_production_settings(scratch_database, tmp
         text = text.replace(old, new)
     env_file.write_text(text + "DJANGO_CACHE_PREFIX=h_deploydoc\n")
 
-    run_block(blocks["cso-manage"], sandbox, env)
+    # /srv/cso_press/app: a copy of the checkout, as the clone of step 2 gives it (no compiled catalogues).
+    app = copy_of_the_checkout(sandbox / "srv" / "cso_press" / "app")
+    run_block(blocks["cso-manage"], sandbox, env, app)
     assert os.access(sandbox / "bin" / "cso-manage", os.X_OK)
 
-    mo_file = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.mo"
-    mo_file.unlink(missing_ok=True)
-    result = run_block(blocks["first-run"], sandbox, env)
+    mo_file = app / "locale" / "ru" / "LC_MESSAGES" / "django.mo"
+    assert not mo_file.exists()
+    result = run_block(blocks["first-run"], sandbox, env, app)
     assert "System check identified no issues" in result.stdout + result.stderr
     with psycopg.connect(scratch_database) as connection:
         applied = connection.execute("SELECT count(*) FROM django_migrations WHERE app = 'events'").fetchone()[0]
