@@ -112,6 +112,7 @@ check-pages: venv messages node_modules/.installed
 # dependencies are installed). requirements.lock: runtime and development, what `make venv` installs.
 # requirements-prod.lock: the runtime dependencies alone, resolved under requirements.lock as constraints, so
 # every version equals the full lock's (docs/deploy.md installs it; tests/deploy/test_deploy_doc.py checks it).
+# Both sorted the same way whatever pip's own order, so that a re-run changes only the lines that changed.
 LOCK_VENV := /tmp/cso-press-lock
 PROJECT_DEPS = $(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
 	print("\n".join(p["dependencies"] + (p["optional-dependencies"]["dev"] if sys.argv[1] == "all" else [])))'
@@ -122,12 +123,12 @@ lock:
 	$(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(LOCK_VENV)-in/all.txt
 	( echo '# Exact versions of every package, runtime and development; produced with `make lock`.'; \
-	  $(LOCK_VENV)/bin/pip freeze ) > requirements.lock
+	  $(LOCK_VENV)/bin/pip freeze | LC_ALL=C sort -f ) > requirements.lock
 	$(PYTHON) -m venv $(LOCK_VENV)-prod
 	$(LOCK_VENV)-prod/bin/pip install --quiet --disable-pip-version-check -c requirements.lock \
 	  -r $(LOCK_VENV)-in/runtime.txt
 	( echo '# Runtime packages only, for production (docs/deploy.md); versions equal to requirements.lock. Produced with `make lock`.'; \
-	  $(LOCK_VENV)-prod/bin/pip freeze ) > requirements-prod.lock
+	  $(LOCK_VENV)-prod/bin/pip freeze | LC_ALL=C sort -f ) > requirements-prod.lock
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
