@@ -31,9 +31,9 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 venv: $(VENV)/.installed
 
-# Compiled message catalogues are build output, not committed.
+# Compiled message catalogues are build output, not committed. Compiled in Python (polib): no GNU gettext needed.
 messages: venv
-	$(PY) manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'node_modules'
+	$(PY) manage.py compile_catalogues --verbosity 0
 
 migrate: venv messages
 	$(PY) manage.py migrate --noinput
@@ -115,12 +115,27 @@ CHECK_PAGES_ARGS ?=
 check-pages: venv messages node_modules/.installed
 	$(PY) scripts/check_pages.py $(CHECK_PAGES_ARGS)
 
-# Rebuild the lock from pyproject.toml in a scratch virtualenv.
+# Rebuild the locks from pyproject.toml in scratch virtualenvs (the project itself is not built: only its
+# dependencies are installed). requirements.lock: runtime and development, what `make venv` installs.
+# requirements-prod.lock: the runtime dependencies alone, resolved under requirements.lock as constraints, so
+# every version equals the full lock's (docs/deploy.md installs it; tests/deploy/test_deploy_doc.py checks it).
+# Both sorted the same way whatever pip's own order, so that a re-run changes only the lines that changed.
+LOCK_VENV := /tmp/cso-press-lock
+PROJECT_DEPS = $(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	print("\n".join(p["dependencies"] + (p["optional-dependencies"]["dev"] if sys.argv[1] == "all" else [])))'
 lock:
-	rm -rf /tmp/cso-press-lock && $(PYTHON) -m venv /tmp/cso-press-lock
-	/tmp/cso-press-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -rf $(LOCK_VENV) $(LOCK_VENV)-prod && mkdir -p $(LOCK_VENV)-in
+	$(PROJECT_DEPS) all > $(LOCK_VENV)-in/all.txt
+	$(PROJECT_DEPS) runtime > $(LOCK_VENV)-in/runtime.txt
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(LOCK_VENV)-in/all.txt
 	( echo '# Exact versions of every package, runtime and development; produced with `make lock`.'; \
-	  /tmp/cso-press-lock/bin/pip freeze --exclude-editable | grep -v '^cso-press' ) > requirements.lock
+	  $(LOCK_VENV)/bin/pip freeze | LC_ALL=C sort -f ) > requirements.lock
+	$(PYTHON) -m venv $(LOCK_VENV)-prod
+	$(LOCK_VENV)-prod/bin/pip install --quiet --disable-pip-version-check -c requirements.lock \
+	  -r $(LOCK_VENV)-in/runtime.txt
+	( echo '# Runtime packages only, for production (docs/deploy.md); versions equal to requirements.lock. Produced with `make lock`.'; \
+	  $(LOCK_VENV)-prod/bin/pip freeze | LC_ALL=C sort -f ) > requirements-prod.lock
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
