@@ -20,7 +20,8 @@ from .logging import new_request_id, valid_request_id
 
 access_logger = logging.getLogger("cso_press.request")
 
-# Asked every few seconds by load balancers and Prometheus: their access lines are written at DEBUG only.
+# Asked every few seconds by load balancers and Prometheus: their access lines are written at DEBUG only, unless
+# the answer is an error.
 PROBE_VIEWS = frozenset({"healthz", "readyz", "metrics"})
 
 # Types a browser would render as a document (and so run scripts in) if they were served inline.
@@ -159,7 +160,7 @@ class RequestObservabilityMiddleware:
         metrics.count_page_cache(getattr(request, "cso_page_cache", ""))
         path = context.loggable_path(request)
         access_logger.log(
-            logging.DEBUG if view in PROBE_VIEWS else logging.INFO,
+            logging.DEBUG if view in PROBE_VIEWS and status < 400 else logging.INFO,
             "%s %s %s",
             request.method,
             path,
