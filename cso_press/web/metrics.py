@@ -63,7 +63,8 @@ def amqp_queue_lengths(url: str, names: list[str]) -> dict[str, int]:
     lengths = {}
     options = {"read_timeout": BROKER_TIMEOUT_SECONDS, "write_timeout": BROKER_TIMEOUT_SECONDS}
     with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS, transport_options=options) as connection:
-        connection.connect()
+        # One attempt: a scrape is asked again in a few seconds anyway.
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, interval_max=0)
         channel = connection.channel()
         for name in names:
             try:
