@@ -43,25 +43,29 @@ def current() -> Activity | None:
     return _current.get()
 
 
-def staff_user_id(request) -> int | None:
-    """The id of a signed-in staff member, if this request already loaded its user; else None.
+def staff_user_id(request, *, load: bool = False) -> int | None:
+    """The id of a signed-in staff member; else None. Never an anonymous reader's anything, never a name or
+    an address.
 
-    Never an anonymous reader's anything, never a name or an address. A user the request never looked at is
-    not loaded here either (that would cost a session read on pages that need none).
+    A user the request never looked at is loaded only with ``load`` (an error report, which is rare): for log
+    lines that would cost a session read on pages that need none.
     """
     user = getattr(request, "__dict__", {}).get("user")
     if user is None:
         return None
-    if getattr(user, "_wrapped", None) is empty:
+    if getattr(user, "_wrapped", None) is empty and not load:
         return None
-    if getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False):
-        return user.pk
+    try:
+        if user.is_authenticated and user.is_staff:
+            return user.pk
+    except Exception:  # noqa: BLE001 - the session or the database may be what failed; then nobody is named.
+        return None
     return None
 
 
-def current_user_id() -> int | None:
+def current_user_id(*, load: bool = False) -> int | None:
     activity = current()
-    return staff_user_id(activity.request) if activity and activity.request is not None else None
+    return staff_user_id(activity.request, load=load) if activity and activity.request is not None else None
 
 
 def route(request) -> ResolverMatch | None:

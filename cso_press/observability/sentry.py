@@ -58,7 +58,7 @@ def scrub_event(event: dict, hint: dict | None = None) -> dict:
     request = event.get("request")
     if isinstance(request, dict):
         scrub_request(request)
-    user_id = context.current_user_id()
+    user_id = context.current_user_id(load=True)
     if user_id is not None:
         event["user"] = {"id": str(user_id)}
     else:

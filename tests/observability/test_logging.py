@@ -230,7 +230,11 @@ def formatter_under(settings_module: str, **environment) -> str:
     return done.stdout.strip()
 
 
-PRODUCTION = {"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "press.example.org", "DJANGO_TASKS_IN_PROCESS": "1"}
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x" * 50,
+    "DJANGO_ALLOWED_HOSTS": "press.example.org",
+    "DJANGO_TASKS_IN_PROCESS": "1",
+}
 
 
 def test_the_log_format_is_json_in_production_and_text_in_development():

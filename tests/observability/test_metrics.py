@@ -85,8 +85,14 @@ def test_requests_are_counted_per_url_name_and_status_class(client, metrics_on):
     assert value(after, latency, view="events:list") - value(before, latency, view="events:list") == 2
     assert value(after, latency, view="events:detail") - value(before, latency, view="events:detail") == 1
     # The first scrape itself is a 2xx as well.
-    assert value(after, "cso_http_responses_total", status="2xx") - value(before, "cso_http_responses_total", status="2xx") == 3
-    assert value(after, "cso_http_responses_total", status="4xx") - value(before, "cso_http_responses_total", status="4xx") == 1
+    assert (
+        value(after, "cso_http_responses_total", status="2xx") - value(before, "cso_http_responses_total", status="2xx")
+        == 3
+    )
+    assert (
+        value(after, "cso_http_responses_total", status="4xx") - value(before, "cso_http_responses_total", status="4xx")
+        == 1
+    )
     # Per URL name, never per path: no label holds an address.
     assert not [key for key in after if any("/" in str(label_value) for _, label_value in key[1])]
 
