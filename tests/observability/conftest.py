@@ -10,6 +10,9 @@ import pytest
 
 from cso_press.web.logging import JsonFormatter, TextFormatter
 
+# Real brokers, each test in a space of its own (a Redis key prefix, a RabbitMQ virtual host): tests/tasks.
+from tests.tasks.conftest import broker, rabbitmq_broker, redis_broker  # noqa: F401
+
 
 class CapturedLog:
     """What the root logger wrote through the site's formatter while the fixture was active."""

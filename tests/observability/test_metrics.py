@@ -14,7 +14,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from cso_press import metrics
 from cso_press.web.middleware import RequestObservabilityMiddleware
 from events.tasks import purge_trash
-from tests.tasks.conftest import broker, rabbitmq_broker, redis_broker  # noqa: F401 - fixtures used below
 
 pytestmark = pytest.mark.django_db
 
