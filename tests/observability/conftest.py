@@ -10,8 +10,9 @@ import pytest
 
 from cso_press.web.logging import JsonFormatter, TextFormatter
 
-# Real brokers, each test in a space of its own (a Redis key prefix, a RabbitMQ virtual host): tests/tasks.
-from tests.tasks.conftest import broker, rabbitmq_broker, redis_broker  # noqa: F401
+# Real brokers, each test in a space of its own (a Redis key prefix, a RabbitMQ virtual host), and real Celery
+# workers on them: tests/tasks/conftest.py.
+from tests.tasks.conftest import broker, rabbitmq_broker, redis_broker, sender, workers  # noqa: F401
 
 
 class CapturedLog:

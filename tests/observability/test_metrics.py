@@ -6,7 +6,6 @@ import socket
 from pathlib import Path
 
 import pytest
-from celery import shared_task
 from django.test import RequestFactory
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,14 +14,11 @@ from cso_press import metrics
 from cso_press.web.middleware import RequestObservabilityMiddleware
 from events.tasks import purge_trash
 
+from .worker_tasks import always_fails
+
 pytestmark = pytest.mark.django_db
 
 TOKEN = "scrape-token-for-tests-0123456789"
-
-
-@shared_task(name="tests.observability.always_fails")
-def always_fails():
-    raise RuntimeError("this task always fails")
 
 
 @pytest.fixture
