@@ -8,9 +8,11 @@ request and by the Celery signals in ``cso_press/celery.py`` for a task.
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils import translation
 from django.utils.functional import empty
@@ -74,19 +76,26 @@ def route(request) -> ResolverMatch | None:
     match = getattr(request, "resolver_match", None)
     if match is not None:
         return match
-    cached = request.__dict__.get("_cso_route", empty)
-    if cached is not empty:
-        return cached
-    language = translation.get_language_from_path(request.path_info)
+    remembered = request.__dict__.get("_cso_route", empty)
+    if remembered is empty:
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        path = request.path_info
+        language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+        remembered = request.__dict__["_cso_route"] = _resolved(urlconf, language, path)
+    return remembered
+
+
+# Pages from the cache are the busiest answers and never went through Django's resolver: resolving their
+# address again costs more than the rest of the access line, so recent addresses are remembered.
+@functools.lru_cache(maxsize=4096)
+def _resolved(urlconf: str, language: str, path: str) -> ResolverMatch | None:
     try:
-        with translation.override(language or translation.get_language()):
-            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        with translation.override(language):
+            return resolve(path, urlconf)
     except Resolver404:
-        match = None
+        return None
     except Exception:  # noqa: BLE001 - a broken address must not break the log line that reports it.
-        match = None
-    request.__dict__["_cso_route"] = match
-    return match
+        return None
 
 
 def view_name(request) -> str:
