@@ -10,8 +10,11 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 
+from cso_press.web.middleware import RequestObservabilityMiddleware
 from events.tasks import purge_trash
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +69,21 @@ def test_an_embargo_token_in_the_address_never_reaches_the_log(client, json_log)
     assert line["status"] == response.status_code
     assert token not in json_log.text
     assert "1vSecretSignature" not in json_log.text
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_page_answered_before_django_resolved_its_address_is_still_named_and_redacted(json_log, language):
+    token = "eyJsaW5rIjo3fQ:1vCachedSecret"
+
+    def answered_from_the_page_cache(request):
+        request.cso_page_cache = "hit"
+        return HttpResponse("a page from the cache")
+
+    RequestObservabilityMiddleware(answered_from_the_page_cache)(RequestFactory().get(f"/{language}/embargo/{token}/"))
+
+    [line] = json_log.access_lines()
+    assert (line["view"], line["path"]) == ("events:embargo", f"/{language}/embargo/[redacted]/")
+    assert "1vCachedSecret" not in json_log.text
 
 
 def test_a_staff_members_requests_carry_their_user_id_and_nothing_else_about_them(client, json_log):
