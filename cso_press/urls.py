@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from cso_press.web.health import healthz
+from cso_press.web.health import healthz, readyz
+from cso_press.web.metrics import metrics_view
 from events.admin.views.trash import trash_view
 from events.sitemaps import SITEMAPS, robots_txt
 from events.urls import file_urlpatterns
@@ -20,7 +21,10 @@ urlpatterns = [
     path(settings.CSO_ADMIN_PATH, admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    # Liveness, readiness and the Prometheus scrape (docs/observability.md): no language prefix, never cached.
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     # A release's photos and documents, each request checked against the release (events.media.access).
     *file_urlpatterns,
 ]

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, the access log line and the metrics cover everything below, cached pages too.
+    "cso_press.web.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers get whole pages from the cache; everything below runs only on a miss, and what it
@@ -237,11 +239,27 @@ OTP_TOTP_ISSUER = env_str("DJANGO_SITE_NAME", "Press Office")
 # Deleted events stay restorable from the admin's "Recently deleted" list for this many days.
 CSO_TRASH_DAYS = env_int("DJANGO_TRASH_DAYS", 30)
 
+# Log lines go to standard error, one JSON object per line (DJANGO_LOG_FORMAT=json, the production default) or
+# readable text (dev and tests): time, level, logger, message, request id, staff user id, and for the access line
+# of each request (logger cso_press.request) the URL name, status, method, path and duration
+# (cso_press/web/logging.py, docs/observability.md). Celery workers log the same way, with the task's name and id.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").strip().upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "json": {"()": "cso_press.web.logging.JsonFormatter"},
+        "text": {"()": "cso_press.web.logging.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own "Not Found: /…" warnings repeat what the access line says; its errors (with the exception) stay.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 # ----------------------------------------------------------------------------------------------------------
@@ -295,3 +313,11 @@ CSO_ORPHAN_FILE_GRACE_MINUTES = env_int("DJANGO_ORPHAN_FILE_GRACE_MINUTES", 60)
 CSO_PHOTO_PROCESSING_STALE_MINUTES = env_int("DJANGO_PHOTO_PROCESSING_STALE_MINUTES", 30)
 CSO_PHOTO_PROCESSING_MAX_ATTEMPTS = env_int("DJANGO_PHOTO_PROCESSING_MAX_ATTEMPTS", 4)
 CSO_FAILED_PHOTO_DAYS = env_int("DJANGO_FAILED_PHOTO_DAYS", 7)
+
+# ----------------------------------------------------------------------------------------------------------
+# Observability (docs/observability.md): /healthz, /readyz, /metrics, logs (LOGGING above), Sentry (prod.py).
+# ----------------------------------------------------------------------------------------------------------
+# The bearer token Prometheus sends to /metrics; without one the address answers 404. The metrics of all the
+# processes of a host add up when PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) names a folder
+# they share; see the document for the gunicorn hook and the workers.
+CSO_METRICS_TOKEN = env_str("DJANGO_METRICS_TOKEN", "")

@@ -1,5 +1,7 @@
 """Production: everything that matters must come from the environment, and missing values stop start-up."""
 
+from cso_press.observability.sentry import init_sentry
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
@@ -42,3 +44,14 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 # Editors' sessions end after a working day and when the browser closes.
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_HOURS", 10) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Observability (docs/observability.md): log lines are JSON unless DJANGO_LOG_FORMAT=text says otherwise, and
+# errors go to Sentry when SENTRY_DSN is set (personal data scrubbed: cso_press/observability/sentry.py).
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json").strip().lower()
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405 - checked against json|text in base.py
+init_sentry(
+    dsn=env_str("SENTRY_DSN"),
+    environment=env_str("SENTRY_ENVIRONMENT", "production"),
+    traces_sample_rate=env_str("SENTRY_TRACES_SAMPLE_RATE", "0"),
+    release=env_str("SENTRY_RELEASE"),
+)

@@ -1,4 +1,10 @@
-"""``/healthz`` for load balancers and monitoring: the database and the cache, each checked on its own."""
+"""``/healthz`` (liveness) and ``/readyz`` (readiness) for load balancers and monitoring.
+
+``/healthz`` only says the process answers: no database, no Redis, so that an outage elsewhere never makes a
+supervisor restart a healthy process. ``/readyz`` says whether this server should get traffic: 503 while the
+database does not answer (no page can be served), 200 "degraded" while the cache is down (pages are served
+from the database, only slower), 200 "ok" otherwise. docs/observability.md, "Health and readiness".
+"""
 
 from __future__ import annotations
 
@@ -52,6 +58,17 @@ def check_cache() -> dict:
 @never_cache
 @require_GET
 def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
     checks = {"database": check_database(), "cache": check_cache()}
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    if not checks["database"]["ok"]:
+        status, code = "unavailable", 503
+    elif not checks["cache"]["ok"]:
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JsonResponse({"status": status, **checks}, status=code)

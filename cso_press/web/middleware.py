@@ -1,13 +1,28 @@
-"""Middleware for security headers and for degrading gracefully when the database goes away."""
+"""Middleware for security headers, for degrading gracefully when the database goes away, and for telling
+requests apart in the logs and metrics."""
 
 from __future__ import annotations
+
+import logging
+import time
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django import forms
 from django.conf import settings
 from js_asset.media import Media
 
+from cso_press import metrics
+from cso_press.observability import context
+from cso_press.observability.proxies import behind_trusted_proxy
+
 from .errors import database_outage_response
+from .logging import new_request_id, valid_request_id
+
+access_logger = logging.getLogger("cso_press.request")
+
+# Asked every few seconds by load balancers and Prometheus: their access lines are written at DEBUG only, unless
+# the answer is an error.
+PROBE_VIEWS = frozenset({"healthz", "readyz", "metrics"})
 
 # Types a browser would render as a document (and so run scripts in) if they were served inline.
 ACTIVE_CONTENT_TYPES = {
@@ -107,3 +122,62 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         return database_outage_response(request, exception)
+
+
+class RequestObservabilityMiddleware:
+    """Outermost: gives each request an id, and writes one access line and the metrics for it.
+
+    The id comes from the trusted proxy's ``X-Request-ID`` when that is short and safe, else it is made here;
+    the response carries it back in ``X-Request-ID``, and every log line written while the request is served
+    carries it too (``cso_press.observability.context``). The access line (logger ``cso_press.request``, INFO)
+    says the URL name, the status, the method, the path without query string or secrets and the time taken;
+    the metrics count the same per URL name and status class, and what the anonymous page cache did
+    (``request.cso_page_cache``: "hit", "miss" or "bypass", set by events.page_cache).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request_id = request_id_for(request)
+        request.request_id = request_id
+        token = context.begin(context.Activity(request_id=request_id, request=request))
+        try:
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request_id
+            seconds = time.perf_counter() - started
+            self.record(request, response, seconds)
+        finally:
+            context.end(token)
+        return response
+
+    @staticmethod
+    def record(request, response, seconds: float) -> None:
+        view = context.view_name(request)
+        status = response.status_code
+        metrics.observe_request(view, status, seconds)
+        metrics.count_page_cache(getattr(request, "cso_page_cache", ""))
+        path = context.loggable_path(request)
+        access_logger.log(
+            logging.DEBUG if view in PROBE_VIEWS and status < 400 else logging.INFO,
+            "%s %s %s",
+            request.method,
+            path,
+            status,
+            extra={
+                "view": view,
+                "duration_ms": round(seconds * 1000, 1),
+                "status": status,
+                "method": request.method,
+                "path": path,
+            },
+        )
+
+
+def request_id_for(request) -> str:
+    """The trusted proxy's ``X-Request-ID`` when it is valid; a new id otherwise."""
+    offered = request.META.get("HTTP_X_REQUEST_ID")
+    if offered and valid_request_id(offered) and behind_trusted_proxy(request):
+        return offered
+    return new_request_id()

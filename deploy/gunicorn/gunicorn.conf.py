@@ -34,3 +34,16 @@ errorlog = "-"
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "") or "gunicorn.ctl"
 control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Prometheus metrics across workers (docs/observability.md; this block belongs to the observability part).
+# With PROMETHEUS_MULTIPROC_DIR set (an empty folder, shared by this server's workers, made at boot), each
+# worker writes its metrics to files there and /metrics adds them up. A worker that exits leaves its counters
+# (they still count) and has its live gauges removed here.
+# ----------------------------------------------------------------------------------------------------------
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess  # noqa: PLC0415 - keeps this block self-contained
+
+        multiprocess.mark_process_dead(worker.pid)

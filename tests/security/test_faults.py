@@ -53,27 +53,40 @@ def test_public_page_answers_a_plain_503_page_while_the_database_is_down_and_rec
     assert client.get(reverse("events:list")).status_code == 200
 
 
-def test_healthz_reports_database_and_cache_separately(client):
-    healthy = client.get("/healthz")
-    assert healthy.status_code == 200
-    assert healthy["Content-Type"] == "application/json"
-    assert healthy["Cache-Control"].startswith("max-age=0")
-    body = json.loads(healthy.content)
+def test_healthz_answers_while_the_process_runs_even_with_the_database_down(client):
+    with database_down():
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_readyz_reports_database_and_cache_separately_and_503_without_the_database(client):
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready["Content-Type"] == "application/json"
+    assert ready["Cache-Control"].startswith("max-age=0")
+    body = json.loads(ready.content)
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["cache"]["ok"] is True
 
     with database_down():
-        down = client.get("/healthz")
+        down = client.get("/readyz")
 
     assert down.status_code == 503
     body = json.loads(down.content)
     assert body == {"status": "unavailable", "database": {"ok": False, "error": "OperationalError"}, "cache": mock.ANY}
     assert body["cache"]["ok"] is True
 
+    assert client.get("/readyz").status_code == 200
 
-def test_healthz_is_outside_the_language_prefix():
+
+def test_healthz_and_readyz_are_outside_the_language_prefix():
     assert reverse("healthz") == "/healthz"
+    assert reverse("readyz") == "/readyz"
 
 
 @pytest.fixture
@@ -104,13 +117,16 @@ def test_site_keeps_serving_uncached_when_redis_is_down(client, redis_down):
     assert client.get(reverse("events:list")).status_code == 200
 
 
-def test_healthz_reports_the_cache_down_and_the_database_up_when_redis_is_down(client, redis_down):
-    response = client.get("/healthz")
+def test_readyz_reports_degraded_not_down_when_redis_is_down_while_pages_still_serve(client, redis_down):
+    response = client.get("/readyz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = json.loads(response.content)
+    assert body["status"] == "degraded"
     assert body["database"]["ok"] is True
     assert body["cache"]["ok"] is False
+    assert client.get(reverse("events:list")).status_code == 200
+    assert client.get("/healthz").status_code == 200
 
 
 def test_redis_outage_is_not_retried_on_every_call(redis_down):
@@ -181,7 +197,7 @@ def test_forbidden_page_is_the_sites_own(client):
 def test_server_error_page_is_plain_and_shows_no_details(client):
     client.raise_request_exception = False
     with mock.patch("cso_press.web.health.check_cache", side_effect=RuntimeError("secret detail")):
-        response = client.get("/healthz")
+        response = client.get("/readyz")
 
     html = response.content.decode()
     assert response.status_code == 500
