@@ -30,8 +30,9 @@ def dashboard_lists(*, user: AbstractBaseUser, now: datetime) -> dict:
         "in_review": events.filter(status=Status.IN_REVIEW).order_by("updated_at")[:50],
         "scheduled": events.scheduled(now).order_by("publish_at")[:50],
         "recently_published": events.public(now).order_by("-publish_at")[:10],
-        "no_contact": recent.filter(~Exists(EventPressContact.objects.filter(event=OuterRef("pk"))))
-        .order_by("starts_at")[:20],
+        "no_contact": recent.filter(~Exists(EventPressContact.objects.filter(event=OuterRef("pk")))).order_by(
+            "starts_at"
+        )[:20],
         "no_alt_text": Attachment.objects.filter(
             kind=Attachment.Kind.PHOTO, alt_text="", event__in=recent.values("pk")
         ).select_related("event")[:20],
