@@ -227,7 +227,49 @@ def measure_in_process(env: dict, pages, label: str, repeat: int) -> list[dict]:
     return rows
 
 
-def write_report(rows: list[dict], args, costs: list[dict] | None = None) -> None:
+ADMIN_GOAL_MS = 150
+
+
+def measure_admin(env: dict, repeat: int) -> list[dict]:
+    """The editors' screens over the same archive (scripts/bench_admin.py), in one process, as an editor and as
+    the superuser: server time p50/p95 and queries per request."""
+    code = (
+        "import json, sys, django; django.setup(); sys.path.insert(0, '.'); "
+        "from scripts.bench_admin import measure; "
+        f"print(json.dumps(measure(repeat={repeat})))"
+    )
+    admin_env = {**env, "DJANGO_ALLOWED_HOSTS": f"{HOST},testserver"}
+    out = subprocess.run(
+        [PY, "-c", code], env=admin_env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=1200
+    ).stdout
+    rows = json.loads(out.strip().splitlines()[-1])
+    for row in rows:
+        print(
+            f"   admin {row['who']:<9} {row['screen']:<32} p50 {row['p50_ms']:>7.1f} ms  p95 {row['p95_ms']:>7.1f} ms"
+        )
+    return rows
+
+
+def admin_lines(admin_rows: list[dict], args) -> list[str]:
+    return [
+        "",
+        f"The editors' admin at {args.count:,} releases (`scripts/bench_admin.py`): server time of each screen, "
+        "Django's test client in one process (middleware, view, template; no HTTP server), "
+        f"{args.admin_repeat} requests each after one warm-up, signed in as an editor (the Editor role) and as the "
+        f"superuser. Goal: p95 ≤ {ADMIN_GOAL_MS} ms; **unfiltered counts** = `SELECT COUNT(*)` over every release "
+        "per request (goal 0).",
+        "",
+        "| who | screen | p50 ms | p95 ms | queries | unfiltered counts | goal met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        *(
+            f"| {row['who']} | {row['screen']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['queries']} "
+            f"| {row['full_counts']} | {'yes' if row['p95_ms'] <= ADMIN_GOAL_MS and not row['full_counts'] else 'NO'} |"
+            for row in admin_rows
+        ),
+    ]
+
+
+def write_report(rows: list[dict], args, costs: list[dict] | None = None, admin_rows: list[dict] | None = None) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks",
@@ -282,12 +324,20 @@ def write_report(rows: list[dict], args, costs: list[dict] | None = None) -> Non
                     continue
                 times = f"{row['cpu_ms'] / bare['cpu_ms']:.1f}" if bare and bare["cpu_ms"] else "–"
                 lines.append(f"| {config} | {row['page']} | {row['wall_ms']:.2f} | {row['cpu_ms']:.2f} | {times} |")
+    if admin_rows:
+        lines += admin_lines(admin_rows, args)
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     lines += ["", f"Load average when the run ended (1, 5, 15 min): {load} on {os.cpu_count()} cores."]
     docs = ROOT / "docs"
     docs.mkdir(exist_ok=True)
     (docs / "benchmarks.md").write_text("\n".join(lines) + "\n")
-    report = {"written": stamp, "count": args.count, "rows": rows, "in_process": costs or []}
+    report = {
+        "written": stamp,
+        "count": args.count,
+        "rows": rows,
+        "in_process": costs or [],
+        "admin": admin_rows or [],
+    }
     (docs / "benchmarks.json").write_text(json.dumps(report, indent=2))
     print(f"wrote {docs / 'benchmarks.md'}")
     update_readme(lines)
@@ -323,7 +373,16 @@ def main() -> int:
     parser.add_argument(
         "--no-cache-run", action="store_true", help="also measure with no cache backend at all (dummy cache)"
     )
+    parser.add_argument("--admin-repeat", type=int, default=30, help="requests per admin screen")
+    parser.add_argument(
+        "--admin-only", action="store_true", help="only the admin screens (prints their table, writes nothing)"
+    )
     args = parser.parse_args()
+    if args.admin_only:
+        env = base_env(args)
+        prepare_database(args, env)
+        print("\n".join(admin_lines(measure_admin(env, args.admin_repeat), args)))
+        return 0
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     env = base_env(args)
@@ -342,7 +401,8 @@ def main() -> int:
         rows += serve_and_measure(args, {**env, "CACHE_URL": "dummy://"}, pages, "no cache")
     costs = measure_in_process(uncached, pages, "uncached", args.repeat)
     costs += measure_in_process({**env, **redis_env}, pages, "cached", args.repeat)
-    write_report(rows, args, costs)
+    admin_rows = measure_admin({**env, **redis_env}, args.admin_repeat)
+    write_report(rows, args, costs, admin_rows)
     return 0
 
 

@@ -18,6 +18,7 @@ from ..audit import audit_log
 from ..media.forms import ACCEPT, MultipleFileField
 from ..models import Attachment, Event, Organization, Person
 from ..models.event import EDITORIAL_FIELDS
+from ..search import matching_words
 from ..selectors.editorial import event_warnings
 from ..selectors.releases import has_been_public
 from ..services import releases
@@ -30,6 +31,7 @@ from .forms import (
     moment,
     zone_or_default,
 )
+from .lists import ReleaseChangeList, ReleaseListPaginator, WhenFilter
 from .media import AttachmentInline
 from .views import archive, calendar, dashboard, history, photos, preview, quick_add, transitions, translate
 from .widgets import ReleaseSlugInput
@@ -240,9 +242,14 @@ class EventAdmin(admin.ModelAdmin):
     # the language is a badge in it, dates are short: static/cso_admin/admin.css, "release list").
     list_display = ["title_cell", "status_badge", "starts_cell", "section", "publish_cell", "updated_by"]
     list_display_links = ["title_cell"]
-    list_filter = ["status", "kind", "language", "section"]
+    list_filter = ["status", WhenFilter, "kind", "language", "section"]
+    # The search box matches as the public search does (get_search_results); these fields only switch it on.
     search_fields = ["title", "lead", "location", "slug"]
-    date_hierarchy = "starts_at"
+    # At archive scale (events/admin/lists.py): counts that stop at 1,000, no full-table count beside the
+    # filtered one, 50 rows a page (each row's cells are rendered from templates).
+    paginator = ReleaseListPaginator
+    show_full_result_count = False
+    list_per_page = 50
     formfield_overrides = {models.SlugField: {"widget": ReleaseSlugInput}}  # the slug rule, not a cut at 300
     list_select_related = ["section", "updated_by"]
     inlines = [AttachmentInline]
@@ -417,6 +424,22 @@ class EventAdmin(admin.ModelAdmin):
         return ", ".join(str(link.person) for link in obj.press_contact_links.select_related("person")) or "—"
 
     # List ----------------------------------------------------------------------------------------------------
+
+    def get_changelist(self, request, **kwargs):
+        return ReleaseChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """Words as the public search matches them (stemmed, in each release's language, from its index), or a
+        release's exact address slug or number."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = matching_words(queryset, term)
+        if " " not in term:
+            found = found | queryset.filter(slug=term.lower())
+        if term.isdigit():
+            found = found | queryset.filter(pk=int(term))
+        return found, False
 
     @admin.display(description=_("title"), ordering="title")
     def title_cell(self, obj):

@@ -110,7 +110,9 @@ class OrderedPicksWidget(ProjectTemplateWidget, forms.SelectMultiple):
         super().__init__(attrs)
 
     def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
+        # Widget's context, not SelectMultiple's: that one would list every person or organisation as an
+        # option (the whole directory on every release page); only the picked ones are written here.
+        context = forms.Widget.get_context(self, name, value, attrs)
         wanted = [str(item) for item in (value or []) if str(item)]
         queryset = getattr(self.choices, "queryset", None)
         found = {str(obj.pk): obj for obj in queryset.filter(pk__in=wanted)} if queryset is not None and wanted else {}

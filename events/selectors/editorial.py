@@ -3,21 +3,26 @@ release still lacks before it goes out (no press contact, photos without alt tex
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import Attachment, Event
+from ..models import Attachment, Event, EventPressContact
 
 Status = Event.Status
 
 
-def dashboard_lists(*, user: AbstractBaseUser, now: datetime) -> dict[str, QuerySet]:
+# The dashboard's "needs attention" lists look at releases from this many days back onwards (and everything ahead):
+# what an editor can still fix before or soon after it goes out, read along the date index, not the archive.
+ATTENTION_DAYS = 30
+
+
+def dashboard_lists(*, user: AbstractBaseUser, now: datetime) -> dict:
     """The dashboard's lists, each cut to what one screen shows."""
     events = Event.objects.select_related("section", "submitted_by", "updated_by")
-    active = events.exclude(status=Status.WITHDRAWN)
+    recent = events.exclude(status=Status.WITHDRAWN).filter(starts_at__gte=now - timedelta(days=ATTENTION_DAYS))
     return {
         "my_drafts": events.filter(status=Status.DRAFT)
         .filter(Q(created_by=user) | Q(updated_by=user))
@@ -25,12 +30,13 @@ def dashboard_lists(*, user: AbstractBaseUser, now: datetime) -> dict[str, Query
         "in_review": events.filter(status=Status.IN_REVIEW).order_by("updated_at")[:50],
         "scheduled": events.scheduled(now).order_by("publish_at")[:50],
         "recently_published": events.public(now).order_by("-publish_at")[:10],
-        "no_contact": active.annotate(contacts=Count("press_contact_links"))
-        .filter(contacts=0)
-        .order_by("-starts_at")[:20],
-        "no_alt_text": Attachment.objects.filter(kind=Attachment.Kind.PHOTO, alt_text="")
-        .exclude(event__status=Status.WITHDRAWN)
-        .select_related("event")[:20],
+        "no_contact": recent.filter(~Exists(EventPressContact.objects.filter(event=OuterRef("pk")))).order_by(
+            "starts_at"
+        )[:20],
+        "no_alt_text": Attachment.objects.filter(
+            kind=Attachment.Kind.PHOTO, alt_text="", event__in=recent.values("pk")
+        ).select_related("event")[:20],
+        "attention_days": ATTENTION_DAYS,
     }
 
 
