@@ -8,8 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
-PG_PORT=${PG_PORT:-55432}
-WEB_PORT=${WEB_PORT:-58123}
+# Ports chosen at run time (the system picks a free one for a socket bound to port 0), so that two runs, or
+# other services on the machine, never collide; PG_PORT / WEB_PORT still choose them by hand.
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PG_PORT=${PG_PORT:-$(free_port)}
+WEB_PORT=${WEB_PORT:-$(free_port)}
 PG_BIN=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")
 WORK=$(mktemp -d /tmp/cso-outage-XXXXXX)
 DATA="$WORK/data"
