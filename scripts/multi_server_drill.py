@@ -652,33 +652,43 @@ def upload(session, base: str, path: str, photo: Path) -> int:
     return int(answer["files"][0]["id"])
 
 
+def photo_links_on(base: str, page: str, photo_id: int) -> list[str] | None:
+    """The /files/ addresses of photo ``photo_id`` on the page at ``base + page``; None until it shows."""
+    response = Reader().get(base + page)
+    links = [link for link in file_links(response.text) if link.startswith(f"/files/{photo_id}/")]
+    return links if response.status_code == 200 and links else None
+
+
+def fetch_through(base: str, link: str) -> tuple[str, int, str]:
+    """The bytes behind ``link`` on ``base``, following its redirect: (image kind, size, where they came from)."""
+    reader = Reader()
+    response = reader.get(base + link)
+    source = "the app server"
+    if response.status_code == 302:
+        target = urljoin(base + link, response.headers["Location"])
+        source = "the bucket" if not target.startswith(base) else "the app server"
+        response = reader.get(target)
+    kind = image_kind(response.content)
+    if response.status_code != 200 or not kind:
+        raise DrillFailure(f"{link} through {base}: HTTP {response.status_code}, not an image")
+    return kind, len(response.content), source
+
+
 def check_upload_served_by_other(drill: Drill) -> str:
     urls = drill.facts["urls"]
-    a, b, reader = drill.web["A"], drill.web["B"], Reader()
+    a, b = drill.web["A"], drill.web["B"]
     photo = drill.work / "drill-photo.jpg"
     make_small_jpeg(photo)
     editor = signed_in(a, urls["login"])
     started = time.monotonic()
     photo_id = upload(editor, a, urls["upload"], photo)
     uploaded = time.monotonic()
-
-    def shown_on_b():
-        response = reader.get(b + urls["photo_release"])
-        links = [link for link in file_links(response.text) if link.startswith(f"/files/{photo_id}/")]
-        return links if response.status_code == 200 else None
-
-    links = wait_for(shown_on_b, 60, "the photo to show on B's page of its release", every=0.1)
+    links = wait_for(lambda: photo_links_on(b, urls["photo_release"], photo_id), 60, "the photo on B's page", every=0.1)
     shown = time.monotonic()
-    response = reader.get(b + links[0])
-    if response.status_code == 302:
-        response = reader.get(urljoin(b + links[0], response.headers["Location"]))
-    kind = image_kind(response.content)
-    if response.status_code != 200 or not kind:
-        raise DrillFailure(f"{links[0]} through B: HTTP {response.status_code}, not an image")
-    drill.facts["photo"] = photo_id
+    kind, size, source = fetch_through(b, links[-1])
     return (
         f"upload on A {ms(uploaded - started)}; processed and on B's page after {ms(shown - uploaded)}; "
-        f"rendition through B {links[0].split('/')[3]} ({kind}, {len(response.content)} bytes, via the bucket)"
+        f"rendition {links[-1].split('/')[3]} through B ({kind}, {size} bytes, from {source})"
     )
 
 
@@ -756,6 +766,11 @@ def check_worker_killed_mid_task(drill: Drill) -> str:
     if state["state"] != "ready" or state["missing"]:
         raise DrillFailure(f"the photo ended {state['state']} {state['error']!r}, missing files {state['missing']}")
 
+    links = wait_for(
+        lambda: photo_links_on(drill.web["B"], urls["photo_release"], photo_id), 30, "the photo on B's page", every=0.1
+    )
+    kind, size, _source = fetch_through(drill.web["B"], links[-1])
+
     def clean_bucket():
         orphans = orphan_count(drill.manage("find_orphan_files", "--min-age-minutes", "0"))
         pending = drill.s3().list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
@@ -775,10 +790,10 @@ def check_worker_killed_mid_task(drill: Drill) -> str:
             if (task_id, "succeeded") in task_events(text, "media.render_photo"):
                 finishers.append(name.removeprefix("worker-"))
     return (
-        f"{worker_name} killed half-way (row lock held, {len(written)} of the photo's files in the bucket); ready "
-        f"{ms(done - killed)} after the kill ({VISIBILITY_TIMEOUT} s visibility timeout), finished by "
-        f"{' and '.join(finishers) or 'a worker'} with {len(state['files'])} files; 0 orphans, 0 unfinished "
-        "multipart uploads"
+        f"{worker_name} killed half-way (row lock held; the original and {len(written) - 1} renditions in the "
+        f"bucket); ready {ms(done - killed)} after the kill ({VISIBILITY_TIMEOUT} s visibility timeout), finished "
+        f"by {' and '.join(finishers) or 'a worker'} with {len(state['files'])} files, B serves it ({kind}, {size} "
+        "bytes); 0 orphans, 0 unfinished multipart uploads"
     )
 
 
