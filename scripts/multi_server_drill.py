@@ -56,6 +56,7 @@ VISIBILITY_TIMEOUT = 8
 OUTAGE_TEXT = "Service temporarily unavailable"
 EDITOR = ("drill-editor", "drill-" + secrets.token_hex(12))
 AUTHOR = ("drill-author", "drill-" + secrets.token_hex(12))
+ADMIN = ("drill-admin", "drill-" + secrets.token_hex(12))
 
 
 class DrillFailure(Exception):
@@ -254,8 +255,10 @@ class Drill:
         folder = self.work / "redis"
         folder.mkdir(exist_ok=True)
         command = [
-            "redis-server", "--bind", HOST, "--port", str(self.redis_port), "--save", "", "--appendonly", "no",
-            "--dir", str(folder),
+            # Snapshots, as a production Redis keeps them (queued tasks survive a restart): it saves when stopped
+            # and comes back with what it held then, cache entries included.
+            "redis-server", "--bind", HOST, "--port", str(self.redis_port), "--save", "3600 1", "--appendonly", "no",
+            "--dir", str(folder), "--dbfilename", "dump.rdb",
         ]  # fmt: skip
         self.spawn("redis", command)
         wait_for(lambda: self.redis_answers(), 15, "redis-server to answer")
@@ -405,7 +408,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone, translation
-from events.models import Event, Section
+from events.models import Event, Section, SiteIdentity
+from events.models.identity import ROW_ID
 from events.permissions import ROLE_AUTHOR, ROLE_EDITOR
 from events.services import releases
 
@@ -414,6 +418,8 @@ editor = User.objects.create_user(EDITOR[0], "editor@example.org", EDITOR[1], is
 editor.groups.add(Group.objects.get(name=ROLE_EDITOR))
 author = User.objects.create_user(AUTHOR[0], "author@example.org", AUTHOR[1], is_staff=True)
 author.groups.add(Group.objects.get(name=ROLE_AUTHOR))
+User.objects.create_superuser(ADMIN[0], "admin@example.org", ADMIN[1])
+SiteIdentity.objects.update_or_create(pk=ROW_ID, defaults={"name_en": "Drill Office"})
 section = Section.objects.create(name="Drill news", slug="drill-news")
 now = timezone.now()
 
@@ -430,6 +436,8 @@ with translation.override("en"):
         "login": reverse("admin:login"),
         "publish": reverse("admin:events_event_transition", args=[waiting.pk, "publish"]),
         "withdraw": reverse("admin:events_event_transition", args=[waiting.pk, "withdraw"]),
+        "republish": reverse("admin:events_event_transition", args=[waiting.pk, "republish"]),
+        "identity": reverse("admin:events_siteidentity_change", args=[ROW_ID]),
         "upload": reverse("admin:events_event_upload_photos", args=[photos.pk]),
         "home": reverse("events:home"),
         "list": reverse("events:list"),
@@ -509,7 +517,7 @@ def set_up(drill: Drill) -> None:
     # Other releases, so that lists have rows to read from the database.
     drill.manage("generate_events", "--count", "30", "--years", "1")
     token = secrets.token_hex(4)
-    drill.facts = drill.django(PREPARE, EDITOR=EDITOR, AUTHOR=AUTHOR, TOKEN=token)
+    drill.facts = drill.django(PREPARE, EDITOR=EDITOR, AUTHOR=AUTHOR, ADMIN=ADMIN, TOKEN=token)
     drill.facts["title"] = f"Drill release {token}"
     for name in ("A", "B"):
         drill.start_web(name)
@@ -542,21 +550,21 @@ class Reader:
             raise DrillFailure(f"GET {url}: {error}") from error
 
 
-def signed_in(base: str, login_path: str):
-    """A requests session signed in as the drill's editor on ``base`` (the admin's login form)."""
+def signed_in(base: str, login_path: str, user: tuple[str, str] = EDITOR):
+    """A requests session signed in as ``user`` (the drill's editor) on ``base`` (the admin's login form)."""
     import requests  # noqa: PLC0415
 
     session = requests.Session()
     page = session.get(base + login_path, timeout=30)
     response = session.post(
         base + login_path,
-        data={"csrfmiddlewaretoken": csrf_token(page.text), "username": EDITOR[0], "password": EDITOR[1]},
+        data={"csrfmiddlewaretoken": csrf_token(page.text), "username": user[0], "password": user[1]},
         headers={"Referer": base + login_path},
         timeout=30,
         allow_redirects=False,
     )
     if response.status_code != 302:
-        raise DrillFailure(f"the editor could not sign in on {base} (HTTP {response.status_code})")
+        raise DrillFailure(f"{user[0]} could not sign in on {base} (HTTP {response.status_code})")
     return session
 
 
@@ -798,11 +806,16 @@ def check_worker_killed_mid_task(drill: Drill) -> str:
 
 
 def check_redis_outage(drill: Drill) -> str:
-    urls, reader = drill.facts["urls"], Reader()
+    urls, reader, a = drill.facts["urls"], Reader(), drill.web["A"]
     pages = {"home": "Drill photo release", "list": "Drill photo release", "photo_release": "Drill photo release"}
+    for base in drill.web.values():  # the pages and the office's name in the cache when Redis stops
+        for name in pages:
+            reader.get(base + urls[name])
     drill.services["redis"].stop()
     if drill.redis_answers():
         raise DrillFailure("Redis still answers after being stopped")
+    if not (drill.work / "redis" / "dump.rdb").exists():
+        raise DrillFailure("Redis left no snapshot when it stopped")
     slowest = 0.0
     for server, base in drill.web.items():
         for name, text in pages.items():
@@ -811,7 +824,16 @@ def check_redis_outage(drill: Drill) -> str:
             slowest = max(slowest, time.monotonic() - started)
             if response.status_code != 200 or not page_shows(response.text, text):
                 raise DrillFailure(f"{server} {urls[name]} with Redis down: HTTP {response.status_code}")
-    drill.start_redis()
+    # Editors keep working: the withdrawn release is published again and the office renamed, through A's admin.
+    office = f"Drill Office {secrets.token_hex(3)}"
+    admin_post(signed_in(a, urls["login"]), a, urls["republish"], {"note": "Back after the drill"})
+    admin_post(
+        signed_in(a, urls["login"], ADMIN),
+        a,
+        urls["identity"],
+        {"name_en": office, "short_name_en": "", "footer_en": "", "name_ru": "", "short_name_ru": "", "footer_ru": ""},
+    )
+    drill.start_redis()  # from its snapshot: the old pages and the old name come back with it
     client = drill.redis()
     before = client.dbsize()
 
@@ -825,10 +847,22 @@ def check_redis_outage(drill: Drill) -> str:
 
     started = time.monotonic()
     wait_for(cached_again, 30, "the page cache to fill again after Redis came back", every=0.2)
+    recovered = time.monotonic() - started
+    for server, base in drill.web.items():
+        for name in ("home", "list"):
+            body = reader.get(base + urls[name]).text
+            if not page_shows(body, drill.facts["title"]):
+                raise DrillFailure(f"{server} {urls[name]} after Redis came back misses the release published again")
+            if not page_shows(body, office):
+                raise DrillFailure(
+                    f"{server} {urls[name]} after Redis came back from its snapshot shows the office's old name, "
+                    f"not {office!r} (set through A's admin while Redis was down)"
+                )
     return (
-        f"Redis down: 6 pages on A and B answered 200 with content (slowest {ms(slowest)}); back: {client.dbsize()} "
-        f"keys (from {before}), repeated requests hits on A and B after {ms(time.monotonic() - started)} "
-        "(an app server tries Redis again 5 s after its last failure)"
+        f"Redis down: 6 pages on A and B answered 200 with content (slowest {ms(slowest)}), a release published "
+        f"again and the office renamed through A's admin; back from its snapshot ({before} keys): cache hits on A "
+        f"and B after {ms(recovered)} (an app server tries Redis again 5 s after its last failure), {client.dbsize()} "
+        "keys, both show the new release and name"
     )
 
 
