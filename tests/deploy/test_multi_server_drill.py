@@ -10,8 +10,9 @@ import subprocess
 from contextlib import redirect_stdout
 
 import pytest
+from django.contrib.auth import get_user_model
 
-from events.models import Event
+from events.models import Event, SiteIdentity
 from scripts import multi_server_drill as drill
 
 
@@ -124,7 +125,7 @@ def test_a_service_that_ignores_sigterm_is_killed(tmp_path):
 @pytest.mark.django_db
 def test_the_set_up_makes_a_published_release_and_one_waiting_for_an_editor():
     output = io.StringIO()
-    names = {"EDITOR": drill.EDITOR, "AUTHOR": drill.AUTHOR, "TOKEN": "t0k3n"}
+    names = {"EDITOR": drill.EDITOR, "AUTHOR": drill.AUTHOR, "ADMIN": drill.ADMIN, "TOKEN": "t0k3n"}
     with redirect_stdout(output):
         exec(drill.PREPARE, names)  # noqa: S102 - the drill's own set-up code, run in the test database
     facts = json.loads(output.getvalue().strip().splitlines()[-1])
@@ -133,6 +134,10 @@ def test_the_set_up_makes_a_published_release_and_one_waiting_for_an_editor():
     assert waiting.status == Event.Status.IN_REVIEW and waiting.title == "Drill release t0k3n"
     assert facts["urls"]["publish"].endswith(f"/{waiting.pk}/transition/publish/")
     assert facts["urls"]["release"] == "/en/events/drill-release/"
+    # Check 4 renames the office through the admin as the drill's superuser.
+    assert facts["urls"]["identity"].endswith("/events/siteidentity/1/change/")
+    assert SiteIdentity.objects.get().name_en == "Drill Office"
+    assert get_user_model().objects.get(username=drill.ADMIN[0]).is_superuser
 
 
 def test_the_database_outage_drill_chooses_its_ports_at_run_time():
