@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Database outage drill: serve the site with gunicorn on a throwaway PostgreSQL cluster, stop the cluster,
-# expect plain 503 pages and an honest /healthz, start it again, expect the site to recover by itself.
+# expect plain 503 pages and an honest /readyz (while /healthz, liveness, stays 200), start it again, expect the site to recover by itself.
 #
 # The cluster is private to this script (its own data directory and port), so the shared PostgreSQL that
 # tests and other services use is never touched. Usage: scripts/db_outage_check.sh   (exit code 0 = passed)
@@ -8,8 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
-PG_PORT=${PG_PORT:-55432}
-WEB_PORT=${WEB_PORT:-58123}
+# Ports chosen at run time (the system picks a free one for a socket bound to port 0), so that two runs, or
+# other services on the machine, never collide; PG_PORT / WEB_PORT still choose them by hand.
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PG_PORT=${PG_PORT:-$(free_port)}
+WEB_PORT=${WEB_PORT:-$(free_port)}
 PG_BIN=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")
 WORK=$(mktemp -d /tmp/cso-outage-XXXXXX)
 DATA="$WORK/data"
@@ -61,19 +64,20 @@ WEB_PID=$!
 for _ in $(seq 50); do [ "$(status_of /healthz)" = 200 ] && break; sleep 0.2; done
 
 echo "== database up"
-expect /healthz 200 '"database": {"ok": true'
+expect /readyz 200 '"database": {"ok": true'
 expect /en/events/ 200
 
 echo "== database stopped"
 pg stop -m fast
 expect /en/events/ 503 "Service temporarily unavailable"
 expect /en/ 503 "Service temporarily unavailable"
-expect /healthz 503 '"database": {"ok": false'
-grep -q '"cache": {"ok": true' "$WORK/body" || fail "/healthz should still report the cache as working"
+expect /readyz 503 '"database": {"ok": false'
+grep -q '"cache": {"ok": true' "$WORK/body" || fail "/readyz should still report the cache as working"
+expect /healthz 200 '"status": "ok"'
 
 echo "== database started again (no restart of the web server)"
 pg start -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1"
 for _ in 1 2 3 4; do expect /en/events/ 200; done
-expect /healthz 200 '"database": {"ok": true'
+expect /readyz 200 '"database": {"ok": true'
 
 echo "PASSED: the site answered 503 during the outage and recovered by itself."

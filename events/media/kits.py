@@ -258,7 +258,17 @@ class _KitBuilds:
 
     def __call__(self) -> None:
         for event_id in sorted(self.event_ids):
-            send_kit_build(event_id)
+            try:
+                send_kit_build(event_id)
+            except Exception:
+                # The change is committed: a broker that is down must not turn the editor's save into an error
+                # page, nor keep the other releases' builds and the hooks queued after this one from running
+                # (Django's robust on-commit handling cannot report an object that has no __qualname__).
+                logger.exception(
+                    "The press kit build of release %s could not be sent; it is asked for again when its zip is "
+                    "downloaded.",
+                    event_id,
+                )
 
 
 def kit_build_after_commit(event_id: int | None) -> None:

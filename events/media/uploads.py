@@ -161,7 +161,9 @@ def queue_photo_processing(attachment, *, new_upload: bool = False) -> None:
         attachment.refresh_from_db(fields=PROCESSED_FIELDS)
         return
     pk = attachment.pk
-    transaction.on_commit(lambda: send_render_photo(pk))
+    # robust: with the broker down the upload is still committed and answered; the error is logged, and the photo,
+    # left "processing", is sent again by maintenance.sweep_unfinished_uploads once the broker is back.
+    transaction.on_commit(lambda: send_render_photo(pk), robust=True)
 
 
 def send_render_photo(attachment_id: int, *, original_uncommitted: bool = False) -> None:
