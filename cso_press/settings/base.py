@@ -26,6 +26,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "events.apps.EventsConfig",
+    # E-mail alerts for readers (subscribe, confirm, manage, sending); builds on events, never imported by it.
+    "subscriptions.apps.SubscriptionsConfig",
+    # The press list of accredited journalists and what each was sent (builds on events and subscriptions).
+    "presslist.apps.PressListConfig",
     # Sign-in: the two-factor login, backup codes, login throttling, the admin site (cso_press/accounts/).
     "cso_press.accounts.apps.AccountsConfig",
     # django.contrib.admin, with the site above as its default: a login that asks for an authenticator code.
