@@ -26,6 +26,8 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # E-mail alerts: subscribe, confirm, manage, leave (subscriptions/urls.py).
+    path("alerts/", include("subscriptions.urls")),
     path("", include("events.urls")),
     prefix_default_language=True,
 )

@@ -299,3 +299,24 @@ CSO_ORPHAN_FILE_GRACE_MINUTES = env_int("DJANGO_ORPHAN_FILE_GRACE_MINUTES", 60)
 CSO_PHOTO_PROCESSING_STALE_MINUTES = env_int("DJANGO_PHOTO_PROCESSING_STALE_MINUTES", 30)
 CSO_PHOTO_PROCESSING_MAX_ATTEMPTS = env_int("DJANGO_PHOTO_PROCESSING_MAX_ATTEMPTS", 4)
 CSO_FAILED_PHOTO_DAYS = env_int("DJANGO_FAILED_PHOTO_DAYS", 7)
+
+# ----------------------------------------------------------------------------------------------------------
+# E-mail: outgoing mail (alerts, the press list, confirmations) through Django's e-mail backend.
+# ----------------------------------------------------------------------------------------------------------
+# SMTP in production (EMAIL_HOST…); a provider through django-anymail by naming its backend, e.g.
+# DJANGO_EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with its key in ANYMAIL_* variables.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Press Office <press@example.org>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# E-mail alerts (subscriptions/): confirmation links last this many days, unconfirmed addresses are deleted
+# after it; an address that left every topic is erased this many days after leaving.
+CSO_ALERTS_CONFIRM_DAYS = env_int("DJANGO_ALERTS_CONFIRM_DAYS", 7)
+CSO_ALERTS_ERASE_AFTER_DAYS = env_int("DJANGO_ALERTS_ERASE_AFTER_DAYS", 28)
