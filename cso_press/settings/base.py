@@ -320,3 +320,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # after it; an address that left every topic is erased this many days after leaving.
 CSO_ALERTS_CONFIRM_DAYS = env_int("DJANGO_ALERTS_CONFIRM_DAYS", 7)
 CSO_ALERTS_ERASE_AFTER_DAYS = env_int("DJANGO_ALERTS_ERASE_AFTER_DAYS", 28)
+
+# ---- presslist: the press list (presslist/). E-mails per batch of the task mail.presslist_send; tries per
+# e-mail before it is marked failed; days a journalist's personal embargo link lives after the embargo lifts
+# (it then leads to the public page).
+CSO_PRESSLIST_BATCH_SIZE = env_int("DJANGO_PRESSLIST_BATCH_SIZE", 50)
+CSO_PRESSLIST_MAX_ATTEMPTS = env_int("DJANGO_PRESSLIST_MAX_ATTEMPTS", 3)
+CSO_PRESSLIST_LINK_DAYS = env_int("DJANGO_PRESSLIST_LINK_DAYS", 30)

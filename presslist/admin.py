@@ -1,0 +1,173 @@
+"""The press list in the admin: the journalists, and per release the send screen and the sends' record."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from events import permissions as event_permissions
+from events.models import Event
+
+from .forms import RecipientsForm
+from .models import Journalist, PressSend
+from .selectors import eligible_journalists, embargo_until, matching_journalists, send_kind, sends_for
+from .services import press_send_revoke, press_sends_queue
+from .tasks import presslist_send
+
+
+class ReadsFilter(admin.SimpleListFilter):
+    title = gettext_lazy("reads")
+    parameter_name = "reads"
+
+    def lookups(self, request, model_admin):
+        return Journalist.Languages.choices[:2]
+
+    def queryset(self, request, queryset):
+        return queryset.reading(self.value()) if self.value() in {"en", "ru"} else queryset
+
+
+class AccreditedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("accreditation")
+    parameter_name = "accreditation"
+
+    def lookups(self, request, model_admin):
+        return [("valid", _("Valid today")), ("expired", _("Expired"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "valid":
+            return queryset.filter(accredited_until__gte=today)
+        if self.value() == "expired":
+            return queryset.filter(accredited_until__lt=today)
+        return queryset
+
+
+@admin.register(Journalist)
+class JournalistAdmin(admin.ModelAdmin):
+    list_display = ["name", "outlet", "email", "languages", "accredited_until", "active"]
+    list_filter = ["active", AccreditedFilter, ReadsFilter, "sections", "outlet"]
+    search_fields = ["name", "outlet", "email", "notes"]
+    filter_horizontal = ["sections"]
+    fieldsets = [
+        (None, {"fields": ["name", "outlet", "email", "phone", "languages", "sections"]}),
+        (gettext_lazy("Accreditation"), {"fields": ["accredited_until", "active", "notes"]}),
+    ]
+
+    def get_urls(self):
+        def wrap(view):
+            def wrapper(request, *args, **kwargs):
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapper)
+
+        return [
+            path("release/<int:release_id>/", wrap(release_sends_view), name="presslist_release_sends"),
+            path("release/<int:release_id>/send/", wrap(release_send_view), name="presslist_release_send"),
+            path("send/<int:send_id>/revoke/", wrap(revoke_view), name="presslist_send_revoke"),
+            *super().get_urls(),
+        ]
+
+
+def _context(model_admin, request, release, **extra) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": Event._meta,
+        "journalist_opts": Journalist._meta,
+        "release": release,
+        **extra,
+    }
+
+
+def _may_send(user, release, kind) -> bool:
+    if not user.has_perm("presslist.send_presslist") or not user.has_perm("events.view_event"):
+        return False
+    return kind != PressSend.Kind.EMBARGO or event_permissions.can_manage_embargo(user, release)
+
+
+def release_sends_view(model_admin, request, release_id):
+    """Press list sends for a release: who was sent what and when, who opened their link when."""
+    if not (request.user.has_perm("presslist.view_presssend") and request.user.has_perm("events.view_event")):
+        raise PermissionDenied
+    release = get_object_or_404(Event, pk=release_id)
+    kind = send_kind(release)
+    context = _context(
+        model_admin,
+        request,
+        release,
+        title=_("Press list sends for “%(release)s”") % {"release": release},
+        sends=list(sends_for(release)),
+        kind=kind,
+        may_send=kind is not None and _may_send(request.user, release, kind),
+        may_revoke=_may_send(request.user, release, PressSend.Kind.EMBARGO),
+    )
+    return TemplateResponse(request, "presslist/admin/sends.html", context)
+
+
+def release_send_view(model_admin, request, release_id):
+    """Choose the journalists and queue the e-mails; the sending runs in the background."""
+    release = get_object_or_404(Event, pk=release_id)
+    kind = send_kind(release)
+    if kind is not None and not _may_send(request.user, release, kind):
+        raise PermissionDenied
+    if kind is None:
+        if not request.user.has_perm("presslist.send_presslist"):
+            raise PermissionDenied
+        messages.error(request, _("A withdrawn release cannot be sent to the press list."))
+        return redirect("admin:presslist_release_sends", release.pk)
+    done = PressSend.objects.filter(release=release, kind=kind).values("journalist_id")
+    choices = eligible_journalists().exclude(pk__in=done)
+    matching = matching_journalists(release).exclude(pk__in=done)
+    form = RecipientsForm(request.POST if request.method == "POST" else None, choices=choices, matching=matching)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = press_sends_queue(release=release, journalists=form.cleaned_data["journalists"], user=request.user)
+            if created:
+                transaction.on_commit(partial(presslist_send.delay, release_id=release.pk, kind=kind))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            count = len(created)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d e-mail is being sent in the background.",
+                    "%(count)d e-mails are being sent in the background.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("admin:presslist_release_sends", release.pk)
+    context = _context(
+        model_admin,
+        request,
+        release,
+        title=_("Send “%(release)s” to the press list") % {"release": release},
+        form=form,
+        kind=kind,
+        embargo_until=embargo_until(release),
+        matching_count=matching.count(),
+    )
+    return TemplateResponse(request, "presslist/admin/send.html", context)
+
+
+def revoke_view(model_admin, request, send_id):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    send = get_object_or_404(PressSend.objects.select_related("release", "journalist", "embargo_link"), pk=send_id)
+    if not _may_send(request.user, send.release, PressSend.Kind.EMBARGO):
+        raise PermissionDenied
+    press_send_revoke(send=send, user=request.user)
+    messages.success(
+        request, _("The embargo link of %(journalist)s no longer works.") % {"journalist": send.journalist}
+    )
+    return redirect(reverse("admin:presslist_release_sends", args=[send.release_id]))

@@ -1,0 +1,26 @@
+"""The press list's background work: a thin task around ``services.press_sends_deliver``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from .services import press_sends_deliver
+
+
+@shared_task(
+    name="mail.presslist_send",
+    bind=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def presslist_send(self, *, release_id: int, kind: str) -> int:
+    """Send one batch, then ask for the next while rows are queued (rows whose SMTP attempt failed for a
+    passing reason wait a little before their next try)."""
+    remaining = press_sends_deliver(release_id=release_id, kind=kind)
+    if remaining:
+        self.apply_async(kwargs={"release_id": release_id, "kind": kind}, countdown=min(60, 5 * (self.request.retries + 1)))
+    return remaining
