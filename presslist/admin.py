@@ -20,7 +20,8 @@ from events.models import Event
 
 from .forms import RecipientsForm
 from .models import Journalist, PressSend
-from .selectors import eligible_journalists, embargo_until, matching_journalists, send_kind, sends_for
+from .mail import embargo_text
+from .selectors import eligible_journalists, matching_journalists, send_kind, sends_for
 from .services import press_send_revoke, press_sends_queue
 from .tasks import presslist_send
 
@@ -154,7 +155,7 @@ def release_send_view(model_admin, request, release_id):
         title=_("Send “%(release)s” to the press list") % {"release": release},
         form=form,
         kind=kind,
-        embargo_until=embargo_until(release),
+        embargo_until=embargo_text(release),
         matching_count=matching.count(),
     )
     return TemplateResponse(request, "presslist/admin/send.html", context)

@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 
+from events.models import Event
 from events.selectors.identity import site_identity
 from events.selectors.releases import people_of
 from events.selectors.times import date_formats, event_zone, local_times, zone_label
@@ -19,10 +20,9 @@ from .models import PressSend
 from .selectors import embargo_until
 
 
-def embargo_text(send: PressSend) -> str:
+def embargo_text(release: Event) -> str:
     """ "12 June 2026, 10:00 Moscow time (UTC+3)": the moment the embargo lifts, in the venue's zone and the
     active language."""
-    release = send.release
     zone = event_zone(release.time_zone)
     moment = embargo_until(release).astimezone(zone)
     full, _day_month = date_formats()
@@ -46,7 +46,7 @@ def message_context(send: PressSend) -> dict:
         "when": local_times(release).text,
         "address": release_address(send),
         "embargoed": send.kind == PressSend.Kind.EMBARGO,
-        "embargo_until": embargo_text(send) if send.kind == PressSend.Kind.EMBARGO else "",
+        "embargo_until": embargo_text(release) if send.kind == PressSend.Kind.EMBARGO else "",
         "press_contacts": contacts,
         "office": site_identity(send.language).name,
         "language": send.language,

@@ -44,7 +44,7 @@ def test_a_personal_link_opens_the_embargoed_page_and_every_open_is_logged(clien
         page = response.content.decode()
         assert "Ministers agree a new treaty" in page
         assert "EMBARGOED UNTIL" in page
-        assert response["Cache-Control"] == "private, no-store, max-age=0"
+        assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
         assert response["X-Robots-Tag"] == "noindex, nofollow"
     opens = PressLinkOpen.objects.filter(send__journalist=journalists["anna"])
     assert opens.count() == 2 and all(o.shown for o in opens)
@@ -67,7 +67,7 @@ def test_a_revoked_link_answers_exactly_like_an_unknown_one_and_the_others_still
     answers = {path: client.get(path) for path in (anna_path, unknown_path, forged_path)}
     assert {response.status_code for response in answers.values()} == {404}
     # The page names its own address (the language switch); apart from that the three are the same bytes.
-    bodies = {response.content.decode().replace(path, "/PATH/") for path, response in answers.items()}
+    bodies = {response.content.decode().replace(path.split("/")[-2], "TOKEN") for path, response in answers.items()}
     assert len(bodies) == 1
     assert "Page not found" in bodies.pop()
     assert client.get(boris_path).status_code == 200

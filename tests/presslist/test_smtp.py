@@ -34,7 +34,8 @@ def test_a_russian_journalist_gets_an_embargo_e_mail_in_russian_with_text_and_ht
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
     assert message["Content-Language"] == "ru"
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@example.org>")
-    assert message["Subject"] == "[Эмбарго до 12 июня 2030 г., 10:00 по московскому времени (UTC+3)] Министры согласовали договор"
+    # Django folds a long non-ASCII subject after "Subject:", which the parser reads as a leading space.
+    assert message["Subject"].strip() == "[Эмбарго до 12 июня 2030 г., 10:00 по московскому времени (UTC+3)] Министры согласовали договор"
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
