@@ -19,8 +19,8 @@ from events import permissions as event_permissions
 from events.models import Event
 
 from .forms import RecipientsForm
-from .models import Journalist, PressSend
 from .mail import embargo_text
+from .models import Journalist, PressSend
 from .selectors import eligible_journalists, matching_journalists, send_kind, sends_for
 from .services import press_send_revoke, press_sends_queue
 from .tasks import presslist_send
@@ -131,7 +131,8 @@ def release_send_view(model_admin, request, release_id):
     form = RecipientsForm(request.POST if request.method == "POST" else None, choices=choices, matching=matching)
     if request.method == "POST" and form.is_valid():
         try:
-            created = press_sends_queue(release=release, journalists=form.cleaned_data["journalists"], user=request.user)
+            chosen = form.cleaned_data["journalists"]
+            created = press_sends_queue(release=release, journalists=chosen, user=request.user)
             if created:
                 transaction.on_commit(partial(presslist_send.delay, release_id=release.pk, kind=kind))
         except ValidationError as error:

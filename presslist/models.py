@@ -173,7 +173,7 @@ class PressSend(models.Model):
 
     @property
     def link_state(self) -> str:
-        """"valid", "revoked", "expired" or "" (no personal link)."""
+        """ "valid", "revoked", "expired" or "" (no personal link)."""
         link = self.embargo_link
         if link is None:
             return ""

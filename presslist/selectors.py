@@ -23,10 +23,7 @@ def send_kind(release: Event) -> str | None:
 def matching_journalists(release: Event) -> QuerySet[Journalist]:
     """Accredited journalists who read the release's language and follow its section (or every section)."""
     return (
-        Journalist.objects.accredited()
-        .reading(release.language)
-        .interested_in(release.section)
-        .order_by("name", "pk")
+        Journalist.objects.accredited().reading(release.language).interested_in(release.section).order_by("name", "pk")
     )
 
 

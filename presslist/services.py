@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -30,6 +31,11 @@ logger = logging.getLogger(__name__)
 
 Kind = PressSend.Kind
 Status = PressSend.Status
+
+
+class Progress(NamedTuple):
+    remaining: int
+    delay: int
 
 
 @transaction.atomic
@@ -78,8 +84,9 @@ def press_sends_queue(*, release: Event, journalists: Iterable[Journalist], user
     return created
 
 
-def press_sends_deliver(*, release_id: int, kind: str, batch_size: int | None = None) -> int:
-    """Send up to one batch of the release's queued e-mails of ``kind``; return how many are still queued.
+def press_sends_deliver(*, release_id: int, kind: str, batch_size: int | None = None) -> Progress:
+    """Send up to one batch of the release's queued e-mails of ``kind``; say how many are still queued and
+    how long to wait before the next batch (none, unless all that is left failed once for a passing reason).
 
     Running it twice, or on two workers at once, sends nothing twice: each row is claimed before it is sent.
     A release withdrawn meanwhile (or, for the public link, no longer public) cancels what is still queued.
@@ -88,17 +95,19 @@ def press_sends_deliver(*, release_id: int, kind: str, batch_size: int | None = 
     queued = PressSend.objects.filter(release_id=release_id, kind=kind, status=Status.QUEUED)
     release = Event.objects.filter(pk=release_id).first()
     if release is None:
-        return 0
+        return Progress(remaining=0, delay=0)
     if send_kind(release) is None or (kind == Kind.PUBLISHED and not release.is_public):
         queued.update(status=Status.CANCELLED, error=_("The release was withdrawn or is no longer public."))
-        return 0
+        return Progress(remaining=0, delay=0)
     ids = list(queued.order_by("pk").values_list("pk", flat=True)[:batch_size])
     if ids:
         connection = get_connection()
         with connection:
             for pk in ids:
                 _deliver_one(pk, connection)
-    return queued.count()
+    remaining = queued.count()
+    fresh = queued.filter(attempts=0).exists()
+    return Progress(remaining=remaining, delay=0 if fresh or not remaining else settings.CSO_PRESSLIST_RETRY_SECONDS)
 
 
 def _deliver_one(pk: int, connection) -> None:

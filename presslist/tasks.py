@@ -19,8 +19,8 @@ from .services import press_sends_deliver
 )
 def presslist_send(self, *, release_id: int, kind: str) -> int:
     """Send one batch, then ask for the next while rows are queued (rows whose SMTP attempt failed for a
-    passing reason wait a little before their next try)."""
-    remaining = press_sends_deliver(release_id=release_id, kind=kind)
-    if remaining:
-        self.apply_async(kwargs={"release_id": release_id, "kind": kind}, countdown=min(60, 5 * (self.request.retries + 1)))
-    return remaining
+    passing reason wait CSO_PRESSLIST_RETRY_SECONDS before their next try)."""
+    progress = press_sends_deliver(release_id=release_id, kind=kind)
+    if progress.remaining:
+        self.apply_async(kwargs={"release_id": release_id, "kind": kind}, countdown=progress.delay)
+    return progress.remaining

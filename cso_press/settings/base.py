@@ -323,7 +323,8 @@ CSO_ALERTS_ERASE_AFTER_DAYS = env_int("DJANGO_ALERTS_ERASE_AFTER_DAYS", 28)
 
 # ---- presslist: the press list (presslist/). E-mails per batch of the task mail.presslist_send; tries per
 # e-mail before it is marked failed; days a journalist's personal embargo link lives after the embargo lifts
-# (it then leads to the public page).
+# (it then leads to the public page); the wait before retrying e-mails the SMTP server refused for a passing reason.
 CSO_PRESSLIST_BATCH_SIZE = env_int("DJANGO_PRESSLIST_BATCH_SIZE", 50)
 CSO_PRESSLIST_MAX_ATTEMPTS = env_int("DJANGO_PRESSLIST_MAX_ATTEMPTS", 3)
 CSO_PRESSLIST_LINK_DAYS = env_int("DJANGO_PRESSLIST_LINK_DAYS", 30)
+CSO_PRESSLIST_RETRY_SECONDS = env_int("DJANGO_PRESSLIST_RETRY_SECONDS", 30)

@@ -21,8 +21,22 @@ class SmtpSink:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Answer the next N messages "451 try again later" (a passing refusal, as a busy server does).
+    refuse_next: int = 0
+    # Addresses refused for good at RCPT TO ("550 no such user").
+    unknown_addresses: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown_addresses:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.refuse_next > 0:
+                self.refuse_next -= 1
+                return "451 4.3.0 Try again later"
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content or envelope.content)
         with self.lock:
             self.messages.append(message)
