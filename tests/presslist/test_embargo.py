@@ -107,3 +107,15 @@ def test_once_the_release_is_public_the_personal_link_leads_to_the_public_page(c
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"] == embargoed.get_absolute_url()
+
+
+def test_the_send_screen_says_when_the_embargo_lifts_in_the_venue_zone_in_russian_too(client, editor, embargoed):
+    client.force_login(editor)
+    url = reverse("admin:presslist_release_send", args=[embargoed.pk])
+    english = client.get(url).content.decode()
+    assert "embargoed until 12 June 2030, 10:00 Moscow time (UTC+3)." in english
+    russian = client.get(url, headers={"accept-language": "ru"}).content.decode()
+    assert "эмбарго действует до 12 июня 2030 г., 10:00 по московскому времени (UTC+3)." in russian
+    assert "Отправить выбранным журналистам" in russian
+    sends = client.get(reverse("admin:presslist_release_sends", args=[embargoed.pk]), headers={"accept-language": "ru"})
+    assert "Рассылка по списку прессы: «Ministers agree a new treaty»" in sends.content.decode()
