@@ -131,7 +131,8 @@ class PressSend(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    # The journalist's own embargo link (events' machinery: revoking it ends the page and the file grants).
+    # The journalist's own embargo link (events' machinery: revoking it ends the page and the file grants). An
+    # embargo send whose link was deleted in the embargo links list has none left: its personal link is dead.
     embargo_link = models.OneToOneField(
         "events.EmbargoLink",
         verbose_name=_("embargo link"),
@@ -161,10 +162,6 @@ class PressSend(models.Model):
         permissions = [("send_presslist", _("Can send releases to the press list"))]
         constraints = [
             models.UniqueConstraint(fields=["release", "journalist", "kind"], name="presslist_send_once"),
-            models.CheckConstraint(
-                condition=Q(kind="published") | Q(embargo_link__isnull=False) | Q(status="cancelled"),
-                name="presslist_embargo_send_has_link",
-            ),
         ]
         indexes = [models.Index(fields=["release", "kind", "status"], name="presslist_send_queue")]
 

@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from events.models import EmbargoLink
+from events.services import embargo_links
 from presslist.models import PressLinkOpen, PressSend
 
 from .helpers import personal_path, send_from_admin
@@ -119,3 +120,12 @@ def test_the_send_screen_says_when_the_embargo_lifts_in_the_venue_zone_in_russia
     assert "Отправить выбранным журналистам" in russian
     sends = client.get(reverse("admin:presslist_release_sends", args=[embargoed.pk]), headers={"accept-language": "ru"})
     assert "Рассылка по списку прессы: «Ministers agree a new treaty»" in sends.content.decode()
+
+
+def test_revoking_or_deleting_the_events_embargo_link_also_ends_the_personal_link(client, editor, sent, journalists):
+    anna = PressSend.objects.get(journalist=journalists["anna"])
+    boris = PressSend.objects.get(journalist=journalists["boris"])
+    embargo_links.embargo_link_revoke(link=anna.embargo_link, user=editor)
+    boris.embargo_link.delete()
+    assert client.get(personal_path(sent["anna@wire.example"])).status_code == 404
+    assert client.get(personal_path(sent["boris@tv.example"])).status_code == 404
