@@ -22,7 +22,7 @@ from .forms import RecipientsForm
 from .mail import embargo_text
 from .models import Journalist, PressSend
 from .selectors import eligible_journalists, matching_journalists, send_kind, sends_for
-from .services import press_send_revoke, press_sends_queue
+from .services import press_send_retry, press_send_revoke, press_sends_queue
 from .tasks import presslist_send
 
 
@@ -75,6 +75,7 @@ class JournalistAdmin(admin.ModelAdmin):
             path("release/<int:release_id>/", wrap(release_sends_view), name="presslist_release_sends"),
             path("release/<int:release_id>/send/", wrap(release_send_view), name="presslist_release_send"),
             path("send/<int:send_id>/revoke/", wrap(revoke_view), name="presslist_send_revoke"),
+            path("send/<int:send_id>/retry/", wrap(retry_view), name="presslist_send_retry"),
             *super().get_urls(),
         ]
 
@@ -172,4 +173,20 @@ def revoke_view(model_admin, request, send_id):
     messages.success(
         request, _("The embargo link of %(journalist)s no longer works.") % {"journalist": send.journalist}
     )
+    return redirect(reverse("admin:presslist_release_sends", args=[send.release_id]))
+
+
+def retry_view(model_admin, request, send_id):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    send = get_object_or_404(PressSend.objects.select_related("release", "journalist", "embargo_link"), pk=send_id)
+    if not _may_send(request.user, send.release, send.kind):
+        raise PermissionDenied
+    try:
+        press_send_retry(send=send, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        transaction.on_commit(partial(presslist_send.delay, release_id=send.release_id, kind=send.kind))
+        messages.success(request, _("The e-mail to %(journalist)s is queued again.") % {"journalist": send.journalist})
     return redirect(reverse("admin:presslist_release_sends", args=[send.release_id]))

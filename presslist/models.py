@@ -153,6 +153,8 @@ class PressSend(models.Model):
         related_name="+",
     )
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    # When a worker took the row (queued → sending): a row left "sending" long after it was taken lost its worker.
+    claimed_at = models.DateTimeField(_("taken for sending at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
@@ -167,6 +169,10 @@ class PressSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release} → {self.journalist} ({self.get_kind_display()})"
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.status in {self.Status.FAILED, self.Status.CANCELLED}
 
     @property
     def link_state(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -112,7 +113,7 @@ def press_sends_deliver(*, release_id: int, kind: str, batch_size: int | None = 
 
 def _deliver_one(pk: int, connection) -> None:
     claimed = PressSend.objects.filter(pk=pk, status=Status.QUEUED).update(
-        status=Status.SENDING, attempts=F("attempts") + 1
+        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     if not claimed:
         return  # another worker has it
@@ -135,6 +136,35 @@ def _deliver_one(pk: int, connection) -> None:
 
 def _finish(send: PressSend, status: str, **fields) -> None:
     PressSend.objects.filter(pk=send.pk, status=Status.SENDING).update(status=status, **fields)
+
+
+def press_sends_sweep_stale(*, now: datetime | None = None) -> int:
+    """Mark failed the rows a worker took and never finished (it died between taking and recording): whether
+    the e-mail left is unknown, so it is not sent again by itself; the editor sees it and may send it again."""
+    before = (now or timezone.now()) - timedelta(minutes=settings.CSO_PRESSLIST_STALE_MINUTES)
+    return PressSend.objects.filter(status=Status.SENDING, claimed_at__lt=before).update(
+        status=Status.FAILED, error=_("The sending stopped half-way: this e-mail may or may not have arrived.")
+    )
+
+
+@transaction.atomic
+def press_send_retry(*, send: PressSend, user: AbstractBaseUser) -> PressSend:
+    """Queue a failed or cancelled e-mail again (the caller asks for the task after the commit)."""
+    send = PressSend.objects.select_for_update().select_related("release").get(pk=send.pk)
+    if not send.can_be_retried or send_kind(send.release) != send.kind:
+        raise ValidationError(_("This e-mail cannot be sent again now."))
+    if send.kind == Kind.EMBARGO and send.link_state != "valid":
+        raise ValidationError(_("This journalist's link no longer works; it cannot be sent again."))
+    send.status, send.attempts, send.error, send.claimed_at = Status.QUEUED, 0, "", None
+    send.save(update_fields=["status", "attempts", "error", "claimed_at"])
+    audit_log(
+        action="presslist.send.retried",
+        actor=user,
+        event=send.release,
+        note=str(send.journalist),
+        data={"send": send.pk, "kind": send.kind},
+    )
+    return send
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from .services import press_sends_deliver
+from .services import press_sends_deliver, press_sends_sweep_stale
 
 
 @shared_task(
@@ -24,3 +24,9 @@ def presslist_send(self, *, release_id: int, kind: str) -> int:
     if progress.remaining:
         self.apply_async(kwargs={"release_id": release_id, "kind": kind}, countdown=progress.delay)
     return progress.remaining
+
+
+@shared_task(name="maintenance.presslist_sweep_stale_sends", autoretry_for=(DatabaseError,), max_retries=3)
+def presslist_sweep_stale_sends() -> int:
+    """Every 10 minutes (cso_press/celery.py): rows a dead worker left "sending" become "failed"."""
+    return press_sends_sweep_stale()

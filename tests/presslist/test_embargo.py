@@ -88,7 +88,8 @@ def test_the_sends_page_shows_who_got_what_and_who_opened_when(client, editor, s
     assert rows["Anna Abbot"].opens.all()[0].shown
     assert "Not opened" in page  # Boris
     assert page.count("Revoke the link of") == 2
-    assert page.count("Sent</td>") == 2
+    assert [send.get_status_display() for send in rows.values()] == ["Sent", "Sent"]
+    assert page.count("<td>Sent\n") == 2
 
 
 def test_the_release_change_page_links_to_its_press_list(client, editor, author, embargoed):

@@ -1,12 +1,15 @@
 """Sending a published release, exactly once, never to suppressed addresses; who may send."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from presslist.models import PressSend
 from presslist.services import press_sends_deliver
-from presslist.tasks import presslist_send
+from presslist.tasks import presslist_send, presslist_sweep_stale_sends
 from subscriptions.addresses import address_hash
 from subscriptions.models import Suppression
 
@@ -131,3 +134,36 @@ def test_an_unknown_release_is_a_404(client, editor):
     assert client.get(reverse("admin:presslist_release_send", args=[999999])).status_code == 404
     assert client.get(reverse("admin:presslist_release_sends", args=[999999])).status_code == 404
     assert client.post(reverse("admin:presslist_send_revoke", args=[999999])).status_code == 404
+
+
+def test_a_row_a_dead_worker_left_sending_is_marked_failed_and_can_be_sent_again(
+    client, editor, published, journalists, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    client.post(
+        reverse("admin:presslist_release_send", args=[published.pk]),
+        {"journalists": [journalists["anna"].pk, journalists["boris"].pk]},
+    )  # queued; the task is not run
+    now = timezone.now()
+    PressSend.objects.filter(journalist=journalists["anna"]).update(
+        status="sending", claimed_at=now - timedelta(minutes=20)
+    )
+    PressSend.objects.filter(journalist=journalists["boris"]).update(
+        status="sending", claimed_at=now - timedelta(minutes=5)
+    )
+    assert presslist_sweep_stale_sends.apply().get() == 1
+    anna = PressSend.objects.get(journalist=journalists["anna"])
+    assert anna.status == "failed" and "may or may not have arrived" in anna.error
+    assert PressSend.objects.get(journalist=journalists["boris"]).status == "sending"
+
+    page = client.get(reverse("admin:presslist_release_sends", args=[published.pk])).content.decode()
+    assert "Send again to Anna Abbot" in page and "Send again to Boris Brown" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:presslist_send_retry", args=[anna.pk]))
+    assert response.status_code == 302
+    assert [m.to[0] for m in mail.outbox] == ["anna@wire.example"]
+    anna.refresh_from_db()
+    assert (anna.status, anna.attempts, anna.error) == ("sent", 1, "")
+    # Sent is final: asking again changes nothing.
+    client.post(reverse("admin:presslist_send_retry", args=[anna.pk]))
+    assert len(mail.outbox) == 1
