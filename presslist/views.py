@@ -1,6 +1,7 @@
 """The journalist's side: their personal embargo link, logged on every open, showing events' embargo page."""
 
 from django.http import Http404
+from django.views.decorators.http import require_safe
 
 from events.embargo import embargo_link_from_token, embargo_token
 from events.views.embargo import EmbargoView
@@ -11,6 +12,7 @@ from .services import press_link_opened
 embargo_page = EmbargoView.as_view()
 
 
+@require_safe
 def open_link(request, token):
     send = send_from_token(token)
     if send is None:

@@ -130,3 +130,9 @@ def test_revoking_or_deleting_the_events_embargo_link_also_ends_the_personal_lin
     boris.embargo_link.delete()
     assert client.get(personal_path(sent["anna@wire.example"])).status_code == 404
     assert client.get(personal_path(sent["boris@tv.example"])).status_code == 404
+
+
+def test_a_personal_link_answers_only_reads_and_a_post_is_not_an_open(client, sent, journalists):
+    path = personal_path(sent["anna@wire.example"])
+    assert client.post(path).status_code == 405
+    assert not PressLinkOpen.objects.exists()
