@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from events import permissions as event_permissions
 from events.models import Event
 
-from .forms import RecipientsForm
+from .forms import JournalistImportForm, RecipientsForm
+from .imports import journalists_import, read_rows
 from .mail import embargo_text
 from .models import Journalist, PressSend
 from .selectors import eligible_journalists, matching_journalists, send_kind, sends_for
@@ -64,6 +65,8 @@ class JournalistAdmin(admin.ModelAdmin):
         (gettext_lazy("Accreditation"), {"fields": ["accredited_until", "active", "notes"]}),
     ]
 
+    change_list_template = "presslist/admin/journalist_change_list.html"
+
     def get_urls(self):
         def wrap(view):
             def wrapper(request, *args, **kwargs):
@@ -72,6 +75,7 @@ class JournalistAdmin(admin.ModelAdmin):
             return self.admin_site.admin_view(wrapper)
 
         return [
+            path("import/", wrap(import_view), name="presslist_journalist_import"),
             path("release/<int:release_id>/", wrap(release_sends_view), name="presslist_release_sends"),
             path("release/<int:release_id>/send/", wrap(release_send_view), name="presslist_release_send"),
             path("send/<int:send_id>/revoke/", wrap(revoke_view), name="presslist_send_revoke"),
@@ -190,3 +194,34 @@ def retry_view(model_admin, request, send_id):
         transaction.on_commit(partial(presslist_send.delay, release_id=send.release_id, kind=send.kind))
         messages.success(request, _("The e-mail to %(journalist)s is queued again.") % {"journalist": send.journalist})
     return redirect(reverse("admin:presslist_release_sends", args=[send.release_id]))
+
+
+def import_view(model_admin, request):
+    """Journalists from a CSV file: all rows saved, or none and every problem listed."""
+    if not (model_admin.has_add_permission(request) and model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    form = JournalistImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = read_rows(form.cleaned_data["file"].read())
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            result = journalists_import(rows)
+            errors = result.errors
+            if not errors:
+                messages.success(
+                    request,
+                    _("Journalists imported: %(added)d added, %(updated)d updated.")
+                    % {"added": result.added, "updated": result.updated},
+                )
+                return redirect("admin:presslist_journalist_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Journalist._meta,
+        "title": _("Import journalists"),
+        "form": form,
+        "errors": errors,
+    }
+    return TemplateResponse(request, "presslist/admin/import.html", context)

@@ -29,3 +29,20 @@ class RecipientsForm(forms.Form):
         field.queryset = choices
         if not self.is_bound:
             self.initial["journalists"] = [journalist.pk for journalist in matching]
+
+
+class JournalistImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8, first line: name, outlet, email, accredited_until (YYYY-MM-DD), and if you like phone, "
+            "languages (en, ru, “en,ru”, “ru,en”), sections (slugs separated by “;”), active (yes/no), notes. "
+            "A known e-mail address updates that journalist."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
