@@ -30,6 +30,10 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # E-mail alerts: subscribe, confirm, manage, leave (subscriptions/urls.py).
+    path("alerts/", include("subscriptions.urls")),
+    # Press list: a journalist's personal embargo link, logged on every open (presslist/urls.py).
+    path("press/", include("presslist.urls")),
     path("", include("events.urls")),
     prefix_default_language=True,
 )

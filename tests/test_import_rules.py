@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 RUFF = Path(sys.executable).with_name("ruff")
-SOURCE_FOLDERS = ("events", "cso_press", "scripts", "tests")
+SOURCE_FOLDERS = ("events", "cso_press", "subscriptions", "presslist", "scripts", "tests")
 
 
 def lint_imports(folder: Path) -> subprocess.CompletedProcess:
@@ -33,7 +33,7 @@ def lint_imports(folder: Path) -> subprocess.CompletedProcess:
 
 def copy_of_the_project(target: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "migrations")
-    for package in ("events", "cso_press"):
+    for package in ("events", "cso_press", "subscriptions", "presslist"):
         shutil.copytree(ROOT / package, target / package, ignore=ignore)
     shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
     return target
@@ -113,6 +113,11 @@ FORBIDDEN_IMPORTS = {
         "events/navigation.py",
         "from cso_press import urls",
         ["events never imports the project (cso_press) except its settings BROKEN"],
+    ),
+    "events importing the e-mail alerts": (
+        "events/services/releases.py",
+        "from subscriptions import models",
+        ["events is not allowed to import subscriptions", "events.services.releases -> subscriptions.models"],
     ),
 }
 

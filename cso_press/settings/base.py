@@ -26,6 +26,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "events.apps.EventsConfig",
+    # E-mail alerts for readers (subscribe, confirm, manage, sending); builds on events, never imported by it.
+    "subscriptions.apps.SubscriptionsConfig",
+    # The press list of accredited journalists and what each was sent (builds on events and subscriptions).
+    "presslist.apps.PressListConfig",
     # Sign-in: the two-factor login, backup codes, login throttling, the admin site (cso_press/accounts/).
     "cso_press.accounts.apps.AccountsConfig",
     # django.contrib.admin, with the site above as its default: a login that asks for an authenticator code.
@@ -321,3 +325,34 @@ CSO_FAILED_PHOTO_DAYS = env_int("DJANGO_FAILED_PHOTO_DAYS", 7)
 # processes of a host add up when PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) names a folder
 # they share; see the document for the gunicorn hook and the workers.
 CSO_METRICS_TOKEN = env_str("DJANGO_METRICS_TOKEN", "")
+
+# ----------------------------------------------------------------------------------------------------------
+# E-mail: outgoing mail (alerts, the press list, confirmations) through Django's e-mail backend.
+# ----------------------------------------------------------------------------------------------------------
+# SMTP in production (EMAIL_HOST…); a provider through django-anymail by naming its backend, e.g.
+# DJANGO_EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with its key in ANYMAIL_* variables.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Press Office <press@example.org>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# E-mail alerts (subscriptions/): confirmation links last this many days, unconfirmed addresses are deleted
+# after it; an address that left every topic is erased this many days after leaving.
+CSO_ALERTS_CONFIRM_DAYS = env_int("DJANGO_ALERTS_CONFIRM_DAYS", 7)
+CSO_ALERTS_ERASE_AFTER_DAYS = env_int("DJANGO_ALERTS_ERASE_AFTER_DAYS", 28)
+
+# ---- presslist: the press list (presslist/). E-mails per batch of the task mail.presslist_send; tries per
+# e-mail before it is marked failed; days a journalist's personal embargo link lives after the embargo lifts
+# (it then leads to the public page); the wait before retrying e-mails the SMTP server refused for a passing reason.
+CSO_PRESSLIST_BATCH_SIZE = env_int("DJANGO_PRESSLIST_BATCH_SIZE", 50)
+CSO_PRESSLIST_MAX_ATTEMPTS = env_int("DJANGO_PRESSLIST_MAX_ATTEMPTS", 3)
+CSO_PRESSLIST_LINK_DAYS = env_int("DJANGO_PRESSLIST_LINK_DAYS", 30)
+CSO_PRESSLIST_RETRY_SECONDS = env_int("DJANGO_PRESSLIST_RETRY_SECONDS", 30)
+# A row still "sending" this many minutes after a worker took it lost its worker (maintenance sweep).
+CSO_PRESSLIST_STALE_MINUTES = env_int("DJANGO_PRESSLIST_STALE_MINUTES", 15)

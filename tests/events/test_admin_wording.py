@@ -147,7 +147,9 @@ def sidebar(client, user, language: str = "en") -> dict[str, str]:
 def test_editorial_roles_see_only_the_newsroom_in_the_admin(client, role):
     apps = sidebar(client, user_in(role))
 
-    assert apps == {"events": "Releases and directory"}
+    # Editors also keep the press list (presslist/migrations/0002_roles.py).
+    press_list = {"presslist": "Press list"} if role == "Editor" else {}
+    assert apps == {"events": "Releases and directory", **press_list}
     html = client.get(reverse("admin:events_event_changelist")).content.decode()
     for label in ("AXES", "OTP_TOTP", "OTP_STATIC", "Axes", "Otp_Totp", "Otp_Static"):
         assert label not in html
@@ -158,7 +160,7 @@ def test_the_demo_editor_sees_only_the_newsroom_and_the_demo_admin_sees_everythi
     users = get_user_model().objects
 
     assert {"editor", "admin"} <= accounts
-    assert set(sidebar(client, users.get(username="editor"))) == {"events"}
+    assert set(sidebar(client, users.get(username="editor"))) == {"events", "presslist"}
     assert set(sidebar(client, users.get(username="admin"))) >= PLUMBING | {"events"}
 
 

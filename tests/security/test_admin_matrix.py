@@ -12,7 +12,7 @@ redirect anywhere but the login page (or a 400 for bad input); "refused" is 403,
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,8 @@ from events.audit import audit_log
 from events.models import ArchiveJob, Attachment, AuditLogEntry, EmbargoLink, Event, SiteIdentity
 from events.permissions import TRANSITIONS
 from events.services import embargo_links
+from presslist.models import Journalist
+from presslist.services import press_sends_queue
 from tests.events.roles import user_in
 from tests.factories import EventFactory, OrganizationFactory, PersonFactory, PhotoFactory, UserFactory
 
@@ -70,6 +72,9 @@ PERMISSIONS = {
     "archive": ("Make and download backup archives (superusers only)", "no", "no", "no", "no"),
     "identity": ("The site's name, short name, logo and footer line", "no", "no", "no", "yes"),
     "identity_more": ("Add a second site identity, or delete it", "no", "no", "no", "no"),
+    "presslist": ("The press list: accredited journalists", "no", "yes", "no", "yes"),
+    "presslist_sends": ("See a release's press list sends and who opened their link", "no", "read", "no", "read"),
+    "presslist_send": ("Send to the press list, revoke a journalist's link, send again", "no", "yes", "no", "yes"),
 }
 
 # How a URL is probed: "page" needs only to look (GET and POST alike); "form" shows read-only on GET and
@@ -110,6 +115,7 @@ URLS = {
     "app_list:axes": ("accounts", PAGE),
     "app_list:otp_totp": ("accounts", PAGE),
     "app_list:otp_static": ("accounts", PAGE),
+    "app_list:presslist": ("presslist", PAGE),
     "trash": ("restore", WRITE),
     "events_event_dashboard": ("see", PAGE),
     "events_event_calendar": ("see", PAGE),
@@ -151,6 +157,12 @@ URLS = {
     **model_urls("events_organization", view="directory", change="directory", add="directory_add", delete="directory"),
     **model_urls("events_person", view="directory", change="directory", add="directory_add", delete="directory"),
     "events_event_quick_add": ("directory_add", WRITE),
+    **model_urls("presslist_journalist", view="presslist", change="presslist", add="presslist", delete="presslist"),
+    "presslist_journalist_import": ("presslist", WRITE),
+    "presslist_release_sends": ("presslist_sends", PAGE),
+    "presslist_release_send": ("presslist_send", WRITE),
+    "presslist_send_revoke": ("presslist_send", WRITE),
+    "presslist_send_retry": ("presslist_send", WRITE),
     **model_urls("auth_group", view="accounts", change="accounts", add="accounts", delete="accounts"),
     **model_urls("auth_user", view="accounts", change="accounts", add="accounts", delete="accounts"),
     "auth_user_password_change": ("accounts", WRITE),
@@ -200,6 +212,7 @@ ACTIONS = {
     "otp_totp.TOTPDevice": {"delete_selected": "accounts"},
     "otp_static.StaticDevice": {"delete_selected": "accounts"},
     "accounts.BackupCodeDevice": {"delete_selected": "accounts"},
+    "presslist.Journalist": {"delete_selected": "presslist"},
 }
 
 
@@ -337,6 +350,10 @@ def world():
     )
     log = AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t")
     failure = AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t")
+    journalist = Journalist.objects.create(
+        name="Ivan Reporter", outlet="Courier", email="ivan@courier.example", accredited_until=date(2099, 1, 1)
+    )
+    [press_send] = press_sends_queue(release=events["scheduled"], journalists=[journalist], user=reporter)
     deleted = EventFactory(title="Deleted release")
     deleted_pk = deleted.pk
     deleted.delete()
@@ -345,6 +362,7 @@ def world():
         "deleted": Event.history.filter(id=deleted_pk, history_type="-").latest("history_id"),
         "events": events,
         "reporter": reporter,
+        "press_send": press_send,
         "objects": {
             "events_auditlogentry": AuditLogEntry.objects.first(),
             "events_embargolink": EmbargoLink.objects.first(),
@@ -360,6 +378,7 @@ def world():
             "otp_totp_totpdevice": totp,
             "otp_static_staticdevice": static,
             "accounts_backupcodedevice": BackupCodeDevice.objects.create(user=reporter, name="Backup codes"),
+            "presslist_journalist": journalist,
         },
     }
 
@@ -392,6 +411,10 @@ def probe_url(key: str, world: dict, state: str) -> str:
         return reverse(f"admin:{name}", args=[world["reporter"].pk])
     if name in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
         return reverse(f"admin:{name}", args=[world["objects"]["otp_totp_totpdevice"].pk])
+    if name in ("presslist_release_sends", "presslist_release_send"):
+        return reverse(f"admin:{name}", args=[event.pk])
+    if name in ("presslist_send_revoke", "presslist_send_retry"):
+        return reverse(f"admin:{name}", args=[world["press_send"].pk])
     if name == "events_event_photo_retry":
         return reverse(f"admin:{name}", args=[event.pk, photo.pk])
     if name in (
@@ -425,6 +448,7 @@ GET_ONLY = {
 }  # fmt: skip
 POST_ONLY = {
     "logout", "two_factor_backup_codes", "two_factor_remove", "events_event_photo_retry", "events_event_quick_add",
+    "presslist_send_revoke", "presslist_send_retry",
 }  # fmt: skip
 
 
