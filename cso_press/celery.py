@@ -24,4 +24,5 @@ app.conf.beat_schedule = {
     "clear-expired-sessions": {"task": "maintenance.clear_expired_sessions", "schedule": crontab(hour=3, minute=30)},
     "sweep-orphan-files": {"task": "maintenance.sweep_orphan_files", "schedule": crontab(hour=4, minute=0)},
     "sweep-unfinished-uploads": {"task": "maintenance.sweep_unfinished_uploads", "schedule": crontab(minute="*/10")},
+    "sweep-subscribers": {"task": "maintenance.sweep_subscribers", "schedule": crontab(hour=4, minute=30)},
 }

@@ -21,6 +21,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
+    # The e-mail provider's bounce and complaint reports (django-anymail; subscriptions/webhooks.py).
+    path("anymail/", include("anymail.urls")),
     # A release's photos and documents, each request checked against the release (events.media.access).
     *file_urlpatterns,
 ]
