@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from events.filters import EventFilter
 from events.models import Organization, Person, Section
 from events.selectors.identity import site_identity
+from events.selectors.visibility import visible_organizations, visible_people
 
 from . import links
 from .addresses import address_hash, normalise
@@ -86,12 +87,12 @@ def parse_target(value: str) -> Target | None:
             return None
         return Target(kind=kind, value=f"section:{section.pk}", label=section.display_name, section=section)
     if kind == Topic.Kind.PERSON:
-        person = Person.objects.filter(pk=int(rest)).first()
+        person = visible_people().filter(pk=int(rest)).first()
         if person is None:
             return None
         return Target(kind=kind, value=f"person:{person.pk}", label=person.display_name, person=person)
     if kind == Topic.Kind.ORGANISATION:
-        organisation = Organization.objects.filter(pk=int(rest)).first()
+        organisation = visible_organizations().filter(pk=int(rest)).first()
         if organisation is None:
             return None
         label = organisation.display_name
