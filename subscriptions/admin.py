@@ -108,8 +108,12 @@ class SubscriberAdmin(admin.ModelAdmin):
         counts = services.topic_counts()
         languages = list(settings.LANGUAGES)
         rows = [
-            {"label": entry.label, "kind": entry.kind, "total": entry.total,
-             "per_language": [entry.counts.get(code, 0) for code, _name in languages]}
+            {
+                "label": entry.label,
+                "kind": entry.kind,
+                "total": entry.total,
+                "per_language": [entry.counts.get(code, 0) for code, _name in languages],
+            }
             for entry in counts
         ]
         context = {
@@ -163,9 +167,7 @@ class SuppressionAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        saved = services.suppression_add(
-            address=form.cleaned_data["address"], reason=obj.reason, note=obj.note
-        )
+        saved = services.suppression_add(address=form.cleaned_data["address"], reason=obj.reason, note=obj.note)
         obj.pk, obj.address_hash, obj.created_at = saved.pk, saved.address_hash, saved.created_at
         obj._state.adding = False
 

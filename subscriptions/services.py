@@ -355,7 +355,9 @@ def subscribers_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     CSO_ALERTS_ERASE_AFTER_DAYS ago. Returns (unconfirmed deleted, left erased); safe to run twice."""
     now = now or timezone.now()
     unconfirmed = Subscriber.objects.filter(
-        confirmed_at__isnull=True, left_at__isnull=True, created_at__lt=now - timedelta(days=settings.CSO_ALERTS_CONFIRM_DAYS)
+        confirmed_at__isnull=True,
+        left_at__isnull=True,
+        created_at__lt=now - timedelta(days=settings.CSO_ALERTS_CONFIRM_DAYS),
     )
     left = Subscriber.objects.filter(left_at__lt=now - timedelta(days=settings.CSO_ALERTS_ERASE_AFTER_DAYS))
     unconfirmed_count = unconfirmed.count()
@@ -374,9 +376,9 @@ def suppression_add(*, address: str, reason: str, note: str = "") -> Suppression
         suppression, _created = Suppression.objects.get_or_create(
             address_hash=address_hash(address), defaults={"reason": reason, "note": note[:200]}
         )
-        Delivery.objects.filter(
-            subscriber__email=normalise(address), status=Delivery.Status.QUEUED
-        ).update(status=Delivery.Status.CANCELLED)
+        Delivery.objects.filter(subscriber__email=normalise(address), status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.CANCELLED
+        )
     return suppression
 
 
@@ -465,4 +467,3 @@ def subscriber_totals() -> dict[str, int]:
         waiting=Count("id", filter=Q(confirmed_at__isnull=True, left_at__isnull=True)),
         left=Count("id", filter=Q(left_at__isnull=False)),
     )
-

@@ -56,8 +56,11 @@ def invalid_link(request) -> HttpResponse:
 
 def _initial(subscriber: Subscriber | None = None) -> dict:
     if subscriber is None:
-        return {"language": (get_language() or settings.LANGUAGE_CODE)[:2], "frequency": "immediate",
-                "time_zone": settings.TIME_ZONE}
+        return {
+            "language": (get_language() or settings.LANGUAGE_CODE)[:2],
+            "frequency": "immediate",
+            "time_zone": settings.TIME_ZONE,
+        }
     return {
         "language": subscriber.language,
         "frequency": subscriber.frequency,

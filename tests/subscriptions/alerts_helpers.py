@@ -22,8 +22,14 @@ def path_of(link: str) -> str:
 
 
 def subscribe(client, email: str, topics=("everything",), language: str = "en", **extra):
-    data = {"email": email, "topics": list(topics), "language": language, "frequency": "immediate",
-            "time_zone": "Europe/Vienna", **extra}
+    data = {
+        "email": email,
+        "topics": list(topics),
+        "language": language,
+        "frequency": "immediate",
+        "time_zone": "Europe/Vienna",
+        **extra,
+    }
     return client.post(f"/{language}/alerts/", data)
 
 

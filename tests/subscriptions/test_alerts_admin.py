@@ -32,7 +32,7 @@ def _many(count, language, targets, prefix):
 
 def _row(body, label):
     start = body.index(f'<th scope="row">{label}</th>')
-    return body[start: body.index("</tr>", start)]
+    return body[start : body.index("</tr>", start)]
 
 
 def test_subscribers_per_topic_and_language(admin_client_logged_in, django_assert_max_num_queries):
@@ -46,12 +46,10 @@ def test_subscribers_per_topic_and_language(admin_client_logged_in, django_asser
     gone.save()
     with django_assert_max_num_queries(20) as small:
         body = admin_client_logged_in.get(PER_TOPIC).content.decode()
-    assert "<td class=\"numeric\">5</td><td class=\"numeric\">3</td><td class=\"numeric\">8</td>" in _row(
+    assert '<td class="numeric">5</td><td class="numeric">3</td><td class="numeric">8</td>' in _row(
         body, "Every release"
     )
-    assert "<td class=\"numeric\">2</td><td class=\"numeric\">3</td><td class=\"numeric\">5</td>" in _row(
-        body, "Economy"
-    )
+    assert '<td class="numeric">2</td><td class="numeric">3</td><td class="numeric">5</td>' in _row(body, "Economy")
     assert "10 confirmed subscribers; 1 waiting for confirmation; 1 left" in body
     # Ten times the subscribers: not one query more.
     _many(100, "en", ["everything", f"section:{economy.pk}"], "d")

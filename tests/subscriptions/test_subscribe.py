@@ -94,9 +94,7 @@ def test_same_answer_whether_the_address_is_new_known_confirmed_or_suppressed(
     assert not Subscriber.objects.filter(email="gone@example.org").exists()
 
 
-def test_a_confirmed_address_gets_a_new_topic_only_when_its_owner_saves_it(
-    client, django_capture_on_commit_callbacks
-):
+def test_a_confirmed_address_gets_a_new_topic_only_when_its_owner_saves_it(client, django_capture_on_commit_callbacks):
     subscriber = confirmed_subscriber("known@example.org")
     person = EventParticipantFactory(person__name="Irina Sokolova").person
     with django_capture_on_commit_callbacks(execute=True):
@@ -110,8 +108,12 @@ def test_a_confirmed_address_gets_a_new_topic_only_when_its_owner_saves_it(
     assert list(subscriber.topics.values_list("target", flat=True)) == ["everything"]
     saved = client.post(
         path_of(add_link).split("add/")[0],
-        {"topics": ["everything", f"person:{person.pk}"], "language": "en", "frequency": "immediate",
-         "time_zone": "UTC"},
+        {
+            "topics": ["everything", f"person:{person.pk}"],
+            "language": "en",
+            "frequency": "immediate",
+            "time_zone": "UTC",
+        },
     )
     assert saved.status_code == 200
     assert sorted(subscriber.topics.values_list("target", flat=True)) == ["everything", f"person:{person.pk}"]
@@ -139,10 +141,12 @@ def test_the_client_limit_reads_the_address_the_trusted_proxy_wrote(client, sett
     settings.CSO_TRUSTED_PROXY_COUNT = 1
     settings.CSO_TRUSTED_PROXY_ADDRESSES = ["127.0.0.1"]
     first = subscribe(client, "a@example.org", HTTP_X_FORWARDED_FOR="198.51.100.1")
-    second = client.post("/en/alerts/", {"email": "b@example.org", "topics": ["everything"]},
-                         HTTP_X_FORWARDED_FOR="198.51.100.2")
-    third = client.post("/en/alerts/", {"email": "c@example.org", "topics": ["everything"]},
-                        HTTP_X_FORWARDED_FOR="198.51.100.2")
+    second = client.post(
+        "/en/alerts/", {"email": "b@example.org", "topics": ["everything"]}, HTTP_X_FORWARDED_FOR="198.51.100.2"
+    )
+    third = client.post(
+        "/en/alerts/", {"email": "c@example.org", "topics": ["everything"]}, HTTP_X_FORWARDED_FOR="198.51.100.2"
+    )
     assert [first.status_code, second.status_code, third.status_code] == [200, 200, 429]
 
 
@@ -171,7 +175,7 @@ def test_a_bad_address_or_unknown_topic_is_a_form_error(client):
 
 def test_an_all_events_filter_is_kept_as_the_page_reads_it(client):
     section = SectionFactory(slug="economy")
-    subscribe(client, "f@example.org", topics=[f"filter:utm_source=x&section=economy&page=3&kind=&q=summit"])
+    subscribe(client, "f@example.org", topics=["filter:utm_source=x&section=economy&page=3&kind=&q=summit"])
     topic = Topic.objects.get()
     assert topic.kind == "filter"
     assert topic.query == "q=summit&section=economy"
@@ -232,13 +236,17 @@ def test_the_daily_sweep_deletes_unconfirmed_and_erases_departed_addresses():
     now = timezone.now()
     Subscriber.objects.create(email="stale@example.org", created_at=now - timedelta(days=8))
     Subscriber.objects.create(email="fresh@example.org", created_at=now - timedelta(days=6))
-    Subscriber.objects.create(email="gone@example.org", confirmed_at=now - timedelta(days=90),
-                              left_at=now - timedelta(days=29))
-    Subscriber.objects.create(email="leaving@example.org", confirmed_at=now - timedelta(days=90),
-                              left_at=now - timedelta(days=3))
+    Subscriber.objects.create(
+        email="gone@example.org", confirmed_at=now - timedelta(days=90), left_at=now - timedelta(days=29)
+    )
+    Subscriber.objects.create(
+        email="leaving@example.org", confirmed_at=now - timedelta(days=90), left_at=now - timedelta(days=3)
+    )
     confirmed_subscriber("staying@example.org")
     assert sweep_subscribers.delay().get() == {"unconfirmed": 1, "left": 1}
     assert sorted(Subscriber.objects.values_list("email", flat=True)) == [
-        "fresh@example.org", "leaving@example.org", "staying@example.org"
+        "fresh@example.org",
+        "leaving@example.org",
+        "staying@example.org",
     ]
     assert sweep_subscribers.delay().get() == {"unconfirmed": 0, "left": 0}

@@ -39,8 +39,14 @@ def test_a_hard_bounce_report_suppresses_the_address_and_marks_the_message(clien
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
     subscriber = confirmed_subscriber("Bouncy@Example.org")
     delivery = _sent_delivery(subscriber, "msg-1")
-    payload = {"RecordType": "Bounce", "Type": "HardBounce", "MessageID": "msg-1", "Email": "bouncy@example.org",
-               "Description": "The server was unable to deliver your message", "BouncedAt": "2026-12-06T10:00:00Z"}
+    payload = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "MessageID": "msg-1",
+        "Email": "bouncy@example.org",
+        "Description": "The server was unable to deliver your message",
+        "BouncedAt": "2026-12-06T10:00:00Z",
+    }
     response = _postmark(client, payload)
     assert response.status_code == 200
     assert is_suppressed("BOUNCY@example.org")
@@ -54,16 +60,26 @@ def test_a_hard_bounce_report_suppresses_the_address_and_marks_the_message(clien
 
 def test_a_spam_complaint_suppresses_the_address(client, settings):
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
-    payload = {"RecordType": "SpamComplaint", "Type": "SpamComplaint", "MessageID": "msg-2",
-               "Email": "angry@example.org", "BouncedAt": "2026-12-06T10:00:00Z"}
+    payload = {
+        "RecordType": "SpamComplaint",
+        "Type": "SpamComplaint",
+        "MessageID": "msg-2",
+        "Email": "angry@example.org",
+        "BouncedAt": "2026-12-06T10:00:00Z",
+    }
     assert _postmark(client, payload).status_code == 200
     assert Suppression.objects.get().reason == Suppression.Reason.COMPLAINT
 
 
 def test_a_report_with_the_wrong_secret_changes_nothing(client, settings):
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
-    payload = {"RecordType": "Bounce", "Type": "HardBounce", "MessageID": "m", "Email": "victim@example.org",
-               "BouncedAt": "2026-12-06T10:00:00Z"}
+    payload = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "MessageID": "m",
+        "Email": "victim@example.org",
+        "BouncedAt": "2026-12-06T10:00:00Z",
+    }
     response = _postmark(client, payload, secret="anymail:guess")
     assert response.status_code in (400, 401, 403)
     assert not Suppression.objects.exists()
@@ -77,8 +93,9 @@ def test_other_tracking_events_change_nothing(event_type):
 
 
 def test_a_rejected_message_suppresses_the_address():
-    event = AnymailTrackingEvent(event_type="rejected", recipient="invalid@example.org", message_id="x",
-                                 reject_reason="invalid")
+    event = AnymailTrackingEvent(
+        event_type="rejected", recipient="invalid@example.org", message_id="x", reject_reason="invalid"
+    )
     tracking.send(sender=object, event=event, esp_name="Test")
     assert is_suppressed("invalid@example.org")
 
@@ -106,9 +123,7 @@ def test_staff_suppress_an_address_by_hand_stored_as_its_hash(admin_client_logge
     listing = client.get("/admin/subscriptions/suppression/", {"q": "manual@example.org"}).content.decode()
     assert suppression.address_hash[:12] in listing
     assert "manual@example.org" not in listing.lower().replace('value="manual@example.org"', "")
-    again = client.post(
-        "/admin/subscriptions/suppression/add/", {"address": "manual@example.org", "reason": "manual"}
-    )
+    again = client.post("/admin/subscriptions/suppression/add/", {"address": "manual@example.org", "reason": "manual"})
     assert "This address is already suppressed." in again.content.decode()
     # Removing it lets the address be sent to again.
     client.post(f"/admin/subscriptions/suppression/{suppression.pk}/delete/", {"post": "yes"})
