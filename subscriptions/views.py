@@ -46,7 +46,12 @@ def from_this_site(request) -> bool:
 
 
 def _page(request, template: str, context: dict | None = None, status: int = 200) -> HttpResponse:
-    return render(request, f"subscriptions/{template}", {"noindex": True, **(context or {})}, status=status)
+    context = {"noindex": True, **(context or {})}
+    if "subscriber" in context:
+        # The address in two parts, so that a long one may wrap at its "@" on a phone (includes/address.html).
+        local, _at, domain = context["subscriber"].email.partition("@")
+        context["address"] = {"local": local, "domain": domain}
+    return render(request, f"subscriptions/{template}", context, status=status)
 
 
 def invalid_link(request) -> HttpResponse:

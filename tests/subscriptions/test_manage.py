@@ -33,7 +33,7 @@ def test_manage_page_shows_everything_held(client):
     subscriber = confirmed_subscriber("reader@example.org")
     _queued_delivery(subscriber, status=Delivery.Status.SENT)
     body = client.get(_manage(subscriber)).content.decode()
-    assert "reader@example.org" in body
+    assert "reader<wbr>@example.org" in body
     assert "Every release" in body
     assert "Summit opens — Sent" in body
     assert "1 message." in body
