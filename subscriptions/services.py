@@ -425,37 +425,38 @@ class TopicCount:
 
 
 def topic_counts() -> list[TopicCount]:
-    """Confirmed, present subscribers per topic and language: one grouped query, then one query per kind of
-    named topic for the names (not per row), whatever the number of subscribers."""
+    """Confirmed, present subscribers per topic and language: one grouped query (by the topic's ``target``,
+    which spells its kind and what it points at), then one query per kind of named topic for the names (not
+    per row), whatever the number of subscribers."""
     rows = (
         Topic.objects.filter(subscriber__confirmed_at__isnull=False, subscriber__left_at__isnull=True)
-        .values("target", "kind", "section_id", "person_id", "organisation_id", "query", "subscriber__language")
-        .annotate(n=Count("id"))
+        .values_list("target", "subscriber__language")
+        .annotate(n=Count("pk"))
         .order_by()
     )
     by_target: dict[str, TopicCount] = {}
-    ids = {"section": set(), "person": set(), "organisation": set()}
-    for row in rows:
-        entry = by_target.get(row["target"])
+    ids: dict[str, set[int]] = {"section": set(), "person": set(), "organisation": set()}
+    for target, language, count in rows:
+        entry = by_target.get(target)
         if entry is None:
-            entry = by_target[row["target"]] = TopicCount(row["target"], row["kind"], "", {}, 0)
-            for kind in ids:
-                if row[f"{kind}_id"]:
-                    ids[kind].add(row[f"{kind}_id"])
-            if row["kind"] == Topic.Kind.FILTER:
-                entry.label = _filter_label(row["query"])
-        entry.counts[row["subscriber__language"]] = entry.counts.get(row["subscriber__language"], 0) + row["n"]
-        entry.total += row["n"]
+            kind, _colon, rest = target.partition(":")
+            entry = by_target[target] = TopicCount(target, kind, "", {}, 0)
+            if kind in ids and rest.isdigit():
+                ids[kind].add(int(rest))
+        entry.counts[language] = entry.counts.get(language, 0) + count
+        entry.total += count
     names = {
         "section": {s.pk: s.display_name for s in Section.objects.filter(pk__in=ids["section"])},
         "person": {p.pk: p.display_name for p in Person.objects.filter(pk__in=ids["person"])},
         "organisation": {o.pk: o.display_name for o in Organization.objects.filter(pk__in=ids["organisation"])},
     }
     for entry in by_target.values():
-        kind, _colon, rest = entry.target.partition(":")
-        if kind in names:
-            entry.label = names[kind].get(int(rest), entry.target)
-        elif kind == EVERYTHING:
+        _kind, _colon, rest = entry.target.partition(":")
+        if entry.kind in names:
+            entry.label = names[entry.kind].get(int(rest), entry.target) if rest.isdigit() else entry.target
+        elif entry.kind == Topic.Kind.FILTER:
+            entry.label = _filter_label(rest)
+        else:
             entry.label = gettext("Every release")
     return sorted(by_target.values(), key=lambda entry: (-entry.total, entry.label))
 

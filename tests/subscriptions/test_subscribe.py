@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -250,3 +251,34 @@ def test_the_daily_sweep_deletes_unconfirmed_and_erases_departed_addresses():
         "staying@example.org",
     ]
     assert sweep_subscribers.delay().get() == {"unconfirmed": 0, "left": 0}
+
+
+def test_an_address_that_left_must_confirm_again_and_starts_afresh(client, django_capture_on_commit_callbacks):
+    subscriber = confirmed_subscriber("back@example.org")
+    services.subscriber_leave(subscriber=subscriber)
+    section = SectionFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribe(client, "back@example.org", topics=[f"section:{section.pk}"])
+    subscriber.refresh_from_db()
+    assert subscriber.left_at is None
+    assert subscriber.confirmed_at is None
+    assert list(subscriber.topics.values_list("target", flat=True)) == [f"section:{section.pk}"]
+    assert [m.subject for m in outbox_to("back@example.org")] == ["Confirm your e-mail alerts"]
+
+
+def test_a_known_address_asking_for_an_all_events_filter_gets_a_working_add_link(
+    client, django_capture_on_commit_callbacks
+):
+    subscriber = confirmed_subscriber("known@example.org", language="ru")
+    SectionFactory(slug="economy")
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribe(client, "known@example.org", topics=["filter:section=economy&q=summit talks"])
+    [message] = mail.outbox
+    assert message.subject == "Ваша подписка на новости"
+    [add_link] = links_in(message, "/add/")
+    assert "/ru/alerts/manage/" in add_link
+    page = client.get(path_of(add_link))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert re.search(r'value="filter:q=summit\+talks&amp;section=economy"[^>]* checked>', body)
+    assert subscriber.topics.count() == 1
