@@ -215,4 +215,6 @@ class SendingSwitchAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "subscriptions/admin/sending_switch.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:subscriptions_sendingswitch_changelist"))
