@@ -22,7 +22,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("healthz", healthz, name="healthz"),
     # The e-mail provider's bounce and complaint reports (django-anymail; subscriptions/webhooks.py).
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include("subscriptions.webhooks")),
     # A release's photos and documents, each request checked against the release (events.media.access).
     *file_urlpatterns,
 ]

@@ -110,7 +110,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         rows = [
             {
                 "label": entry.label,
-                "kind": entry.kind,
+                "kind": entry.kind_label,
                 "total": entry.total,
                 "per_language": [entry.counts.get(code, 0) for code, _name in languages],
             }

@@ -423,6 +423,10 @@ class TopicCount:
     counts: dict[str, int]
     total: int
 
+    @property
+    def kind_label(self) -> str:
+        return str(Topic.Kind(self.kind).label) if self.kind in Topic.Kind.values else self.kind
+
 
 def topic_counts() -> list[TopicCount]:
     """Confirmed, present subscribers per topic and language: one grouped query (by the topic's ``target``,

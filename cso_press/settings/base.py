@@ -325,7 +325,7 @@ CSO_ALERTS_ERASE_AFTER_DAYS = env_int("DJANGO_ALERTS_ERASE_AFTER_DAYS", 28)
 # A subscribe form accepted for one address this many times an hour (beyond it: the same answer, nothing sent),
 # and from one client address this many times an hour (beyond it: 429). The client address is read the way
 # login throttling reads it (behind the trusted proxies only).
-CSO_ALERTS_ADDRESS_LIMIT = env_int("DJANGO_ALERTS_ADDRESS_LIMIT", 3)
+CSO_ALERTS_ADDRESS_LIMIT = env_int("DJANGO_ALERTS_ADDRESS_LIMIT", 5)
 CSO_ALERTS_CLIENT_LIMIT = env_int("DJANGO_ALERTS_CLIENT_LIMIT", 20)
 CSO_CLIENT_IP_CALLABLE = AXES_CLIENT_IP_CALLABLE
 # The provider's bounce and complaint webhooks (/anymail/<provider>/tracking/) are accepted only with this

@@ -282,3 +282,48 @@ def test_a_known_address_asking_for_an_all_events_filter_gets_a_working_add_link
     body = page.content.decode()
     assert re.search(r'value="filter:q=summit\+talks&amp;section=economy"[^>]* checked>', body)
     assert subscriber.topics.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"email": "a@example.org", "topics": ["filter:date_from=not-a-date"]},
+        {"email": "a@example.org", "topics": ["filter:q=" + "x" * 600]},
+        {"email": "a@example.org", "topics": ["section:" + "9" * 40]},
+        {"email": "a@example.org", "topics": ["person:\x00"]},
+        {"email": "a@example.org", "topics": ["everything"], "time_zone": "Nowhere/Else"},
+        {"email": "a@example.org", "topics": ["everything"], "language": "xx"},
+        {"email": "a" * 300 + "@example.org", "topics": ["everything"]},
+        {"email": "a@example.org", "topics": ["everything"], "frequency": "hourly"},
+        {},
+    ],
+)
+def test_bad_subscribe_input_is_a_form_error_and_stores_nothing(client, data):
+    response = client.post("/en/alerts/", data)
+    assert response.status_code == 200
+    assert 'class="form-errors" role="alert"' in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/alerts/manage/abc/add/filter:%00",
+        "/en/alerts/manage/1:x:y/data.json",
+        "/en/alerts/unsubscribe/%00/",
+        "/ru/alerts/confirm/" + "9" * 30 + ":a:b/",
+    ],
+)
+def test_bad_links_are_404_pages(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_malformed_provider_report_is_refused_without_an_error(client, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "anymail:secret"}
+    response = client.post(
+        "/anymail/postmark/tracking/",
+        "{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Basic YW55bWFpbDpzZWNyZXQ=",
+    )
+    assert response.status_code < 500

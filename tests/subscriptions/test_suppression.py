@@ -8,6 +8,7 @@ import json
 import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.core import mail
+from django.test import Client
 
 from subscriptions.addresses import address_hash
 from subscriptions.models import Announcement, Delivery, Suppression
@@ -35,8 +36,9 @@ def _postmark(client, payload, secret=SECRET):
     )
 
 
-def test_a_hard_bounce_report_suppresses_the_address_and_marks_the_message(client, settings):
+def test_a_hard_bounce_report_suppresses_the_address_and_marks_the_message(settings):
     settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+    client = Client(enforce_csrf_checks=True)  # the provider has no CSRF token
     subscriber = confirmed_subscriber("Bouncy@Example.org")
     delivery = _sent_delivery(subscriber, "msg-1")
     payload = {
