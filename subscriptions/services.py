@@ -321,9 +321,12 @@ def subscriber_erase(*, subscriber: Subscriber) -> None:
     subscriber.delete()
 
 
-def subscriber_data(subscriber: Subscriber) -> dict:
-    """Everything held about a subscriber, as the manage page shows it and its download gives it."""
+def subscriber_data(subscriber: Subscriber, *, latest_messages: int | None = None) -> dict:
+    """Everything held about a subscriber, as its download gives it (the manage page shows only the
+    ``latest_messages`` newest messages, and their count)."""
     deliveries = subscriber.deliveries.select_related("announcement__event").order_by("-queued_at")
+    if latest_messages is not None:
+        deliveries = deliveries[:latest_messages]
     return {
         "email": subscriber.email,
         "language": subscriber.language,
@@ -337,6 +340,7 @@ def subscriber_data(subscriber: Subscriber) -> dict:
             {"topic": topic_label(topic), "since": topic.created_at.isoformat()}
             for topic in subscriber.topics.order_by("pk")
         ],
+        "message_count": subscriber.deliveries.count(),
         "messages": [
             {
                 "release": delivery.announcement.event.title,

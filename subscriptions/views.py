@@ -124,6 +124,10 @@ class ConfirmView(View):
         return _page(request, "confirmed.html", {"subscriber": subscriber, "manage_token": manage_token})
 
 
+# The manage page lists this many of the newest messages; the download holds them all.
+MESSAGES_SHOWN = 50
+
+
 class _ManageBase(View):
     def dispatch(self, request, *args, **kwargs):
         self.subscriber = links.read_token(links.MANAGE, kwargs["token"])
@@ -132,7 +136,7 @@ class _ManageBase(View):
         return super().dispatch(request, *args, **kwargs)
 
     def render_manage(self, request, form, **context):
-        data = services.subscriber_data(self.subscriber)
+        data = services.subscriber_data(self.subscriber, latest_messages=MESSAGES_SHOWN)
         return _page(
             request,
             "manage.html",
@@ -142,6 +146,7 @@ class _ManageBase(View):
                 "data": data,
                 "token": self.kwargs["token"],
                 "erase_days": settings.CSO_ALERTS_ERASE_AFTER_DAYS,
+                "messages_shown": MESSAGES_SHOWN,
                 **context,
             },
         )

@@ -154,3 +154,15 @@ def test_manage_pages_are_never_cached(client, page_cache):
     response = client.get(_manage(subscriber))
     assert "no-store" in response["Cache-Control"]
     assert "X-Page-Cache" not in response
+
+
+def test_the_manage_page_lists_the_50_newest_messages_and_counts_all(client):
+    subscriber = confirmed_subscriber("reader@example.org")
+    for n in range(55):
+        announcement = Announcement.objects.create(event=EventFactory(title=f"Release {n}"))
+        Delivery.objects.create(announcement=announcement, subscriber=subscriber, status=Delivery.Status.SENT)
+    body = client.get(_manage(subscriber)).content.decode()
+    assert "55 messages. The 50 latest:" in body
+    assert body.count(" — Sent") == 50
+    data = json.loads(client.get(_manage(subscriber) + "data.json").content)
+    assert len(data["messages"]) == 55
