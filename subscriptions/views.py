@@ -97,10 +97,13 @@ class SubscribeView(View):
             frequency=data["frequency"],
             time_zone=data["time_zone"],
         )
+        # Robust: a broker that cannot be reached is logged, and the reader still gets the same answer as
+        # everyone else (a 500 here, and only here, would tell that the address is not suppressed).
         if outcome.send == "confirm":
-            transaction.on_commit(lambda: tasks.send_confirmation.delay(outcome.subscriber_id))
+            transaction.on_commit(lambda: tasks.send_confirmation.delay(outcome.subscriber_id), robust=True)
         elif outcome.send == "manage":
-            transaction.on_commit(lambda: tasks.send_manage_link.delay(outcome.subscriber_id, list(outcome.targets)))
+            targets = list(outcome.targets)
+            transaction.on_commit(lambda: tasks.send_manage_link.delay(outcome.subscriber_id, targets), robust=True)
         return _page(request, "check_inbox.html", {"days": settings.CSO_ALERTS_CONFIRM_DAYS})
 
 
