@@ -151,6 +151,14 @@ def test_the_client_limit_reads_the_address_the_trusted_proxy_wrote(client, sett
     assert [first.status_code, second.status_code, third.status_code] == [200, 200, 429]
 
 
+def test_a_form_posted_from_a_trusted_origin_is_accepted(client, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.press.example"]
+    data = {"email": "x@example.org", "topics": ["everything"]}
+    assert client.post("/en/alerts/", data, HTTP_ORIGIN="https://www.press.example").status_code == 200
+    assert client.post("/en/alerts/", data, HTTP_ORIGIN="http://www.press.example").status_code == 403
+    assert client.post("/en/alerts/", data, HTTP_ORIGIN="https://press.example.evil").status_code == 403
+
+
 def test_a_form_posted_from_another_site_is_refused(client):
     response = client.post(
         "/en/alerts/", {"email": "x@example.org", "topics": ["everything"]}, HTTP_ORIGIN="https://evil.example"
