@@ -15,6 +15,8 @@ from functools import wraps
 
 from anymail import urls as anymail_urls
 from anymail.signals import tracking
+from django.conf import settings
+from django.core import checks
 from django.dispatch import receiver
 from django.http import HttpResponseBadRequest
 
@@ -31,6 +33,21 @@ def suppress_on_tracking(sender, event, esp_name, **kwargs) -> None:
         message_id=event.message_id or "",
         description=f"{esp_name} {event.description or event.reject_reason or ''}".strip(),
     )
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def webhook_secret_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Sending through a provider (an anymail backend) without a webhook secret: anyone could report bounces."""
+    if not settings.EMAIL_BACKEND.startswith("anymail.") or settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        return []
+    return [
+        checks.Warning(
+            "E-mail goes through a provider (anymail), but ANYMAIL_WEBHOOK_SECRET is not set: anyone could report "
+            "bounces and complaints and so stop alerts to any address.",
+            hint='Set ANYMAIL_WEBHOOK_SECRET to a random "user:password" and give it to the provider\'s webhook.',
+            id="subscriptions.W001",
+        )
+    ]
 
 
 def _unreadable_report_is_400(view):

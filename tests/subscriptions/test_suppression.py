@@ -13,6 +13,7 @@ from django.test import Client
 from subscriptions.addresses import address_hash
 from subscriptions.models import Announcement, Delivery, Suppression
 from subscriptions.selectors import is_suppressed
+from subscriptions.webhooks import webhook_secret_check
 from tests.factories import EventFactory
 
 from .alerts_helpers import confirmed_subscriber, subscribe
@@ -130,3 +131,14 @@ def test_staff_suppress_an_address_by_hand_stored_as_its_hash(admin_client_logge
     # Removing it lets the address be sent to again.
     client.post(f"/admin/subscriptions/suppression/{suppression.pk}/delete/", {"post": "yes"})
     assert not is_suppressed("manual@example.org")
+
+
+def test_deploy_check_warns_when_a_provider_has_no_webhook_secret(settings):
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
+    assert [message.id for message in webhook_secret_check()] == ["subscriptions.W001"]
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+    assert webhook_secret_check() == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ""}
+    assert webhook_secret_check() == []
