@@ -29,6 +29,7 @@ app.conf.beat_schedule = {
     "sweep-orphan-files": {"task": "maintenance.sweep_orphan_files", "schedule": crontab(hour=4, minute=0)},
     "sweep-unfinished-uploads": {"task": "maintenance.sweep_unfinished_uploads", "schedule": crontab(minute="*/10")},
     "presslist-stale-sends": {"task": "maintenance.presslist_sweep_stale_sends", "schedule": crontab(minute="*/10")},
+    "sweep-subscribers": {"task": "maintenance.sweep_subscribers", "schedule": crontab(hour=4, minute=30)},
 }
 
 

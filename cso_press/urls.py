@@ -25,6 +25,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # The e-mail provider's bounce and complaint reports (django-anymail; subscriptions/webhooks.py).
+    path("anymail/", include("subscriptions.webhooks")),
     # A release's photos and documents, each request checked against the release (events.media.access).
     *file_urlpatterns,
 ]

@@ -356,3 +356,14 @@ CSO_PRESSLIST_LINK_DAYS = env_int("DJANGO_PRESSLIST_LINK_DAYS", 30)
 CSO_PRESSLIST_RETRY_SECONDS = env_int("DJANGO_PRESSLIST_RETRY_SECONDS", 30)
 # A row still "sending" this many minutes after a worker took it lost its worker (maintenance sweep).
 CSO_PRESSLIST_STALE_MINUTES = env_int("DJANGO_PRESSLIST_STALE_MINUTES", 15)
+# ---- alerts: the readers' side of e-mail alerts (subscribe, confirm, manage, leave, bounces) ----
+# A subscribe form accepted for one address this many times an hour (beyond it: the same answer, nothing sent),
+# and from one client address this many times an hour (beyond it: 429). The client address is read the way
+# login throttling reads it (behind the trusted proxies only).
+CSO_ALERTS_ADDRESS_LIMIT = env_int("DJANGO_ALERTS_ADDRESS_LIMIT", 5)
+CSO_ALERTS_CLIENT_LIMIT = env_int("DJANGO_ALERTS_CLIENT_LIMIT", 20)
+CSO_CLIENT_IP_CALLABLE = AXES_CLIENT_IP_CALLABLE
+# The provider's bounce and complaint webhooks (/anymail/<provider>/tracking/) are accepted only with this
+# secret as HTTP basic auth ("user:password"); set it in production (anymail warns on every request without it).
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET")}
+INSTALLED_APPS = [*INSTALLED_APPS, "anymail"]

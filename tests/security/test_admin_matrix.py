@@ -34,6 +34,7 @@ from events.permissions import TRANSITIONS
 from events.services import embargo_links
 from presslist.models import Journalist
 from presslist.services import press_sends_queue
+from subscriptions.models import SendingSwitch, Subscriber, Suppression
 from tests.events.roles import user_in
 from tests.factories import EventFactory, OrganizationFactory, PersonFactory, PhotoFactory, UserFactory
 
@@ -75,6 +76,11 @@ PERMISSIONS = {
     "presslist": ("The press list: accredited journalists", "no", "yes", "no", "yes"),
     "presslist_sends": ("See a release's press list sends and who opened their link", "no", "read", "no", "read"),
     "presslist_send": ("Send to the press list, revoke a journalist's link, send again", "no", "yes", "no", "yes"),
+    "alerts_see": ("See e-mail alert subscribers and the subscribers per topic", "no", "read", "no", "read"),
+    "alerts_delete": ("Delete an e-mail alert subscriber", "no", "no", "no", "yes"),
+    "alerts_by_hand": ("Add or change a subscriber, or a second sending switch, by hand", "no", "no", "no", "no"),
+    "suppression": ("Add and remove suppressed e-mail addresses", "no", "yes", "no", "yes"),
+    "sending_switch": ("Pause and resume the sending of e-mail alerts", "no", "yes", "no", "yes"),
 }
 
 # How a URL is probed: "page" needs only to look (GET and POST alike); "form" shows read-only on GET and
@@ -116,6 +122,7 @@ URLS = {
     "app_list:otp_totp": ("accounts", PAGE),
     "app_list:otp_static": ("accounts", PAGE),
     "app_list:presslist": ("presslist", PAGE),
+    "app_list:subscriptions": ("alerts_see", PAGE),
     "trash": ("restore", WRITE),
     "events_event_dashboard": ("see", PAGE),
     "events_event_calendar": ("see", PAGE),
@@ -173,6 +180,26 @@ URLS = {
     "otp_totp_totpdevice_config": ("accounts", PAGE),
     "otp_totp_totpdevice_qrcode": ("accounts", PAGE),
     **model_urls("otp_static_staticdevice", view="accounts", change="accounts", add="accounts", delete="accounts"),
+    # E-mail alerts: readers change their own data; staff look, Administrators delete (subscriptions/admin.py).
+    **model_urls(
+        "subscriptions_subscriber",
+        view="alerts_see",
+        change="alerts_by_hand",
+        add="alerts_by_hand",
+        delete="alerts_delete",
+        change_kind=READ,
+    ),  # fmt: skip
+    "subscriptions_subscriber_per_topic": ("alerts_see", PAGE),
+    **model_urls(
+        "subscriptions_suppression", view="suppression", change="suppression", add="suppression", delete="suppression"
+    ),
+    **model_urls(
+        "subscriptions_sendingswitch",
+        view="sending_switch",
+        change="sending_switch",
+        add="alerts_by_hand",
+        delete="alerts_by_hand",
+    ),  # fmt: skip
     # Backup codes are kept as digests: an administrator sees and deletes them, nobody writes them by hand.
     **model_urls(
         "accounts_backupcodedevice",
@@ -213,6 +240,9 @@ ACTIONS = {
     "otp_static.StaticDevice": {"delete_selected": "accounts"},
     "accounts.BackupCodeDevice": {"delete_selected": "accounts"},
     "presslist.Journalist": {"delete_selected": "presslist"},
+    "subscriptions.Subscriber": {"delete_selected": "alerts_delete"},
+    "subscriptions.Suppression": {"delete_selected": "suppression"},
+    "subscriptions.SendingSwitch": {"delete_selected": "alerts_by_hand"},
 }
 
 
@@ -379,6 +409,9 @@ def world():
             "otp_static_staticdevice": static,
             "accounts_backupcodedevice": BackupCodeDevice.objects.create(user=reporter, name="Backup codes"),
             "presslist_journalist": journalist,
+            "subscriptions_subscriber": Subscriber.objects.create(email="reader@example.org"),
+            "subscriptions_suppression": Suppression.objects.create(address_hash="0" * 64, reason="manual"),
+            "subscriptions_sendingswitch": SendingSwitch.objects.create(),
         },
     }
 
