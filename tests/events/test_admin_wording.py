@@ -147,9 +147,10 @@ def sidebar(client, user, language: str = "en") -> dict[str, str]:
 def test_editorial_roles_see_only_the_newsroom_in_the_admin(client, role):
     apps = sidebar(client, user_in(role))
 
-    # Editors also keep the press list (presslist/migrations/0002_roles.py).
-    press_list = {"presslist": "Press list"} if role == "Editor" else {}
-    assert apps == {"events": "Releases and directory", **press_list}
+    # Editors also keep the press list (presslist/migrations/0002_roles.py) and the e-mail alerts' subscribers,
+    # suppressions and sending switch (subscriptions/migrations/0002_alerts_roles.py).
+    mail = {"presslist": "Press list", "subscriptions": "E-mail alerts"} if role == "Editor" else {}
+    assert apps == {"events": "Releases and directory", **mail}
     html = client.get(reverse("admin:events_event_changelist")).content.decode()
     for label in ("AXES", "OTP_TOTP", "OTP_STATIC", "Axes", "Otp_Totp", "Otp_Static"):
         assert label not in html
