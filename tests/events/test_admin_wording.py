@@ -161,7 +161,7 @@ def test_the_demo_editor_sees_only_the_newsroom_and_the_demo_admin_sees_everythi
     users = get_user_model().objects
 
     assert {"editor", "admin"} <= accounts
-    assert set(sidebar(client, users.get(username="editor"))) == {"events", "presslist"}
+    assert set(sidebar(client, users.get(username="editor"))) == {"events", "presslist", "subscriptions"}
     assert set(sidebar(client, users.get(username="admin"))) >= PLUMBING | {"events"}
 
 
