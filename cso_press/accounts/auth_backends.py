@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
 from axes.models import AccessAttempt
@@ -11,6 +9,8 @@ from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.utils import timezone
+
+from cso_press.observability.proxies import behind_trusted_proxy
 
 
 class LoginAttemptsBackend(AxesStandaloneBackend):
@@ -61,28 +61,6 @@ def locked_out_response(request, original_response=None, credentials=None) -> Ht
     return HttpResponse(status=403)
 
 
-def trusted_proxy_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """``CSO_TRUSTED_PROXY_ADDRESSES`` as networks; entries that are not addresses are reported by a system check."""
-    networks = []
-    for entry in settings.CSO_TRUSTED_PROXY_ADDRESSES:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            continue
-    return networks
-
-
-def from_trusted_proxy(request) -> bool:
-    """Whether the request reached us through one of our own proxies (always, when none are listed)."""
-    if not settings.CSO_TRUSTED_PROXY_ADDRESSES:
-        return True
-    try:
-        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return False
-    return any(peer in network for network in trusted_proxy_networks())
-
-
 def client_ip(request) -> str | None:
     """The client's address: the socket's peer, or the entry the trusted proxies added to X-Forwarded-For.
 
@@ -91,7 +69,7 @@ def client_ip(request) -> str | None:
     ``CSO_TRUSTED_PROXY_ADDRESSES`` (when they are listed) went round the proxy, and its header is ignored.
     """
     proxies = settings.CSO_TRUSTED_PROXY_COUNT
-    if proxies > 0 and from_trusted_proxy(request):
+    if behind_trusted_proxy(request):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
