@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cso_press.metrics import count_mail
 from events.audit import audit_log
 from events.models import Event
 from events.services.embargo_links import embargo_link_create, embargo_link_revoke
@@ -130,7 +131,9 @@ def _deliver_one(pk: int, connection) -> None:
             send.attempts >= settings.CSO_PRESSLIST_MAX_ATTEMPTS
         )
         _finish(send, Status.FAILED if failed_for_good else Status.QUEUED, error=str(error)[:300])
+        count_mail("failed" if failed_for_good else "deferred")
         return
+    count_mail("sent")
     _finish(send, Status.SENT, message_id=message.extra_headers["Message-ID"], sent_at=timezone.now())
 
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from cso_press.metrics import count_mail
 from events.filters import EventFilter
 from events.models import Organization, Person, Section
 from events.selectors.identity import site_identity
@@ -249,6 +250,7 @@ def _send(subscriber: Subscriber, template: str, subject: str, context: dict) ->
     )
     message.attach_alternative(render_to_string(f"subscriptions/mail/{template}.html", context), "text/html")
     message.send()
+    count_mail("sent")
 
 
 def confirmation_send(*, subscriber_id: int) -> bool:
@@ -404,6 +406,7 @@ def tracking_event_record(*, event_type: str, recipient: str, message_id: str, d
     suppression_add(address=recipient, reason=reason, note=note)
     if message_id:
         Delivery.objects.filter(message_id=message_id).update(status=Delivery.Status.BOUNCED, error=note[:300])
+    count_mail("bounced")
     return True
 
 
