@@ -47,6 +47,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
+import boto3
+import psycopg
+import redis
+import requests
+from botocore.config import Config
+from PIL import Image
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
 HOST = "127.0.0.1"
@@ -246,7 +253,6 @@ class Drill:
         return f"postgres://postgres@{HOST}:{self.pg_port}/postgres?application_name={application}"
 
     def sql(self, query: str, params: tuple = ()) -> list[tuple]:
-        import psycopg  # noqa: PLC0415 - the drill's own read of the database, loaded once it exists
 
         with psycopg.connect(f"postgresql://postgres@{HOST}:{self.pg_port}/postgres", autocommit=True) as conn:
             return conn.execute(query, params).fetchall()
@@ -266,7 +272,6 @@ class Drill:
         wait_for(lambda: self.redis_answers(), 15, "redis-server to answer")
 
     def redis(self):
-        import redis  # noqa: PLC0415 - the client only the drill itself needs
 
         return redis.Redis(host=HOST, port=self.redis_port, socket_connect_timeout=1, socket_timeout=2)
 
@@ -285,8 +290,6 @@ class Drill:
         return endpoint
 
     def s3(self, endpoint: str | None = None):
-        import boto3  # noqa: PLC0415 - the drill's own look into the bucket
-        from botocore.config import Config  # noqa: PLC0415
 
         return boto3.client(
             "s3",
@@ -394,7 +397,6 @@ class Drill:
 
 
 def http_status(url: str) -> int:
-    import requests  # noqa: PLC0415 - loaded with the rest of the drill's clients
 
     try:
         return requests.get(url, timeout=5).status_code
@@ -465,14 +467,12 @@ print(json.dumps({"state": photo.state, "error": photo.processing_error, "files"
 
 def make_big_png(path: Path, size: tuple[int, int] = (6000, 4000)) -> None:
     """A large photo whose rendering takes a while (a PNG is decoded whole), yet small enough to upload."""
-    from PIL import Image  # noqa: PLC0415 - only this step makes an image
 
     small = Image.merge("RGB", [Image.effect_noise((size[0] // 40, size[1] // 40), 60 + 20 * n) for n in range(3)])
     small.resize(size, Image.Resampling.BICUBIC).save(path, format="PNG", compress_level=1)
 
 
 def make_small_jpeg(path: Path) -> None:
-    from PIL import Image  # noqa: PLC0415
 
     Image.new("RGB", (1600, 1200), (40, 90, 160)).save(path, format="JPEG", quality=85)
 
@@ -541,7 +541,6 @@ class Reader:
     """An anonymous reader (no cookies kept): what the page cache serves."""
 
     def __init__(self) -> None:
-        import requests  # noqa: PLC0415
 
         self.requests = requests
 
@@ -554,7 +553,6 @@ class Reader:
 
 def signed_in(base: str, login_path: str, user: tuple[str, str] = EDITOR):
     """A requests session signed in as ``user`` (the drill's editor) on ``base`` (the admin's login form)."""
-    import requests  # noqa: PLC0415
 
     session = requests.Session()
     page = session.get(base + login_path, timeout=30)

@@ -114,6 +114,16 @@ FORBIDDEN_IMPORTS = {
         "from cso_press import urls",
         ["events never imports the project (cso_press) except its settings BROKEN"],
     ),
+    "the press list importing an admin screen": (
+        "presslist/services.py",
+        "from events.admin import event",
+        ["presslist is not allowed to import events.admin", "presslist.services -> events.admin"],
+    ),
+    "the e-mail alerts importing the press list": (
+        "subscriptions/selectors.py",
+        "from presslist import models",
+        ["subscriptions is not allowed to import presslist", "subscriptions.selectors -> presslist.models"],
+    ),
     "events importing the e-mail alerts": (
         "events/services/releases.py",
         "from subscriptions import models",
