@@ -295,3 +295,13 @@ CSO_ORPHAN_FILE_GRACE_MINUTES = env_int("DJANGO_ORPHAN_FILE_GRACE_MINUTES", 60)
 CSO_PHOTO_PROCESSING_STALE_MINUTES = env_int("DJANGO_PHOTO_PROCESSING_STALE_MINUTES", 30)
 CSO_PHOTO_PROCESSING_MAX_ATTEMPTS = env_int("DJANGO_PHOTO_PROCESSING_MAX_ATTEMPTS", 4)
 CSO_FAILED_PHOTO_DAYS = env_int("DJANGO_FAILED_PHOTO_DAYS", 7)
+
+# Shared HTTP cache (events/page_cache.py, events/cache_invalidation.py): anonymous public pages carry
+# `s-maxage` (never past the next scheduled publication) and their cache tags (Surrogate-Key, Cache-Tag). A
+# shared cache may serve a page this much longer while it fetches a new one (not when a publication or
+# midnight ends it). After a committed change the task `cache.purge_tags` sends the dropped tags, in a
+# Surrogate-Key header, to each purge address (comma-separated), with this timeout in seconds per request.
+CSO_SHARED_CACHE_STALE_SECONDS = env_int("DJANGO_SHARED_CACHE_STALE_SECONDS", 30)
+CSO_CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
+CSO_CACHE_PURGE_METHOD = env_str("DJANGO_CACHE_PURGE_METHOD", "PURGE")
+CSO_CACHE_PURGE_TIMEOUT = env_int("DJANGO_CACHE_PURGE_TIMEOUT", 5)
