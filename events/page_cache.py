@@ -116,10 +116,15 @@ PAGE_LIST_TAGS: dict[str, tuple[str, ...]] = {
     "organization": (PEOPLE_LIST, SECTIONS_LIST),
     "contacts": (PEOPLE_LIST, ORGANISATIONS_LIST),
     "search": (SEARCH_LIST, SECTIONS_LIST),
-    "feed-rss": (FEEDS_LIST,),
-    "feed-atom": (FEEDS_LIST,),
-    "ics": (CALENDAR_LIST,),
-    "sitemap": (SITEMAP_LIST,),
+    # Feeds and calendars name each release's section (item categories).
+    "feed-rss": (FEEDS_LIST, SECTIONS_LIST),
+    "feed-atom": (FEEDS_LIST, SECTIONS_LIST),
+    "section-feed-rss": (SECTIONS_LIST,),
+    "section-feed-atom": (SECTIONS_LIST,),
+    "ics": (CALENDAR_LIST, SECTIONS_LIST),
+    "section-ics": (SECTIONS_LIST,),
+    # The addresses of sections, people and organisations with a public page.
+    "sitemap": (SITEMAP_LIST, *ROW_LISTS),
 }
 # URL names whose ``slug`` names a release, a section, a person or an organisation.
 RELEASE_PAGES = frozenset({"detail", "event-ics", "photos-zip", "photo-download", "document-download"})
