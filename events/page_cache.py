@@ -525,6 +525,7 @@ class AnonymousPageCacheMiddleware:
             tags = tag_versions(page_tags(request.path_info))
             version = str(_stored_version())
         except Error as exc:
+            request.cso_page_cache = "bypass"
             response = database_outage_response(request, exc)
             if response is None:
                 raise
