@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from events import cache_invalidation, page_cache
 from events.models import CacheTagVersion, Event
+from events.page_cache import drop_tags
 from events.services import releases
+from events.views import HomeView
 from tests.factories import (
     EventFactory,
     EventParticipantFactory,
@@ -337,3 +339,21 @@ def test_every_dropped_tag_is_one_that_pages_carry():
     carried = {tag for tags in page_cache.PAGE_LIST_TAGS.values() for tag in tags}
     assert cache_invalidation.RELEASE_LISTS <= carried
     assert cache_invalidation.COVER_LISTS <= carried
+
+
+def test_a_change_committed_while_a_page_is_made_never_leaves_that_page_current(client, page_cache, monkeypatch):
+    """Several app servers: one renders the home page while another commits a publication. The entry is filed
+    under the versions read before rendering, so the next request makes the page again."""
+    EventFactory(title="Before the race")
+    rendering = HomeView.get_context_data
+
+    def render_while_another_server_publishes(view, **kwargs):
+        context = rendering(view, **kwargs)
+        drop_tags({"list:home"})  # committed elsewhere after this page read the releases
+        return context
+
+    monkeypatch.setattr(HomeView, "get_context_data", render_while_another_server_publishes)
+    assert client.get(reverse("events:home"))["X-Page-Cache"] == "miss"
+    monkeypatch.setattr(HomeView, "get_context_data", rendering)
+    assert client.get(reverse("events:home"))["X-Page-Cache"] == "miss"
+    assert client.get(reverse("events:home"))["X-Page-Cache"] == "hit"
