@@ -1,12 +1,15 @@
 """Whole-page cache for anonymous readers, that can never hide a due release or show a changed one stale.
 
 Four rules keep it correct:
-- Entries carry a *content version*, changed after every committed change to a press-office record
-  (``events/cache_invalidation.py``); an entry from another version is never served, so an edit, a
-  withdrawal or a new photo is visible on the next request.
-- That version lives in the database (``ContentVersion``, one row), not in Redis with the pages: a Redis
-  restarted from an old snapshot, or one that evicted keys under ``maxmemory``, can bring back old entries
-  but never the version that made them current. A hit costs one Redis round trip and one primary-key read.
+- Each entry records the *tags* of what it shows (``page_tags``: ``release:12``, ``section:3``,
+  ``person:7``, ``organisation:2``, ``language:en``, ``list:home`` …) and the version of each tag when the
+  page was made. A committed change gives new versions to the tags of the pages that show it
+  (``events/cache_invalidation.py``), and an entry whose tags moved on is never served: an edit, a withdrawal
+  or a new photo is visible on the next request, while every page that does not show it stays cached.
+- Those versions live in the database (``CacheTagVersion``, a row per tag ever changed), not in Redis with
+  the pages: a Redis restarted from an old snapshot, or one that evicted keys under ``maxmemory``, can bring
+  back old entries but never the versions that made them current, and several app servers sharing one
+  database agree on them. A hit costs one Redis round trip and one indexed read of the entry's few tags.
 - An entry is valid only until the next scheduled publication time (and the next local midnight, when
   "today" moves on), so a scheduled release appears at its minute without any job running.
 - Only anonymous GETs of public pages are cached; anything that sets a cookie, is private (embargo pages),
@@ -30,6 +33,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, Error, connection
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
@@ -38,12 +42,94 @@ from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
 from .media.links import GRANT_PARAMETER
-from .models import ContentVersion, Event
+from .models import (
+    CacheTagVersion,
+    ContentVersion,
+    Event,
+    EventParticipant,
+    EventPressContact,
+    Organization,
+    Person,
+    Section,
+)
 from .models.content_version import ROW_ID
 from .navigation import BACK_PARAMETER
 
 NEXT_PUBLISH_KEY = "cso:next-publish:{version}"
 PAGE_KEY = "cso:page:{digest}"
+
+# Cache tags: what a page shows, by kind. Every page carries ALL_TAG (changed when everything must go: an
+# archive restore), SITE_TAG (the office's identity in every header and footer), SCHEDULE_TAG (changed when a
+# release is scheduled sooner than a cached page would expire) and its language's tag.
+ALL_TAG = "all"
+SITE_TAG = "site"
+SCHEDULE_TAG = "schedule"
+HOME_LIST = "list:home"
+ALL_EVENTS_LIST = "list:all-events"
+CALENDAR_LIST = "list:calendar"
+UPCOMING_LIST = "list:upcoming"
+FEEDS_LIST = "list:feeds"
+SITEMAP_LIST = "list:sitemap"
+SEARCH_LIST = "list:search"
+# Pages showing the names of people, organisations or sections beyond their own (indexes, filter menus,
+# press contacts, release rows with their section).
+PEOPLE_LIST = "list:people"
+ORGANISATIONS_LIST = "list:organisations"
+SECTIONS_LIST = "list:sections"
+
+
+def release_tag(pk: int) -> str:
+    return f"release:{pk}"
+
+
+def section_tag(pk: int) -> str:
+    return f"section:{pk}"
+
+
+def person_tag(pk: int) -> str:
+    return f"person:{pk}"
+
+
+def organisation_tag(pk: int) -> str:
+    return f"organisation:{pk}"
+
+
+def language_tag(code: str) -> str:
+    return f"language:{code}"
+
+
+# The tags of each public page besides the ones read from its address (``page_tags``), by URL name.
+ROW_LISTS = (PEOPLE_LIST, ORGANISATIONS_LIST, SECTIONS_LIST)  # rows and filter menus show these names
+PAGE_LIST_TAGS: dict[str, tuple[str, ...]] = {
+    "home": (HOME_LIST, SECTIONS_LIST),
+    "list": (ALL_EVENTS_LIST, *ROW_LISTS),
+    "detail": (SECTIONS_LIST,),  # "other events" rows
+    "calendar": (CALENDAR_LIST,),
+    "calendar-month": (CALENDAR_LIST,),
+    "calendar-day": (CALENDAR_LIST, SECTIONS_LIST),
+    "upcoming": (UPCOMING_LIST, SECTIONS_LIST),
+    "sections": (SECTIONS_LIST,),
+    "section": ROW_LISTS,
+    "people": (PEOPLE_LIST, ORGANISATIONS_LIST),
+    "person": (SECTIONS_LIST,),
+    "organizations": (ORGANISATIONS_LIST,),
+    "organization": (PEOPLE_LIST, SECTIONS_LIST),
+    "contacts": (PEOPLE_LIST, ORGANISATIONS_LIST),
+    "search": (SEARCH_LIST, SECTIONS_LIST),
+    # Feeds and calendars name each release's section (item categories).
+    "feed-rss": (FEEDS_LIST, SECTIONS_LIST),
+    "feed-atom": (FEEDS_LIST, SECTIONS_LIST),
+    "section-feed-rss": (SECTIONS_LIST,),
+    "section-feed-atom": (SECTIONS_LIST,),
+    "ics": (CALENDAR_LIST, SECTIONS_LIST),
+    "section-ics": (SECTIONS_LIST,),
+    # The addresses of sections, people and organisations with a public page.
+    "sitemap": (SITEMAP_LIST, *ROW_LISTS),
+}
+# URL names whose ``slug`` names a release, a section, a person or an organisation.
+RELEASE_PAGES = frozenset({"detail", "event-ics", "photos-zip", "photo-download", "document-download"})
+SECTION_PAGES = frozenset({"section", "section-feed-rss", "section-feed-atom", "section-ics"})
+PERSON_PAGES = frozenset({"person", "contact-vcard"})
 # Paths outside the language prefix that are public and cacheable, with their URL names.
 EXTRA_PUBLIC_PATHS = {"/sitemap.xml": "sitemap", "/robots.txt": "robots"}
 NEVER_CACHED_PARTS = ("/embargo/", "/preview/")
@@ -120,10 +206,13 @@ def database_outage_response(request, exception: Exception):
     return import_string(settings.CSO_DATABASE_OUTAGE_RESPONSE)(request, exception)
 
 
-def _stored_version() -> int:
-    # With CONN_HEALTH_CHECKS Django would first send "SELECT 1" on a kept connection, once per request; this
-    # read is usually the request's first query and tells as much, so it stands in for that check, and a kept
-    # connection that the database dropped (a restart) is replaced once, as the check would have done.
+def _checking_connection(read):
+    """``read()``, standing in for Django's connection health check.
+
+    With CONN_HEALTH_CHECKS Django would first send "SELECT 1" on a kept connection, once per request; this
+    read is usually the request's first query and tells as much, so it stands in for that check, and a kept
+    connection that the database dropped (a restart) is replaced once, as the check would have done.
+    """
     checks_this_connection = (
         connection.connection is not None
         and not connection.in_atomic_block
@@ -133,12 +222,16 @@ def _stored_version() -> int:
     if checks_this_connection:
         connection.health_check_done = True
     try:
-        row = _read_version_row()
+        return read()
     except Error:
         if not checks_this_connection:
             raise
         connection.close()
-        row = _read_version_row()
+        return read()
+
+
+def _stored_version() -> int:
+    row = _checking_connection(_read_version_row)
     if row is not None:
         return row[0]
     # Only if the row made by the migration was removed (a flushed test database): make it again.
@@ -154,8 +247,49 @@ def _read_version_row() -> tuple | None:
         return cursor.fetchone()
 
 
+def tag_versions(tags) -> dict[str, int]:
+    """The current version of each of ``tags`` (0 for a tag never changed), in one indexed query."""
+    tags = sorted(set(tags))
+
+    def read() -> dict[str, int]:
+        table = connection.ops.quote_name(CacheTagVersion._meta.db_table)
+        marks = ", ".join(["%s"] * len(tags))
+        with connection.cursor() as cursor:
+            # Written by hand for the same reason as the content version's: this is the whole cost of a hit.
+            cursor.execute(f"SELECT tag, version FROM {table} WHERE tag IN ({marks})", tags)  # noqa: S608
+            stored = dict(cursor.fetchall())
+        return {tag: stored.get(tag, 0) for tag in tags}
+
+    return _checking_connection(read)
+
+
+def drop_tags(tags) -> set[str]:
+    """Make every cached page showing any of ``tags`` obsolete (run after the change is committed).
+
+    Each tag gets a new random version in one statement; the content version that keys the smaller kept
+    values (``remembered``) changes too, since what they were computed from may have changed.
+    """
+    tags = set(tags)
+    if tags:
+        _new_tag_versions(tags)
+        _change_content_version()
+    return tags
+
+
+def schedule_changed() -> None:
+    """A release was scheduled or its time moved: the next scheduled publication is worked out again."""
+    _change_content_version()
+
+
 def bump_content_version() -> int:
-    """Make every cached page and value obsolete at once (old keys simply stop being asked for).
+    """Make every cached page and value obsolete at once (old keys simply stop being asked for): after an
+    archive restore or a bulk load, where nobody listed what changed."""
+    _new_tag_versions({ALL_TAG})
+    return _change_content_version()
+
+
+def _change_content_version() -> int:
+    """A new content version: the values kept by ``remembered`` are computed again.
 
     The new version is random rather than the old one plus one, so that a database restored from a backup
     never reaches again a number whose pages Redis may still hold.
@@ -168,6 +302,16 @@ def bump_content_version() -> int:
     if memo is not None:
         memo["version"] = str(version)  # what this request reads from now on is the new content
     return version
+
+
+def _new_tag_versions(tags: set[str]) -> None:
+    now = timezone.now()
+    CacheTagVersion.objects.bulk_create(
+        [CacheTagVersion(tag=tag, version=secrets.randbits(63), changed_at=now) for tag in sorted(tags)],
+        update_conflicts=True,
+        unique_fields=["tag"],
+        update_fields=["version", "changed_at"],
+    )
 
 
 def next_scheduled_publication(version: str) -> float | None:
@@ -225,16 +369,63 @@ def _is_public_path(path: str) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _page_name(path: str) -> str:
-    """The URL name of a public path ("" when none matches: that answer is a 404 whatever the query)."""
+def _page_match(path: str) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """The URL name of a public path and its arguments ("" when none matches: a 404 whatever the query)."""
     if path in EXTRA_PUBLIC_PATHS:
-        return EXTRA_PUBLIC_PATHS[path]
+        return EXTRA_PUBLIC_PATHS[path], ()
     # Public routes are the same in every language; the prefix only chooses the language.
     _language, _slash, rest = path[1:].partition("/")
     try:
-        return get_resolver(PUBLIC_URLCONF).resolve(f"/{rest}").url_name or ""
+        match = get_resolver(PUBLIC_URLCONF).resolve(f"/{rest}")
     except Resolver404:
-        return ""
+        return "", ()
+    return match.url_name or "", tuple(sorted(match.kwargs.items()))
+
+
+def _page_name(path: str) -> str:
+    return _page_match(path)[0]
+
+
+def page_tags(path: str) -> list[str]:
+    """The cache tags of the public page at ``path``: what it shows, read from its address (a few small
+    queries for a page about one release, section, person or organisation; none for a list)."""
+    name, arguments = _page_match(path)
+    kwargs = dict(arguments)
+    tags = {ALL_TAG, SITE_TAG, SCHEDULE_TAG, *PAGE_LIST_TAGS.get(name, ())}
+    language = None if path in EXTRA_PUBLIC_PATHS else path[1:].partition("/")[0]
+    if language:
+        tags.add(language_tag(language))
+    slug = kwargs.get("slug")
+    if name in RELEASE_PAGES:
+        tags |= _release_page_tags(slug, language)
+    elif name in SECTION_PAGES:
+        for pk, parent in Section.objects.filter(slug=slug).values_list("pk", "parent_id"):
+            tags |= {section_tag(pk)} | ({section_tag(parent)} if parent else set())
+    elif name in PERSON_PAGES:
+        for pk, organisation in Person.objects.filter(slug=slug).values_list("pk", "organization_id"):
+            tags |= {person_tag(pk)} | ({organisation_tag(organisation)} if organisation else set())
+    elif name == "organization":
+        tags |= {organisation_tag(pk) for pk in Organization.objects.filter(slug=slug).values_list("pk", flat=True)}
+    return sorted(tags)
+
+
+def _release_page_tags(slug: str, language: str) -> set[str]:
+    """A release's page shows the release, its section (and the parent's name), its people with their
+    organisations, its organisations, and "other events" of that section and those people."""
+    row = Event.objects.filter(slug=slug, language=language).values_list("pk", "section_id", "section__parent_id")
+    found = row.first()
+    if found is None:
+        return set()
+    pk, section, parent = found
+    tags = {release_tag(pk), section_tag(section)} | ({section_tag(parent)} if parent else set())
+    linked = Q(pk__in=EventParticipant.objects.filter(event=pk).values("person")) | Q(
+        pk__in=EventPressContact.objects.filter(event=pk).values("person")
+    )
+    for person, organisation in Person.objects.filter(linked).values_list("pk", "organization_id"):
+        tags |= {person_tag(person)} | ({organisation_tag(organisation)} if organisation else set())
+    organisations = Event.organizations.through.objects.filter(event=pk).values_list("organization", flat=True)
+    tags |= {organisation_tag(organisation) for organisation in organisations}
+    return tags
 
 
 def _page_number(value: str) -> str:
@@ -281,12 +472,30 @@ def response_is_cacheable(response) -> bool:
     return not any(word in control for word in ("private", "no-store", "no-cache"))
 
 
+def shared_cache_control(control: list[str], seconds: float, cut_short: bool) -> str:
+    """``Cache-Control`` of an anonymous public page that may be kept ``seconds`` more.
+
+    Browsers keep it CSO_BROWSER_CACHE_SECONDS at most, a shared cache in front (a CDN, the proxy) the whole
+    ``seconds`` (``s-maxage``): both end at the next scheduled publication or local midnight, whichever comes
+    first, and a committed change purges the shared cache by tag in between. A shared cache may serve the old
+    page a little longer while it fetches a new one (``stale-while-revalidate``), but not when the page ends
+    because a release comes out or "today" moves (``cut_short``): then the new page is due at that second.
+    """
+    seconds = max(0, int(seconds))
+    max_age = min(seconds, settings.CSO_BROWSER_CACHE_SECONDS)
+    parts = ["public", *control, f"max-age={max_age}", f"s-maxage={seconds}"]
+    if not cut_short and settings.CSO_SHARED_CACHE_STALE_SECONDS > 0:
+        parts.append(f"stale-while-revalidate={settings.CSO_SHARED_CACHE_STALE_SECONDS}")
+    return ", ".join(parts)
+
+
 class AnonymousPageCacheMiddleware:
     """Sits near the top of ``MIDDLEWARE``: a hit is answered before sessions, locale, CSRF and auth run.
 
     The stored response already carries the headers the middleware below it added on the miss (ETag, the
-    content security policy, Permissions-Policy, X-Frame-Options), so a hit costs the content version (one
-    primary-key read from the database) and one cache round trip; an entry from another version is ignored.
+    content security policy, Permissions-Policy, X-Frame-Options), so a hit costs one cache round trip and one
+    read of the entry's tag versions from the database; an entry whose tags moved on is ignored. Each answer
+    says on the request what happened (``request.cso_page_cache``: "hit", "miss" or "bypass"), for metrics.
 
     While the database is unreachable nothing can say whether a cached page is still current (a release may
     have been withdrawn just before), so a cacheable request is answered with the same 503 page as any
@@ -300,34 +509,33 @@ class AnonymousPageCacheMiddleware:
         if request.method in ("GET", "HEAD") and _is_public_path(request.path):
             keep_public_parameters(request)
         if not request_is_cacheable(request):
+            request.cso_page_cache = "bypass"
             with one_version_per_request():
                 return self.get_response(request)
         digest = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
         key = PAGE_KEY.format(digest=digest)
+        entry = cache.get(key)
+        now = time.time()
         try:
+            if entry is not None and entry["valid_until"] > now and tag_versions(entry["tags"]) == entry["tags"]:
+                request.cso_page_cache = "hit"
+                return self._hit(request, entry, now)
+            # The versions are read before the page is made: a change committed while it is made gives its
+            # tags new versions, so the entry filed under these is never served.
+            tags = tag_versions(page_tags(request.path_info))
             version = str(_stored_version())
         except Error as exc:
+            request.cso_page_cache = "bypass"
             response = database_outage_response(request, exc)
             if response is None:
                 raise
             return response
-        entry = cache.get(key)
-        now = time.time()
-        if entry is not None and entry["version"] == version and entry["valid_until"] > now:
-            response = entry["response"]
-            response["X-Page-Cache"] = "hit"
-            response["Cache-Control"] = self._browser_control(entry["control"], entry["valid_until"] - now)
-            return get_conditional_response(
-                request,
-                etag=response.get("ETag"),
-                last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-                response=response,
-            )
+        request.cso_page_cache = "miss"
         with one_version_per_request(version):
             response = self.get_response(request)
         if response_is_cacheable(response):
             try:
-                until = valid_until(version, now)
+                until, cut_short = self._valid_until(version, now)
             except DatabaseError:
                 return response
             lifetime = until - now
@@ -337,14 +545,38 @@ class AnonymousPageCacheMiddleware:
                     for part in response.get("Cache-Control", "").split(",")
                     if part.strip() and not part.strip().lower().startswith(("max-age", "public"))
                 ]
-                response["Cache-Control"] = self._browser_control(control, lifetime)
-                entry = {"version": version, "valid_until": until, "control": control, "response": response}
+                self._add_headers(response, control, lifetime, cut_short, tags)
+                entry = {
+                    "tags": tags,
+                    "valid_until": until,
+                    "cut_short": cut_short,
+                    "control": control,
+                    "response": response,
+                }
                 cache.set(key, entry, timeout=int(lifetime) + 1)
             response["X-Page-Cache"] = "miss"
         return response
 
+    def _hit(self, request, entry: dict, now: float):
+        response = entry["response"]
+        response["X-Page-Cache"] = "hit"
+        self._add_headers(response, entry["control"], entry["valid_until"] - now, entry["cut_short"], entry["tags"])
+        return get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
+
     @staticmethod
-    def _browser_control(control: list[str], seconds: float) -> str:
-        # Browsers and CDNs may keep the page for a short while, but never past the next scheduled release.
-        max_age = max(0, min(int(seconds), settings.CSO_BROWSER_CACHE_SECONDS))
-        return ", ".join(["public", *control, f"max-age={max_age}"])
+    def _valid_until(version: str, now: float) -> tuple[float, bool]:
+        """Until when the page made now stays true, and whether a publication or midnight ends it."""
+        until = valid_until(version, now)
+        return until, until < now + settings.CSO_PAGE_CACHE_SECONDS
+
+    @staticmethod
+    def _add_headers(response, control: list[str], seconds: float, cut_short: bool, tags) -> None:
+        response["Cache-Control"] = shared_cache_control(control, seconds, cut_short)
+        # Fastly and Varnish read space-separated keys, Cloudflare comma-separated tags.
+        response["Surrogate-Key"] = " ".join(tags)
+        response["Cache-Tag"] = ",".join(tags)

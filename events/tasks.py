@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.db import DatabaseError
 
 from .archive import run_export_job
+from .cache_invalidation import purge_shared_caches
 from .media import kits
 from .media.cleanup import find_orphans
 from .media.services import render_photo as render_stored_photo
@@ -118,3 +119,18 @@ def export_archive(job_id: int) -> dict:
     A finished job is left alone, so a redelivered message changes nothing."""
     job = run_export_job(job_id)
     return {"job": job_id, "state": job.state if job else "missing"}
+
+
+# --- issue 20: purging the shared HTTP cache in front ------------------------------------------------------------
+
+
+@shared_task(name="cache.purge_tags", **RETRY_OPTIONS)
+def purge_tags(tags: list[str]) -> dict:
+    """Tell every shared cache in front (CSO_CACHE_PURGE_URLS) to drop the pages carrying any of ``tags``.
+
+    Sent after the commit of a change (events.cache_invalidation). Purging twice drops nothing more, so a
+    failed address makes the whole task run again (later and later, a few times); the pages it would have
+    purged end by their s-maxage anyway, never past the next scheduled publication."""
+    sent = purge_shared_caches(tags)
+    logger.info("Purged %s cache tags at %s addresses.", len(tags), sent)
+    return {"tags": len(tags), "addresses": sent}

@@ -356,6 +356,7 @@ CSO_PRESSLIST_LINK_DAYS = env_int("DJANGO_PRESSLIST_LINK_DAYS", 30)
 CSO_PRESSLIST_RETRY_SECONDS = env_int("DJANGO_PRESSLIST_RETRY_SECONDS", 30)
 # A row still "sending" this many minutes after a worker took it lost its worker (maintenance sweep).
 CSO_PRESSLIST_STALE_MINUTES = env_int("DJANGO_PRESSLIST_STALE_MINUTES", 15)
+
 # ---- alerts: the readers' side of e-mail alerts (subscribe, confirm, manage, leave, bounces) ----
 # A subscribe form accepted for one address this many times an hour (beyond it: the same answer, nothing sent),
 # and from one client address this many times an hour (beyond it: 429). The client address is read the way
@@ -367,3 +368,14 @@ CSO_CLIENT_IP_CALLABLE = AXES_CLIENT_IP_CALLABLE
 # secret as HTTP basic auth ("user:password"); set it in production (anymail warns on every request without it).
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET")}
 INSTALLED_APPS = [*INSTALLED_APPS, "anymail"]
+
+# ----------------------------------------------------------------------------------------------------------
+# Shared HTTP cache (events/page_cache.py, events/cache_invalidation.py): anonymous public pages carry
+# `s-maxage` (never past the next scheduled publication) and their cache tags (Surrogate-Key, Cache-Tag). A
+# shared cache may serve a page this much longer while it fetches a new one (not when a publication or
+# midnight ends it). After a committed change the task `cache.purge_tags` sends the dropped tags, in a
+# Surrogate-Key header, to each purge address (comma-separated), with this timeout in seconds per request.
+CSO_SHARED_CACHE_STALE_SECONDS = env_int("DJANGO_SHARED_CACHE_STALE_SECONDS", 30)
+CSO_CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
+CSO_CACHE_PURGE_METHOD = env_str("DJANGO_CACHE_PURGE_METHOD", "PURGE")
+CSO_CACHE_PURGE_TIMEOUT = env_int("DJANGO_CACHE_PURGE_TIMEOUT", 5)

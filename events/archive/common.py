@@ -35,6 +35,7 @@ EXCLUDED_MODELS = frozenset(
         "auth.permission",
         "sessions.session",
         "events.contentversion",
+        "events.cachetagversion",
         "events.archivejob",
     }
 )

@@ -1,7 +1,7 @@
 from .archive_job import ArchiveJob
 from .attachment import Attachment, attachment_upload_to
 from .audit import AuditLogEntry, EmbargoLink
-from .content_version import ContentVersion
+from .content_version import CacheTagVersion, ContentVersion
 from .directory import Organization, Person, PhoneNumber, Section
 from .event import Event, EventParticipant, EventPressContact, EventQuerySet, Language
 from .identity import SiteIdentity
@@ -11,6 +11,7 @@ __all__ = [
     "ArchiveJob",
     "Attachment",
     "AuditLogEntry",
+    "CacheTagVersion",
     "ContentVersion",
     "EmbargoLink",
     "Event",

@@ -28,3 +28,25 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Content version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CacheTagVersion(models.Model):
+    """The version of one cache tag (``release:12``, ``section:3``, ``list:home`` …): cached pages record the
+    versions of the tags they show, and are served only while every one is unchanged.
+
+    A tag without a row has version 0. A change gives each of its tags a new random value (never the old one
+    plus one: a database restored from a backup must not reach again a number that Redis may still hold).
+    Like ``ContentVersion`` it lives in the database, beside what it describes, so several app servers agree
+    on it and a Redis restart or eviction cannot make an old page look current.
+    """
+
+    tag = models.CharField(_("tag"), max_length=200, primary_key=True)
+    version = models.BigIntegerField(_("version"))
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("cache tag version")
+        verbose_name_plural = _("cache tag versions")
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

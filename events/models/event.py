@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Subquery, Value
+from django.db.models import ExpressionWrapper, F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
@@ -111,9 +111,23 @@ class EventQuerySet(models.QuerySet):
         "Not over" is an OR over two columns, which no index can walk in start order; without help the
         database reads the whole archive to find the first few. The walk gets a lower bound instead: the start
         of the earliest event of this queryset still under way, or now when none is.
+
+        That bound is looked for among the events not over yet (``ends_at >= now``: the index of multi-day
+        events, a few rows however large the archive), and sorted afterwards, so that no plan can read the
+        archive for it: it is sorted by an expression no index holds (ordered by the bare column, the database
+        may walk the start index from the first release ever, hoping to meet an event under way early), and it
+        is taken over every release, not only this queryset's (whose language and visibility indexes would
+        tempt the planner into the archive too, when it has no statistics yet). The earliest start among all
+        releases under way is at or before the earliest among these: still a lower bound, and the "not over"
+        test that follows keeps the result exact.
         """
         now = now or timezone.now()
-        under_way = self.filter(starts_at__lt=now, ends_at__gte=now).order_by("starts_at").values("starts_at")[:1]
+        unindexed_start = ExpressionWrapper(F("starts_at") + Value(timedelta(0)), output_field=models.DateTimeField())
+        under_way = (
+            self.model._default_manager.filter(starts_at__lt=now, ends_at__gte=now)
+            .order_by(unindexed_start.asc())
+            .values("starts_at")[:1]
+        )
         since = Coalesce(Subquery(under_way), Value(now, output_field=models.DateTimeField()))
         return (
             self.filter(starts_at__gte=since)

@@ -139,13 +139,13 @@ def test_changed_event_page_does_not_answer_304_to_the_old_etag(client, page_cac
     assert "After the correction" in response.content.decode()
 
 
-def test_a_cache_hit_runs_one_query_the_content_version(client, page_cache, django_assert_num_queries):
+def test_a_cache_hit_runs_one_query_the_versions_of_its_tags(client, page_cache, django_assert_num_queries):
     EventFactory(title="Popular release")
     url = reverse("events:list")
     client.get(url)
     with django_assert_num_queries(1) as captured:
         assert client.get(url)["X-Page-Cache"] == "hit"
-    assert "events_contentversion" in captured.captured_queries[0]["sql"]
+    assert "events_cachetagversion" in captured.captured_queries[0]["sql"]
 
 
 def test_a_cache_hit_carries_the_same_security_headers_as_the_page_it_stored(client, page_cache):
