@@ -170,9 +170,13 @@ _request_version: ContextVar[dict | None] = ContextVar("cso_request_version", de
 
 
 @contextmanager
-def one_version_per_request(version: str | None = None) -> Iterator[None]:
-    """Within this block ``content_version()`` reads the database at most once (``version``: already read)."""
-    token = _request_version.set({"version": version} if version is not None else {})
+def one_version_per_request(version: str | None = None, tags: dict[str, int] | None = None) -> Iterator[None]:
+    """Within this block ``content_version()`` reads the database at most once (``version``: already read);
+    ``tags``: the tag versions already read, for ``tag_version_if_read``."""
+    memo = {"version": version} if version is not None else {}
+    if tags:
+        memo["tags"] = tags
+    token = _request_version.set(memo)
     try:
         yield
     finally:
@@ -187,6 +191,14 @@ def content_version() -> str:
     if memo is not None:
         memo["version"] = version
     return version
+
+
+def tag_version_if_read(tag: str) -> int | None:
+    """The version of ``tag`` if this request has read it already (the page cache reads the tags of the page
+    it is about to make), else None: no query."""
+    memo = _request_version.get()
+    tags = memo.get("tags") if memo else None
+    return tags.get(tag) if tags else None
 
 
 @lru_cache(maxsize=1)
@@ -531,7 +543,7 @@ class AnonymousPageCacheMiddleware:
                 raise
             return response
         request.cso_page_cache = "miss"
-        with one_version_per_request(version):
+        with one_version_per_request(version, tags):
             response = self.get_response(request)
         if response_is_cacheable(response):
             try:

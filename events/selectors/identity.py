@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from ..models import SiteIdentity
 from ..models.identity import ROW_ID
+from ..page_cache import SITE_TAG, tag_version_if_read
 
 IDENTITY_KEY = "cso:site-identity"
 # Stored in the cache when there is no row, so that a site nobody has named yet does not ask every time.
@@ -85,11 +86,21 @@ def _language(language: str | None) -> str:
 
 
 def site_identity(language: str | None = None) -> Identity:
-    """The identity in ``language`` (default: the active one)."""
-    stored = cache.get(IDENTITY_KEY)
-    if stored is None:
+    """The identity in ``language`` (default: the active one).
+
+    The cached row is filed with the version of the ``site`` cache tag it was read under, which a rename changes
+    (events/cache_invalidation.py). Where the request knows that version already (every public page the page
+    cache makes reads its tags first), the row is used only under it: a Redis that missed the rename (it was
+    down, or came back from an older snapshot) or another app server that cached the old row a moment before
+    cannot put the old name on a page. Elsewhere (staff screens) the cached row is used as it is, at no cost.
+    """
+    version = tag_version_if_read(SITE_TAG)
+    cached = cache.get(IDENTITY_KEY)
+    if isinstance(cached, tuple) and len(cached) == 2 and (version is None or cached[0] == version):
+        stored = cached[1]
+    else:
         stored = _stored_row()
-        cache.set(IDENTITY_KEY, stored, None)
+        cache.set(IDENTITY_KEY, (version, stored), None)
     return _identity_from(stored, _language(language))
 
 

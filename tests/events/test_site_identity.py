@@ -242,3 +242,27 @@ def test_the_orphan_sweep_keeps_the_sites_logo():
 
     assert identity.logo.name.startswith("logos/")
     assert identity.logo.name in referenced_names()
+
+
+def test_a_cached_name_from_before_a_rename_never_reaches_a_public_page(
+    admin_client_logged_in, settings, django_capture_on_commit_callbacks
+):
+    """Redis was down during the rename, then came back from a snapshot holding the old name (or another app
+    server cached the old row a moment before the rename was committed): public pages still show the new name."""
+    settings.CSO_PAGE_CACHE_SECONDS = 300  # the page cache on, as in production
+    with django_capture_on_commit_callbacks(execute=True):
+        set_in_admin(admin_client_logged_in)
+    assert "Northern Council Press Service" in page("/en/")
+    from_before = cache.get(IDENTITY_KEY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_logged_in.post(
+            reverse("admin:events_siteidentity_change", args=[SiteIdentity.objects.get().pk]),
+            {**IDENTITY, "name_en": "Baltic Council Press Service"},
+        )
+    assert response.status_code == 302
+    cache.set(IDENTITY_KEY, from_before, None)
+
+    home = page("/en/")
+    assert "Baltic Council Press Service" in home
+    assert "Northern Council Press Service" not in home
