@@ -24,4 +24,7 @@ app.conf.beat_schedule = {
     "clear-expired-sessions": {"task": "maintenance.clear_expired_sessions", "schedule": crontab(hour=3, minute=30)},
     "sweep-orphan-files": {"task": "maintenance.sweep_orphan_files", "schedule": crontab(hour=4, minute=0)},
     "sweep-unfinished-uploads": {"task": "maintenance.sweep_unfinished_uploads", "schedule": crontab(minute="*/10")},
+    # E-mail alerts: scheduled releases at their minute (within 60 s), retries and resumed sending; digests.
+    "mail-announce-due": {"task": "mail.announce_due", "schedule": 30.0},
+    "mail-send-digests": {"task": "mail.send_digests", "schedule": crontab(minute=0)},
 }

@@ -320,3 +320,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # after it; an address that left every topic is erased this many days after leaving.
 CSO_ALERTS_CONFIRM_DAYS = env_int("DJANGO_ALERTS_CONFIRM_DAYS", 7)
 CSO_ALERTS_ERASE_AFTER_DAYS = env_int("DJANGO_ALERTS_ERASE_AFTER_DAYS", 28)
+
+# ---- sending: the engine that turns a public release into alert e-mails (subscriptions/sending.py) ----
+# The periodic sweep announces releases that became public in the last this many hours (a scheduled one at its
+# minute); older ones are never announced, so turning alerts on does not mail the whole archive.
+CSO_ALERTS_LOOKBACK_HOURS = env_int("DJANGO_ALERTS_LOOKBACK_HOURS", 24)
+# Messages per batch (one SMTP connection, one task), and how many batches of one release run side by side.
+CSO_ALERTS_BATCH_SIZE = env_int("DJANGO_ALERTS_BATCH_SIZE", 100)
+CSO_ALERTS_PARALLEL_BATCHES = env_int("DJANGO_ALERTS_PARALLEL_BATCHES", 4)
+# The most messages per second one sending process hands to the mail server (0: no cap).
+CSO_ALERTS_RATE_PER_SECOND = env_int("DJANGO_ALERTS_RATE_PER_SECOND", 50)
+# A batch owns its rows this long; rows of a batch whose worker died are sent by another batch after it.
+CSO_ALERTS_LEASE_SECONDS = env_int("DJANGO_ALERTS_LEASE_SECONDS", 300)
+# A temporary refusal (4xx, lost connection) is tried again after 1, 2, 4… times this, at most this many times.
+CSO_ALERTS_RETRY_SECONDS = env_int("DJANGO_ALERTS_RETRY_SECONDS", 60)
+CSO_ALERTS_MAX_ATTEMPTS = env_int("DJANGO_ALERTS_MAX_ATTEMPTS", 6)
+# Daily and weekly (Monday) digests go at this hour of each subscriber's own time zone.
+CSO_ALERTS_DIGEST_HOUR = env_int("DJANGO_ALERTS_DIGEST_HOUR", 8)
