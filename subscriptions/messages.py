@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events.models import Event
 from events.selectors.identity import site_identity
@@ -131,10 +132,13 @@ def digest_message(*, subscriber: Subscriber, items: list[DigestItem], message_i
     headers, footer = _reader_headers(subscriber, message_id)
     language = subscriber.language
     weekly = subscriber.frequency == Subscriber.Frequency.WEEKLY
+    count = len(items)
     with translation.override(language):
-        subject = (_("Your weekly digest: %(count)d releases") if weekly else _("Your daily digest: %(count)d releases")) % {
-            "count": len(items)
-        }
+        if weekly:
+            subject = ngettext("Your weekly digest: %(count)d release", "Your weekly digest: %(count)d releases", count)
+        else:
+            subject = ngettext("Your daily digest: %(count)d release", "Your daily digest: %(count)d releases", count)
+    subject = subject % {"count": count}
     return _message(
         to=subscriber.email,
         subject=subject,

@@ -193,7 +193,7 @@ def _send_all(deliveries: list[Delivery], *, token: str, lease: datetime, result
     facts: dict[tuple[int, str], messages.ReleaseFacts] = {}
     events = Event.objects.in_bulk({delivery.announcement.event_id for delivery in deliveries})
     # Stop with a margin before the lease ends: another batch may take the rows from then on.
-    stop_at = lease - timedelta(seconds=max(5, settings.CSO_ALERTS_LEASE_SECONDS // 10))
+    stop_at = lease - timedelta(seconds=settings.CSO_ALERTS_LEASE_SECONDS / 10)
     pace = Pace(settings.CSO_ALERTS_RATE_PER_SECOND)
     connection = get_connection(fail_silently=False)
     try:
