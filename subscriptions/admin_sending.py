@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -61,9 +61,13 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
-            path("release/<int:event_id>/log/", self.admin_site.admin_view(self.send_log), name="subscriptions_send_log"),
             path(
-                "release/<int:event_id>/test/", self.admin_site.admin_view(self.test_send), name="subscriptions_test_send"
+                "release/<int:event_id>/log/", self.admin_site.admin_view(self.send_log), name="subscriptions_send_log"
+            ),
+            path(
+                "release/<int:event_id>/test/",
+                self.admin_site.admin_view(self.test_send),
+                name="subscriptions_test_send",
             ),
         ]
         return own + super().get_urls()
@@ -117,4 +121,3 @@ class AnnouncementAdmin(admin.ModelAdmin):
             return back
         messages.success(request, _("A test of this alert was sent to %(address)s.") % {"address": request.user.email})
         return back
-

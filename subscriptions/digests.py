@@ -78,9 +78,7 @@ def send_digest(subscriber: Subscriber, *, connection, now: datetime) -> bool:
         Event.objects.public().filter(pk__in={row.announcement.event_id for row in rows}).values_list("pk", flat=True)
     )
     gone = [row.pk for row in rows if row.announcement.event_id not in public]
-    Delivery.objects.filter(pk__in=gone, batch=token).update(
-        status=Status.CANCELLED, lease_until=None, error=WITHDRAWN
-    )
+    Delivery.objects.filter(pk__in=gone, batch=token).update(status=Status.CANCELLED, lease_until=None, error=WITHDRAWN)
     rows = [row for row in rows if row.announcement.event_id in public]
     if is_suppressed(subscriber.email):
         Delivery.objects.filter(pk__in=[row.pk for row in rows], batch=token).update(

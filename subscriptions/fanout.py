@@ -90,9 +90,9 @@ def announcement_for(event_id: int, *, update_key: str = "", note: str = "") -> 
 
 def reopen(announcement: Announcement) -> None:
     """A release withdrawn before its e-mails went out is public again: the cancelled messages are owed again."""
-    Delivery.objects.filter(
-        announcement=announcement, status=Delivery.Status.CANCELLED, error=WITHDRAWN
-    ).update(status=Delivery.Status.QUEUED, error="", batch="", lease_until=None)
+    Delivery.objects.filter(announcement=announcement, status=Delivery.Status.CANCELLED, error=WITHDRAWN).update(
+        status=Delivery.Status.QUEUED, error="", batch="", lease_until=None
+    )
     Announcement.objects.filter(pk=announcement.pk, state=Announcement.State.CANCELLED).update(
         state=Announcement.State.PENDING
     )

@@ -76,7 +76,9 @@ def new_message_id() -> str:
     return make_msgid(domain=urlsplit(settings.CSO_SITE_URL).hostname or "localhost")
 
 
-def _message(*, to: str, subject: str, template: str, context: dict, language: str, headers: dict) -> EmailMultiAlternatives:
+def _message(
+    *, to: str, subject: str, template: str, context: dict, language: str, headers: dict
+) -> EmailMultiAlternatives:
     with translation.override(language):
         context = {**context, "language": language, "site_name": site_identity(language).name, "subject": subject}
         text = render_to_string(f"subscriptions/mail/{template}.txt", context)

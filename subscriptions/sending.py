@@ -42,8 +42,8 @@ from django.utils import timezone
 from events.models import Event
 
 from . import messages
-from .fanout import WITHDRAWN
 from .addresses import address_hash
+from .fanout import WITHDRAWN
 from .models import Announcement, Delivery, SendingSwitch, Suppression
 
 Status = Delivery.Status
@@ -196,6 +196,7 @@ def _send_all(deliveries: list[Delivery], *, token: str, lease: datetime, result
     stop_at = lease - timedelta(seconds=settings.CSO_ALERTS_LEASE_SECONDS / 10)
     pace = Pace(settings.CSO_ALERTS_RATE_PER_SECOND)
     connection = get_connection(fail_silently=False)
+    handed: set[int] = set()  # rows whose message reached the server's hands (sent, refused or in flight)
     try:
         for position, delivery in enumerate(deliveries):
             if timezone.now() >= stop_at:
@@ -223,6 +224,7 @@ def _send_all(deliveries: list[Delivery], *, token: str, lease: datetime, result
             )
             message.connection = connection
             pace.wait()
+            handed.add(delivery.pk)
             try:
                 message.send()
             except (smtplib.SMTPException, OSError) as error:
@@ -233,5 +235,10 @@ def _send_all(deliveries: list[Delivery], *, token: str, lease: datetime, result
                 continue
             mark_sent(delivery, token, message_id)
             result.sent += 1
+    except Exception:
+        # A fault of ours (a template, the database): what was not handed to the server waits for the next batch
+        # instead of its lease, and the error reaches the task's log.
+        give_back([d.pk for d in deliveries if d.pk not in handed], token)
+        raise
     finally:
         connection.close()

@@ -3,7 +3,8 @@
 It keeps every message it accepts (parsed, with its envelope recipients). It can refuse: ``refuse_every=10``
 answers "451 try again later" to every tenth DATA (10% temporary refusals), and ``hold_at=3`` makes the third
 DATA wait, unanswered, until the test calls ``release()`` (the test kills the sending worker meanwhile); a held
-message is then refused, as a server drops a message whose client went away.
+message is then refused, as a server drops a message whose client went away. Addresses in ``unknown`` are
+refused for good (550).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def free_port() -> int:
 
 
 class Recorder:
-    def __init__(self, *, refuse_every: int = 0, hold_at: int = 0):
+    def __init__(self, *, refuse_every: int = 0, hold_at: int = 0, unknown: frozenset[str] = frozenset()):
         self.refuse_every = refuse_every
+        self.unknown = unknown
         self.hold_at = hold_at
         self.accepted: list[tuple[list[str], EmailMessage]] = []
         self.data_count = 0
@@ -36,6 +38,12 @@ class Recorder:
         self.holding = threading.Event()
         self.released = threading.Event()
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:

@@ -10,7 +10,7 @@ from subscriptions import fanout, sending
 from subscriptions.models import Delivery
 from tests.factories import EventFactory, UserFactory
 
-from .sending_helpers import alert_routes, reader  # noqa: F401
+from .sending_helpers import reader
 
 pytestmark = pytest.mark.django_db
 

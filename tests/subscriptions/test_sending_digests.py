@@ -15,7 +15,7 @@ from subscriptions.digests import send_digests
 from subscriptions.models import Delivery, Subscriber
 from tests.factories import EventFactory
 
-from .sending_helpers import alert_routes, reader  # noqa: F401
+from .sending_helpers import reader
 
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -20,8 +20,7 @@ from subscriptions.models import Announcement, Delivery, SendingSwitch, Subscrib
 from subscriptions.tasks_sending import announce_due, send_batch
 from tests.factories import EventFactory, EventPressContactFactory, PressContactFactory, SectionFactory
 
-from .sending_helpers import alert_routes, follow, publish, reader, release_in_review  # noqa: F401
-from .smtp import smtp_server  # noqa: F401
+from .sending_helpers import follow, publish, reader, release_in_review
 
 pytestmark = pytest.mark.django_db
 
@@ -196,9 +195,7 @@ def test_suppressed_addresses_and_paused_sending_send_nothing_until_resumed(
     assert Delivery.objects.get(subscriber__email="Bounced@Example.net").status == Delivery.Status.CANCELLED
 
 
-def test_a_server_refusing_ten_percent_temporarily_still_delivers_exactly_one_each(
-    smtp_server, alert_routes, settings
-):
+def test_a_server_refusing_ten_percent_temporarily_still_delivers_exactly_one_each(smtp_server, alert_routes, settings):
     settings.CSO_ALERTS_RETRY_SECONDS = 0
     settings.CSO_ALERTS_BATCH_SIZE = 7
     smtp_server.recorder.refuse_every = 10

@@ -8,40 +8,21 @@ reader has exactly one message at the server.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from django.utils import timezone
 
 from subscriptions import fanout
 from subscriptions.models import Delivery
 from tests.factories import EventFactory
-from tests.tasks.conftest import Workers, redis_broker, wait_until  # noqa: F401
+from tests.tasks.conftest import wait_until
 
-from .sending_helpers import alert_routes, reader  # noqa: F401
+from .sending_helpers import reader
 from .smtp import Recorder, SMTPServer
 
 LEASE_SECONDS = 3
 
 
-@pytest.fixture
-def mail_workers(redis_broker, transactional_db, settings, tmp_path):  # noqa: F811
-    folder = tmp_path / "workers"
-    folder.mkdir()
-    pool = Workers(redis_broker, folder, Path(settings.MEDIA_ROOT))
-    yield pool
-    pool.stop_all()
-
-
-@pytest.fixture
-def sender(redis_broker):  # noqa: F811
-    app = redis_broker.sender()
-    yield app
-    app.close()
-
-
 def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exactly_one(
-    mail_workers, sender, alert_routes
+    mail_workers, mail_sender, alert_routes
 ):
     addresses = [f"reader{n}@example.net" for n in range(8)]
     for address in addresses:
@@ -57,7 +38,7 @@ def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exact
             "DJANGO_ALERTS_RATE_PER_SECOND": "0",
         }
         first = mail_workers.start("first", queues="mail", env=env)
-        sender.send_task("mail.send_batch")
+        mail_sender.send_task("mail.send_batch")
         wait_until(server.recorder.holding.is_set, what="the third message to reach the server", logs=[first.log])
 
         first.kill()
@@ -70,7 +51,7 @@ def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exact
         lease_end = max(Delivery.objects.filter(status="sending").values_list("lease_until", flat=True))
         wait_until(lambda: timezone.now() > lease_end, what="the dead batch's lease to end", timeout=LEASE_SECONDS + 5)
         second = mail_workers.start("second", queues="mail", env=env)
-        sender.send_task("mail.send_batch")
+        mail_sender.send_task("mail.send_batch")
         wait_until(
             lambda: not Delivery.objects.exclude(status="sent").exists(),
             what="every message to be sent",
