@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,6 +46,18 @@ class ReleaseFacts:
     lead: str
     link: str
     contacts: list[Contact] = field(default_factory=list)
+    # The release's part of a message, written once per language and heading level and reused for every reader
+    # (only the footer's links differ from one reader to the next): (language, level) → (text, HTML).
+    written: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict, repr=False)
+
+    def parts(self, language: str, level: int = 1) -> tuple[str, str]:
+        if (language, level) not in self.written:
+            context = {"release": self, "level": level}
+            with translation.override(language):
+                text = render_to_string("subscriptions/mail/_release.txt", context)
+                html = mark_safe(render_to_string("subscriptions/mail/_release.html", context))  # noqa: S308 - our template
+            self.written[(language, level)] = (text, html)
+        return self.written[(language, level)]
 
 
 def site_address(path: str) -> str:
@@ -117,7 +130,7 @@ def alert_message(
         to=subscriber.email,
         subject=alert_subject(facts, update=update, language=language),
         template="update" if update else "alert",
-        context={"release": facts, "note": note, **footer},
+        context={"release": facts, "parts": facts.parts(language), "note": note, **footer},
         language=language,
         headers=headers,
     )
@@ -128,6 +141,9 @@ class DigestItem:
     release: ReleaseFacts
     update: bool
     note: str
+
+    def parts(self, language: str) -> tuple[str, str]:
+        return self.release.parts(language, level=2)
 
 
 def digest_message(*, subscriber: Subscriber, items: list[DigestItem], message_id: str) -> EmailMultiAlternatives:
@@ -145,7 +161,7 @@ def digest_message(*, subscriber: Subscriber, items: list[DigestItem], message_i
         to=subscriber.email,
         subject=subject,
         template="digest",
-        context={"items": items, "weekly": weekly, **footer},
+        context={"items": [(item, *item.parts(language)) for item in items], "weekly": weekly, **footer},
         language=language,
         headers=headers,
     )
@@ -161,7 +177,14 @@ def test_message(*, event: Event, address: str) -> EmailMultiAlternatives:
         to=address,
         subject=subject,
         template="alert",
-        context={"release": facts, "note": "", "test": True, "manage_url": "", "unsubscribe_url": ""},
+        context={
+            "release": facts,
+            "parts": facts.parts(event.language),
+            "note": "",
+            "test": True,
+            "manage_url": "",
+            "unsubscribe_url": "",
+        },
         language=event.language,
         headers={"Message-ID": new_message_id(), "Auto-Submitted": "auto-generated"},
     )
