@@ -300,7 +300,9 @@ def run(args) -> dict:
                 lambda mark=mark: sent_count(args.database) >= mark, args.timeout, f"{mark} messages sent", every=0.5
             )
             elapsed = time.monotonic() - started
-            readings.append({"sent": mark, "seconds": round(elapsed, 1), "workers": memory(workers)})
+            readings.append(
+                {"sent": mark, "seconds": round(elapsed, 1), "workers": memory(workers), "load": os.getloadavg()[0]}
+            )
             print(f"{mark} sent after {elapsed:.1f} s; workers {readings[-1]['workers']}", flush=True)
         total = time.monotonic() - started
         wait_until(lambda: int(count_file.read_text() or 0) >= args.count, 30, "the sink to count every message")
@@ -337,14 +339,15 @@ def render(result: dict) -> str:
         + ", PostgreSQL, Redis as broker, an aiosmtpd sink that only counts. The time runs from the publication "
         "(its commit sends the signal; the fan-out and then the batches run on the workers) to the row marked sent.",
         "",
-        "| Sent | Time from publication | Messages/s so far | Worker memory now (RSS, MB) | Worker peak (MB) |",
-        "|---:|---:|---:|---|---|",
+        "| Sent | Time from publication | Messages/s so far | Worker memory now (RSS, MB) | Worker peak (MB) | Load |",
+        "|---:|---:|---:|---|---|---:|",
     ]
     for reading in result["readings"]:
         rss = " / ".join(f"{w['rss_mb']:.0f}" for w in reading["workers"])
         peak = " / ".join(f"{w['peak_mb']:.0f}" for w in reading["workers"])
         rate = reading["sent"] / reading["seconds"] if reading["seconds"] else 0
-        lines.append(f"| {reading['sent']:,} | {reading['seconds']:.1f} s | {rate:.0f} | {rss} | {peak} |")
+        load = f"{reading['load']:.1f}" if "load" in reading else "—"
+        lines.append(f"| {reading['sent']:,} | {reading['seconds']:.1f} s | {rate:.0f} | {rss} | {peak} | {load} |")
     idle = " / ".join(f"{w['rss_mb']:.0f}" for w in result["idle"])
     lines += [
         "",
@@ -353,6 +356,9 @@ def render(result: dict) -> str:
         f"- The sink counted {result['sink_count']:,} messages; {result['rows_sent']:,} rows are marked sent "
         "(exactly one message per subscriber when the two agree).",
         f"- Making the subscribers (bulk insert, not timed above): {result['setup_seconds']} s.",
+        f"- The machine's load when each mark was read is in the last column (1-minute load average); on {os.cpu_count()} CPUs the workers, "
+        "PostgreSQL, Redis and the sink (itself Python) share them, so a load well above that number means "
+        "something else was running and the rate is a lower bound.",
         "",
     ]
     return "\n".join(lines)

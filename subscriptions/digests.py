@@ -122,6 +122,7 @@ def send_digests(now: datetime | None = None) -> int:
     connection = get_connection(fail_silently=False)
     try:
         for subscriber in due_subscribers(now).iterator(chunk_size=500):
+            connection.open()  # one connection for the sweep (opened again after a dropped one)
             sent += send_digest(subscriber, connection=connection, now=now)
     finally:
         connection.close()

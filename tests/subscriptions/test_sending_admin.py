@@ -6,8 +6,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from django.utils import timezone
+
 from subscriptions import fanout, sending
-from subscriptions.models import Delivery
+from subscriptions.models import Announcement, Delivery
+from tests.events.test_release_form import change_data
 from tests.factories import EventFactory, UserFactory
 
 from .sending_helpers import reader
@@ -59,3 +62,27 @@ def test_the_send_log_of_an_unknown_release_is_404_and_needs_the_permission(clie
     client.force_login(UserFactory(username="clerk"))
     event = EventFactory()
     assert client.get(reverse("admin:subscriptions_send_log", args=[event.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("ticked", [True, False])
+def test_the_release_form_notify_box_sends_the_change_note_as_an_update_only_when_ticked(
+    admin_client_logged_in, alert_routes, django_capture_on_commit_callbacks, ticked
+):
+    event = EventFactory(title="Budget talks", first_published_at=timezone.now())
+    reader("fixes@example.net")
+    page = admin_client_logged_in.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    assert 'name="notify_subscribers"' in page
+
+    data = change_data(admin_client_logged_in, event, change_note="Corrected the date", lead="New lead.")
+    if ticked:
+        data["notify_subscribers"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_logged_in.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 302
+    if ticked:
+        assert [message.subject for message in mail.outbox] == ["Updated: Budget talks"]
+        assert Announcement.objects.get().note == "Corrected the date"
+    else:
+        assert mail.outbox == []
+        assert not Announcement.objects.exists()
