@@ -356,7 +356,8 @@ def render(result: dict) -> str:
         f"- The sink counted {result['sink_count']:,} messages; {result['rows_sent']:,} rows are marked sent "
         "(exactly one message per subscriber when the two agree).",
         f"- Making the subscribers (bulk insert, not timed above): {result['setup_seconds']} s.",
-        f"- The machine's load when each mark was read is in the last column (1-minute load average); on {os.cpu_count()} CPUs the workers, "
+        "- The last column is the machine's 1-minute load average when each mark was read; "
+        f"on {os.cpu_count()} CPUs the workers, "
         "PostgreSQL, Redis and the sink (itself Python) share them, so a load well above that number means "
         "something else was running and the rate is a lower bound.",
         "",
