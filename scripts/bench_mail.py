@@ -36,6 +36,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 HOST = "127.0.0.1"
@@ -190,14 +192,12 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def sent_count(database: str) -> int:
-    import psycopg  # noqa: PLC0415 - the script's only database client, loaded where it is used
 
     with psycopg.connect(f"postgresql://postgres@{HOST}:5432/{database}", autocommit=True) as conn:
         return conn.execute("SELECT count(*) FROM subscriptions_delivery WHERE status = 'sent'").fetchone()[0]
 
 
 def prepare_database(name: str, env: dict) -> None:
-    import psycopg  # noqa: PLC0415
 
     with psycopg.connect(f"postgresql://postgres@{HOST}:5432/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -10,4 +10,4 @@ class SubscriptionsConfig(AppConfig):
     def ready(self) -> None:
         # The sending engine: its signal receivers, its Celery tasks (the app's own tasks module is the
         # subscribers' side) and its admin screens (the send log), each in a module of its own.
-        from . import admin_sending, receivers, tasks_sending  # noqa: F401, PLC0415
+        from . import admin_sending, receivers, tasks_sending  # noqa: F401, PLC0415 - they need the loaded models

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
-
 from django.utils import timezone
 
 from subscriptions import fanout, sending
