@@ -22,6 +22,7 @@ help:
 	@echo "make format  - ruff format and autofix"
 	@echo "make bench   - performance benchmark (see README)"
 	@echo "make bench-search - search and words filter p50/p95 at 100,000 releases (docs/bench-search.md)"
+	@echo "make bench-mail - alert e-mails to 100,000 subscribers: messages/s and worker memory (docs/bench-mail.md)"
 	@echo "make bench-media - photo processing and 60-photo upload benchmark (docs/bench-media.md)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -77,6 +78,13 @@ BENCH_SEARCH_ARGS ?=
 .PHONY: bench-search
 bench-search: venv messages
 	$(PY) scripts/bench_search.py $(BENCH_SEARCH_ARGS)
+
+# E-mail alerts (scripts/bench_mail.py, own database cso_bench_mail): one release to 100,000 subscribers through
+# 2 Celery workers into a local SMTP sink; messages/s and worker memory at 10k/50k/100k; writes docs/bench-mail.md.
+# BENCH_MAIL_ARGS="--count 20000" for a shorter run.
+.PHONY: bench-mail
+bench-mail: venv messages
+	$(PY) scripts/bench_mail.py $(BENCH_MAIL_ARGS)
 
 # Media benchmarks (scripts/bench_media.py): `codecs` (one 24 MP photo per imaging approach) and `uploads` (60 photos
 # through gunicorn + 2 Celery workers on PostgreSQL and Redis); writes docs/bench-media.md and docs/bench-media.json.

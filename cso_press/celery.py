@@ -30,6 +30,9 @@ app.conf.beat_schedule = {
     "sweep-unfinished-uploads": {"task": "maintenance.sweep_unfinished_uploads", "schedule": crontab(minute="*/10")},
     "presslist-stale-sends": {"task": "maintenance.presslist_sweep_stale_sends", "schedule": crontab(minute="*/10")},
     "sweep-subscribers": {"task": "maintenance.sweep_subscribers", "schedule": crontab(hour=4, minute=30)},
+    # E-mail alerts: scheduled releases at their minute (within 60 s), retries and resumed sending; digests.
+    "mail-announce-due": {"task": "mail.announce_due", "schedule": 30.0},
+    "mail-send-digests": {"task": "mail.send_digests", "schedule": crontab(minute=0)},
 }
 
 

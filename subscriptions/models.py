@@ -141,6 +141,11 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True, default="")
     error = models.CharField(max_length=300, blank=True, default="")
+    # A batch claims rows by writing its own token here and a lease: a "sending" row whose lease is over was
+    # left by a worker that died and may be claimed again. On a "queued" row a lease in the future is the wait
+    # before the next try after a temporary refusal (subscriptions/sending.py).
+    batch = models.CharField(max_length=32, blank=True, default="", editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("delivery")

@@ -379,3 +379,19 @@ CSO_SHARED_CACHE_STALE_SECONDS = env_int("DJANGO_SHARED_CACHE_STALE_SECONDS", 30
 CSO_CACHE_PURGE_URLS = env_list("DJANGO_CACHE_PURGE_URLS")
 CSO_CACHE_PURGE_METHOD = env_str("DJANGO_CACHE_PURGE_METHOD", "PURGE")
 CSO_CACHE_PURGE_TIMEOUT = env_int("DJANGO_CACHE_PURGE_TIMEOUT", 5)
+# ---- sending: the engine that turns a public release into alert e-mails (subscriptions/sending.py) ----
+# The periodic sweep announces releases that became public in the last this many hours (a scheduled one at its
+# minute); older ones are never announced, so turning alerts on does not mail the whole archive.
+CSO_ALERTS_LOOKBACK_HOURS = env_int("DJANGO_ALERTS_LOOKBACK_HOURS", 24)
+# Messages per batch (one SMTP connection, one task), and how many batches of one release run side by side.
+CSO_ALERTS_BATCH_SIZE = env_int("DJANGO_ALERTS_BATCH_SIZE", 100)
+CSO_ALERTS_PARALLEL_BATCHES = env_int("DJANGO_ALERTS_PARALLEL_BATCHES", 4)
+# The most messages per second one sending process hands to the mail server (0: no cap).
+CSO_ALERTS_RATE_PER_SECOND = env_int("DJANGO_ALERTS_RATE_PER_SECOND", 50)
+# A batch owns its rows this long; rows of a batch whose worker died are sent by another batch after it.
+CSO_ALERTS_LEASE_SECONDS = env_int("DJANGO_ALERTS_LEASE_SECONDS", 300)
+# A temporary refusal (4xx, lost connection) is tried again after 1, 2, 4… times this, at most this many times.
+CSO_ALERTS_RETRY_SECONDS = env_int("DJANGO_ALERTS_RETRY_SECONDS", 60)
+CSO_ALERTS_MAX_ATTEMPTS = env_int("DJANGO_ALERTS_MAX_ATTEMPTS", 6)
+# Daily and weekly (Monday) digests go at this hour of each subscriber's own time zone.
+CSO_ALERTS_DIGEST_HOUR = env_int("DJANGO_ALERTS_DIGEST_HOUR", 8)

@@ -55,6 +55,11 @@ class EventAdminForm(forms.ModelForm):
     minor_change = forms.BooleanField(
         label=_("Minor change"), required=False, help_text=_("A typo or similar: readers see no update note.")
     )
+    notify_subscribers = forms.BooleanField(
+        label=_("Notify subscribers"),
+        required=False,
+        help_text=_("E-mail this change note as “Updated: …” to the readers who receive alerts for this release."),
+    )
     people = OrderedModelChoicesField(
         label=_("People"),
         queryset=Person.objects.all(),
@@ -278,7 +283,13 @@ class EventAdmin(admin.ModelAdmin):
                 (
                     _("What changed?"),
                     {
-                        "fields": ["change_note", "minor_change", "public_updated_at", "public_update_note"],
+                        "fields": [
+                            "change_note",
+                            "minor_change",
+                            "notify_subscribers",
+                            "public_updated_at",
+                            "public_update_note",
+                        ],
                         "description": _("This release has been published. Readers see each noted change."),
                     },
                 )
@@ -319,6 +330,7 @@ class EventAdmin(admin.ModelAdmin):
             expected_version=form.cleaned_data.get("expected_version"),
             change_note=form.cleaned_data.get("change_note", ""),
             minor_change=form.cleaned_data.get("minor_change", False),
+            notify_subscribers=form.cleaned_data.get("notify_subscribers", False),
         )
 
     def delete_model(self, request, obj):

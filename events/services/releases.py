@@ -29,7 +29,7 @@ from ..models import (
 from ..models.event import EDITORIAL_FIELDS
 from ..models.slugs import unique_slug
 from ..selectors.releases import has_been_public
-from . import trash
+from . import outbox, trash
 
 Status = Event.Status
 
@@ -109,11 +109,13 @@ def event_save(
     expected_version: int | None = None,
     change_note: str = "",
     minor_change: bool = False,
+    notify_subscribers: bool = False,
 ) -> Event:
     """Create or update a release from the edit form.
 
     Once a release has been public, every change carries either a change note, which the public page
-    shows as "Updated <date>: <note>", or the "minor change" mark, which shows nothing.
+    shows as "Updated <date>: <note>", or the "minor change" mark, which shows nothing. With
+    ``notify_subscribers`` a noted change to a public release is announced to its readers (``outbox``).
     """
     created = event.pk is None
     change_note = change_note.strip()
@@ -135,6 +137,8 @@ def event_save(
         note=change_note,
         data={"minor": bool(minor_change), "version": event.version},
     )
+    if notify_subscribers and change_note and not minor_change and event.is_public:
+        outbox.announce_correction_after_commit(event.pk, version=event.version, note=change_note[:300])
     return event
 
 
@@ -188,6 +192,7 @@ def event_publish(*, event: Event, user: AbstractBaseUser, force_reason: str = "
             _("You submitted this release, so another editor must publish it, or you must give a reason.")
         )
     _go_public(event, publish_at=timezone.now())
+    outbox.announce_public_after_commit(event.pk)
     if force_reason:
         return _transition(
             event,
@@ -280,6 +285,7 @@ def event_republish(*, event: Event, user: AbstractBaseUser, note: str = "") -> 
         event.first_published_at = event.publish_at
     event.withdrawn_at = None
     event.withdrawal_reason = ""
+    outbox.announce_public_after_commit(event.pk)
     return _transition(
         event,
         user=user,
