@@ -8,8 +8,7 @@ class SubscriptionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The provider's bounce and complaint reports feed the suppression list (subscriptions/webhooks.py).
-        from . import webhooks  # noqa: F401, PLC0415 - connecting a receiver is what importing it does
-        # The sending engine: its signal receivers, its Celery tasks (the app's own tasks module is the
-        # subscribers' side) and its admin screens (the send log), each in a module of its own.
-        from . import admin_sending, receivers, tasks_sending  # noqa: F401, PLC0415 - they need the loaded models
+        # Modules that need the loaded models: the provider's bounce and complaint reports (webhooks: they feed
+        # the suppression list); the sending engine's signal receivers, Celery tasks (the app's own tasks module
+        # is the subscribers' side) and admin screens (the send log).
+        from . import admin_sending, receivers, tasks_sending, webhooks  # noqa: F401, PLC0415 - see above
