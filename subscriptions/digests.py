@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from cso_press.metrics import count_mail
 from events.models import Event
 
 from . import messages
@@ -104,8 +105,10 @@ def send_digest(subscriber: Subscriber, *, connection, now: datetime) -> bool:
     except (smtplib.SMTPException, OSError) as error:
         for row in rows:
             mark_refused(row, token, error)
+        count_mail("deferred")
         connection.close()
         return False
+    count_mail("sent")
     Delivery.objects.filter(pk__in=[row.pk for row in rows], batch=token).update(
         status=Status.SENT, sent_at=timezone.now(), message_id=message_id, lease_until=None, error=""
     )

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cso_press.metrics import count_mail
 from events.models import Event
 
 from . import messages
@@ -229,11 +230,13 @@ def _send_all(deliveries: list[Delivery], *, token: str, lease: datetime, result
                 message.send()
             except (smtplib.SMTPException, OSError) as error:
                 mark_refused(delivery, token, error)
+                count_mail("deferred")
                 result.refused += 1
                 if not isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
                     connection.close()  # the connection is gone: the next message opens a new one
                 continue
             mark_sent(delivery, token, message_id)
+            count_mail("sent")
             result.sent += 1
     except Exception:
         # A fault of ours (a template, the database): what was not handed to the server waits for the next batch

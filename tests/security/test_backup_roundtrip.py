@@ -14,7 +14,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -49,6 +49,9 @@ from events.services.releases import (
     event_translate,
     event_withdraw,
 )
+from presslist.models import Journalist, PressLinkOpen, PressSend
+from subscriptions.addresses import address_hash
+from subscriptions.models import Announcement, Delivery, SendingSwitch, Subscriber, Suppression, Topic
 from tests.factories import (
     EventFactory,
     EventParticipantFactory,
@@ -175,6 +178,25 @@ def build_site() -> dict:
     PhotoFactory(event=deleted, caption="Kept in the trash")
     event_delete(event=deleted, user=editor)  # history keeps the release; the trash keeps its photo's files
     assert TrashedEventContent.objects.exists() and AuditLogEntry.objects.exists()
+
+    # The readers' e-mail alerts and the press list: who asked for what, what was sent, who opened a link.
+    reader = Subscriber.objects.create(email="reader@example.org", language="ru", confirmed_at=timezone.now())
+    Topic.objects.create(subscriber=reader, kind=Topic.Kind.SECTION, section=news, target=f"section:{news.pk}")
+    announcement, _ = Announcement.objects.get_or_create(event=published, update_key="")  # publishing made it
+    Delivery.objects.get_or_create(announcement=announcement, subscriber=reader)
+    Suppression.objects.create(address_hash=address_hash("bounced@example.org"), reason=Suppression.Reason.BOUNCE)
+    SendingSwitch.objects.create(paused=False, changed_by=admin)
+    journalist = Journalist.objects.create(
+        name="Ida Tarbell",
+        outlet="Baltic Wire",
+        email="ida@example.org",
+        languages="en",
+        accredited_until=date(2030, 1, 1),
+    )
+    press_send = PressSend.objects.create(
+        release=published, journalist=journalist, kind=PressSend.Kind.PUBLISHED, language="en", queued_by=editor
+    )
+    PressLinkOpen.objects.create(send=press_send, shown=True)
 
     # Throwaway state a backup leaves behind: a session and a failed login.
     Client().force_login(admin)
