@@ -16,9 +16,7 @@ fan-out runs on a worker, then the batches. The script polls the database for th
 sent and reads each worker's resident memory (VmRSS, and the peak VmHWM, of every process in the worker's
 tree) when 10%, 50% and 100% are sent. At the end the sink's count must equal the rows marked sent.
 
-Until the alerts' own pages (confirm, manage, unsubscribe) are merged, the messages' links are reversed from the
-tests' stand-in routes (tests/subscriptions/alert_routes.py); with the pages present the site's own routes are
-used. Each wait has a deadline.
+Each wait has a deadline.
 """
 
 from __future__ import annotations
@@ -68,20 +66,6 @@ while True:
 
 SETTINGS = """
 from cso_press.settings.bench import *  # noqa: F403
-
-{urlconf}
-"""
-
-HAS_ALERT_PAGES = """
-import json
-from django.urls import NoReverseMatch, reverse
-
-try:
-    reverse("subscriptions:unsubscribe", kwargs={"token": "1:x:y"})
-    found = True
-except NoReverseMatch:
-    found = False
-print(json.dumps({"found": found}))
 """
 
 SETUP = """
@@ -209,7 +193,7 @@ def prepare_database(name: str, env: dict) -> None:
 
 def run(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="cso-bench-mail-"))
-    (workdir / "bench_mail_settings.py").write_text(SETTINGS.format(urlconf=""))
+    (workdir / "bench_mail_settings.py").write_text(SETTINGS)
     smtp_port = free_port()
     env = {
         key: value for key, value in os.environ.items() if key not in ("CACHE_URL", "REDIS_URL", "CELERY_BROKER_URL")
@@ -234,10 +218,6 @@ def run(args) -> dict:
         DJANGO_ALERTS_RATE_PER_SECOND=str(args.rate),
         DJANGO_ALERTS_LEASE_SECONDS="600",
     )
-    if not django_run(env, HAS_ALERT_PAGES)["found"]:
-        # The alerts' pages are not merged yet: the tests' stand-ins give the messages' links.
-        urlconf = 'ROOT_URLCONF = "tests.subscriptions.alert_routes"'
-        (workdir / "bench_mail_settings.py").write_text(SETTINGS.format(urlconf=urlconf))
     print(f"Database {args.database}: migrating…", flush=True)
     prepare_database(args.database, env)
     setup = django_run(env, SETUP, COUNT=args.count)

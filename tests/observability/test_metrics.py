@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
@@ -98,7 +99,7 @@ def test_the_page_caches_hits_and_misses_are_counted_from_the_request_marker(cli
     def answer_as(result):
         def get_response(request):
             request.cso_page_cache = result
-            return client.get(reverse("events:home"))  # any response will do
+            return HttpResponse("any response will do")
 
         return RequestObservabilityMiddleware(get_response)
 
@@ -109,7 +110,9 @@ def test_the_page_caches_hits_and_misses_are_counted_from_the_request_marker(cli
     counted = "cso_page_cache_requests_total"
     assert value(after, counted, result="hit") - value(before, counted, result="hit") == 3
     assert value(after, counted, result="miss") - value(before, counted, result="miss") == 1
-    assert value(after, counted, result="bypass") - value(before, counted, result="bypass") == 1
+    # The one told, and the first scrape's own request: the page cache marks every request it does not serve
+    # (/metrics too) as a bypass.
+    assert value(after, counted, result="bypass") - value(before, counted, result="bypass") == 2
 
 
 def test_the_mail_counter_is_defined_before_any_mail_and_counts_what_it_is_told(client, metrics_on):

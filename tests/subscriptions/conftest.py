@@ -1,11 +1,10 @@
-"""Fixtures of the alert tests. Sending's: a real SMTP server (smtp.py), the alerts' routes (sending_helpers.py),
+"""Fixtures of the alert tests. Sending's: a real SMTP server (smtp.py),
 and real Celery workers on Redis for the kill test (tests/tasks' machinery)."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.subscriptions.sending_helpers import alert_routes  # noqa: F401 - a fixture
 from tests.subscriptions.smtp import smtp_server  # noqa: F401 - a fixture
 from tests.tasks.conftest import Workers, redis_broker  # noqa: F401 - a fixture
 

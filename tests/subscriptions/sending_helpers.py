@@ -1,23 +1,12 @@
-"""Shared set-up of the sending tests: readers with topics, the alert routes, releases going public."""
+"""Shared set-up of the sending tests: readers with topics, releases going public."""
 
 from __future__ import annotations
 
-import pytest
-from django.urls import clear_url_caches
 from django.utils import timezone
 
 from events.services import releases
 from subscriptions.models import Subscriber, Topic
 from tests.factories import EventFactory, UserFactory
-
-
-@pytest.fixture
-def alert_routes(settings):
-    """The site's routes with the alerts' three pages (tests/subscriptions/alert_routes.py)."""
-    settings.ROOT_URLCONF = "tests.subscriptions.alert_routes"
-    clear_url_caches()
-    yield
-    clear_url_caches()
 
 
 def reader(email: str, *topics: tuple[str, object], language: str = "en", frequency: str = "immediate", **fields):

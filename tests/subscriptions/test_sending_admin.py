@@ -17,7 +17,7 @@ from .sending_helpers import reader
 pytestmark = pytest.mark.django_db
 
 
-def test_the_release_page_links_to_its_send_log_which_counts_messages_by_status(admin_client_logged_in, alert_routes):
+def test_the_release_page_links_to_its_send_log_which_counts_messages_by_status(admin_client_logged_in):
     event = EventFactory(title="Council meets")
     reader("sent@example.net")
     reader("failed@example.net")
@@ -65,7 +65,7 @@ def test_the_send_log_of_an_unknown_release_is_404_and_needs_the_permission(clie
 
 @pytest.mark.parametrize("ticked", [True, False])
 def test_the_release_form_notify_box_sends_the_change_note_as_an_update_only_when_ticked(
-    admin_client_logged_in, alert_routes, django_capture_on_commit_callbacks, ticked
+    admin_client_logged_in, django_capture_on_commit_callbacks, ticked
 ):
     event = EventFactory(title="Budget talks", first_published_at=timezone.now())
     reader("fixes@example.net")

@@ -23,7 +23,7 @@ def status_of(address: str) -> Delivery:
     return Delivery.objects.get(subscriber__email=address)
 
 
-def test_a_permanent_refusal_fails_the_message_without_retry_and_the_batch_goes_on(smtp_server, alert_routes):
+def test_a_permanent_refusal_fails_the_message_without_retry_and_the_batch_goes_on(smtp_server):
     smtp_server.recorder.unknown = frozenset({"gone@example.net"})
     queue_for("gone@example.net", "here@example.net")
 
@@ -36,7 +36,7 @@ def test_a_permanent_refusal_fails_the_message_without_retry_and_the_batch_goes_
     assert not sending.has_work()
 
 
-def test_a_fault_of_ours_mid_batch_puts_the_unsent_rows_back_in_the_queue(smtp_server, alert_routes, monkeypatch):
+def test_a_fault_of_ours_mid_batch_puts_the_unsent_rows_back_in_the_queue(smtp_server, monkeypatch):
     queue_for("first@example.net", "second@example.net", "third@example.net")
     real = messages.alert_message
     calls = []
@@ -58,7 +58,7 @@ def test_a_fault_of_ours_mid_batch_puts_the_unsent_rows_back_in_the_queue(smtp_s
     assert sorted(smtp_server.recorder.recipients()) == ["first@example.net", "second@example.net", "third@example.net"]
 
 
-def test_two_batches_never_claim_the_same_rows(smtp_server, alert_routes, settings):
+def test_two_batches_never_claim_the_same_rows(smtp_server, settings):
     queue_for(*[f"reader{n}@example.net" for n in range(5)])
     now = sending.timezone.now()
     rows = Delivery.objects.filter(sending.claimable(now))

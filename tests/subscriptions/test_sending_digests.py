@@ -29,7 +29,7 @@ def announce(**fields) -> Event:
     return event
 
 
-def test_a_daily_reader_gets_one_digest_of_everything_at_eight_in_their_zone(alert_routes, settings):
+def test_a_daily_reader_gets_one_digest_of_everything_at_eight_in_their_zone(settings):
     settings.CSO_ALERTS_DIGEST_HOUR = 8
     subscriber = reader("daily@example.net", frequency="daily", time_zone="Asia/Tokyo")
     announce(title="First release")
@@ -56,7 +56,7 @@ def test_a_daily_reader_gets_one_digest_of_everything_at_eight_in_their_zone(ale
     assert subscriber.last_digest_at is not None
 
 
-def test_a_weekly_digest_goes_on_monday_only(alert_routes):
+def test_a_weekly_digest_goes_on_monday_only():
     reader("weekly@example.net", frequency="weekly", time_zone="Asia/Tokyo")
     announce(title="Weekly news")
 

@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from events.models import Event
 from events.services import releases
-from subscriptions import fanout, links, sending
+from subscriptions import fanout, sending
 from subscriptions.addresses import address_hash
 from subscriptions.models import Announcement, Delivery, SendingSwitch, Subscriber, Suppression
 from subscriptions.tasks_sending import announce_due, send_batch
 from tests.factories import EventFactory, EventPressContactFactory, PressContactFactory, SectionFactory
 
-from .sending_helpers import follow, publish, reader, release_in_review
+from .alerts_helpers import LINK, path_of, subscribe
+from .sending_helpers import publish, reader, release_in_review
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +34,30 @@ def parts(message):
     ("language", "title", "unsubscribe_word"),
     [("en", "Ministers meet in Vienna", "Unsubscribe"), ("ru", "Министры встретились в Вене", "Отписаться")],
 )
-def test_a_confirmed_reader_gets_one_alert_and_nothing_after_one_click_unsubscribe(
-    client, superuser, smtp_server, alert_routes, django_capture_on_commit_callbacks, language, title, unsubscribe_word
+def test_subscribe_confirm_alert_and_one_click_unsubscribe_through_a_real_smtp_server(
+    client, superuser, smtp_server, django_capture_on_commit_callbacks, language, title, unsubscribe_word
 ):
-    subscriber = Subscriber.objects.create(email="reader@example.net", language=language)
-    follow(subscriber, "everything")
-    confirm_path = urlsplit(links.absolute_link(links.CONFIRM, subscriber)).path
-    assert client.get(confirm_path).status_code == 200
+    # Subscribe on the site's own page; the confirmation e-mail arrives at the SMTP server.
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = subscribe(client, "reader@example.net", language=language)
+    assert answer.status_code == 200
+    assert smtp_server.recorder.recipients() == ["reader@example.net"]
+    confirmation = parts(smtp_server.recorder.messages[0])["text/plain"]
+    [confirm_link] = [link for link in LINK.findall(confirmation) if f"/{language}/alerts/confirm/" in link]
+    # Opening the link (as a mail scanner would) does not confirm; the page's button does.
+    assert client.get(path_of(confirm_link)).status_code == 200
+    assert not Subscriber.objects.get(email="reader@example.net").is_active
+    assert client.post(path_of(confirm_link)).status_code == 200
+    subscriber = Subscriber.objects.get(email="reader@example.net")
+    assert subscriber.is_active
     contact = PressContactFactory(name="Anna Petrova", email="press@example.org")
     event = release_in_review(title=title, language=language, location="Vienna", time_zone="Europe/Vienna")
     EventPressContactFactory(event=event, person=contact)
 
     publish(event, superuser, django_capture_on_commit_callbacks)
 
-    assert smtp_server.recorder.recipients() == ["reader@example.net"]
-    message = smtp_server.recorder.messages[0]
+    assert smtp_server.recorder.recipients() == ["reader@example.net", "reader@example.net"]
+    message = smtp_server.recorder.messages[1]
     assert message["Subject"].strip() == title
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -66,19 +76,21 @@ def test_a_confirmed_reader_gets_one_alert_and_nothing_after_one_click_unsubscri
     assert "<img" not in body["text/html"]
     assert f'href="{unsubscribe_url}"' in body["text/html"]
 
-    # A link scanner's GET changes nothing; the one-click POST leaves.
+    # A link scanner's GET only shows a button; the one-click POST (RFC 8058, no CSRF token) leaves.
     path = urlsplit(unsubscribe_url).path
-    assert client.get(path).status_code == 405
+    assert client.get(path).status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.left_at is None
     assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
     subscriber.refresh_from_db()
     assert subscriber.left_at is not None
 
     publish(release_in_review(language=language), superuser, django_capture_on_commit_callbacks)
-    assert smtp_server.recorder.recipients() == ["reader@example.net"]
+    assert len(smtp_server.recorder.messages) == 2
 
 
 def test_a_release_matching_three_topics_of_a_reader_sends_one_email(
-    superuser, smtp_server, alert_routes, django_capture_on_commit_callbacks
+    superuser, smtp_server, django_capture_on_commit_callbacks
 ):
     parent = SectionFactory(name="Foreign policy")
     child = SectionFactory(name="Europe", parent=parent)
@@ -99,16 +111,14 @@ def test_a_release_matching_three_topics_of_a_reader_sends_one_email(
     assert Delivery.objects.filter(subscriber=subscriber).count() == 1
 
 
-def test_only_readers_of_the_release_language_are_sent_it(
-    superuser, smtp_server, alert_routes, django_capture_on_commit_callbacks
-):
+def test_only_readers_of_the_release_language_are_sent_it(superuser, smtp_server, django_capture_on_commit_callbacks):
     reader("en@example.net")
     reader("ru@example.net", language="ru")
     publish(release_in_review(language="ru", title="По-русски"), superuser, django_capture_on_commit_callbacks)
     assert smtp_server.recorder.recipients() == ["ru@example.net"]
 
 
-def test_a_scheduled_release_is_sent_after_its_minute_and_not_before(superuser, smtp_server, alert_routes):
+def test_a_scheduled_release_is_sent_after_its_minute_and_not_before(superuser, smtp_server):
     reader("early@example.net")
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=2)
     with time_machine.travel(start - timedelta(minutes=1), tick=True):
@@ -124,7 +134,7 @@ def test_a_scheduled_release_is_sent_after_its_minute_and_not_before(superuser, 
     assert smtp_server.recorder.messages[0]["Subject"] == "Scheduled statement"
 
 
-def test_a_release_withdrawn_before_its_emails_go_out_sends_none(superuser, smtp_server, alert_routes):
+def test_a_release_withdrawn_before_its_emails_go_out_sends_none(superuser, smtp_server):
     reader("one@example.net")
     reader("two@example.net")
     event = EventFactory(title="Soon withdrawn")
@@ -140,7 +150,7 @@ def test_a_release_withdrawn_before_its_emails_go_out_sends_none(superuser, smtp
 
 
 def test_a_correction_is_sent_as_an_update_only_when_the_editor_ticks_notify(
-    superuser, smtp_server, alert_routes, django_capture_on_commit_callbacks
+    superuser, smtp_server, django_capture_on_commit_callbacks
 ):
     reader("fixes@example.net")
     event = release_in_review(title="Budget talks")
@@ -163,7 +173,7 @@ def test_a_correction_is_sent_as_an_update_only_when_the_editor_ticks_notify(
     assert "Corrected the date" in parts(update)["text/plain"]
 
 
-def test_drafts_and_releases_under_embargo_never_send(superuser, smtp_server, alert_routes):
+def test_drafts_and_releases_under_embargo_never_send(superuser, smtp_server):
     reader("nothing@example.net")
     draft = EventFactory(draft=True, title="Draft")
     embargoed = EventFactory(scheduled=True, title="Under embargo")
@@ -177,9 +187,7 @@ def test_drafts_and_releases_under_embargo_never_send(superuser, smtp_server, al
     assert Event.objects.filter(pk=embargoed.pk).public().count() == 0
 
 
-def test_suppressed_addresses_and_paused_sending_send_nothing_until_resumed(
-    superuser, smtp_server, alert_routes, settings
-):
+def test_suppressed_addresses_and_paused_sending_send_nothing_until_resumed(superuser, smtp_server, settings):
     reader("kept@example.net")
     reader("Bounced@Example.net")
     Suppression.objects.create(address_hash=address_hash("bounced@example.net"), reason="bounce")
@@ -195,7 +203,7 @@ def test_suppressed_addresses_and_paused_sending_send_nothing_until_resumed(
     assert Delivery.objects.get(subscriber__email="Bounced@Example.net").status == Delivery.Status.CANCELLED
 
 
-def test_a_server_refusing_ten_percent_temporarily_still_delivers_exactly_one_each(smtp_server, alert_routes, settings):
+def test_a_server_refusing_ten_percent_temporarily_still_delivers_exactly_one_each(smtp_server, settings):
     settings.CSO_ALERTS_RETRY_SECONDS = 0
     settings.CSO_ALERTS_BATCH_SIZE = 7
     smtp_server.recorder.refuse_every = 10

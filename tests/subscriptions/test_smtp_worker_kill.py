@@ -21,9 +21,7 @@ from .smtp import Recorder, SMTPServer
 LEASE_SECONDS = 3
 
 
-def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exactly_one(
-    mail_workers, mail_sender, alert_routes
-):
+def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exactly_one(mail_workers, mail_sender):
     addresses = [f"reader{n}@example.net" for n in range(8)]
     for address in addresses:
         reader(address)

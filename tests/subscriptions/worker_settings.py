@@ -11,4 +11,3 @@ EMAIL_PORT = int(os.environ["CSO_TEST_SMTP_PORT"])
 EMAIL_USE_TLS = False
 EMAIL_USE_SSL = False
 EMAIL_TIMEOUT = 60
-ROOT_URLCONF = "tests.subscriptions.alert_routes"

@@ -123,5 +123,9 @@ def test_every_scheduled_job_is_a_registered_task():
         "maintenance.clear_expired_sessions",
         "maintenance.sweep_orphan_files",
         "maintenance.sweep_unfinished_uploads",
+        "maintenance.sweep_subscribers",
+        "maintenance.presslist_sweep_stale_sends",
+        "mail.announce_due",
+        "mail.send_digests",
     }
     assert scheduled <= set(app.tasks)
