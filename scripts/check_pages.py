@@ -131,6 +131,7 @@ for lang in ("en", "ru"):
             ("organisations", "events:organizations", {}),
             ("organisation", "events:organization", {"slug": org.slug}),
             ("contacts", "events:contacts", {}),
+            ("alerts", "subscriptions:subscribe", {}),
             ("search", "events:search", {}),
             ("accessibility", "events:accessibility", {}),
         ]
