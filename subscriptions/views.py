@@ -91,7 +91,8 @@ class SubscribeView(View):
     """GET: the alerts page. POST (from it or from a page's box): the same answer for any valid address."""
 
     def get(self, request):
-        return _page(request, "subscribe.html", {"form": SubscribeForm(initial=_initial())})
+        # The one alerts page search engines may list: the others answer a form or a personal link.
+        return _page(request, "subscribe.html", {"form": SubscribeForm(initial=_initial()), "noindex": False})
 
     def post(self, request):
         if not from_this_site(request):

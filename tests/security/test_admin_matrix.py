@@ -34,7 +34,7 @@ from events.permissions import TRANSITIONS
 from events.services import embargo_links
 from presslist.models import Journalist
 from presslist.services import press_sends_queue
-from subscriptions.models import SendingSwitch, Subscriber, Suppression
+from subscriptions.models import Announcement, SendingSwitch, Subscriber, Suppression
 from tests.events.roles import user_in
 from tests.factories import EventFactory, OrganizationFactory, PersonFactory, PhotoFactory, UserFactory
 
@@ -81,6 +81,7 @@ PERMISSIONS = {
     "alerts_by_hand": ("Add or change a subscriber, or a second sending switch, by hand", "no", "no", "no", "no"),
     "suppression": ("Add and remove suppressed e-mail addresses", "no", "yes", "no", "yes"),
     "sending_switch": ("Pause and resume the sending of e-mail alerts", "no", "yes", "no", "yes"),
+    "send_log": ("See a release's e-mail send log, send its alert to oneself as a test", "no", "yes", "no", "yes"),
 }
 
 # How a URL is probed: "page" needs only to look (GET and POST alike); "form" shows read-only on GET and
@@ -190,6 +191,17 @@ URLS = {
         change_kind=READ,
     ),  # fmt: skip
     "subscriptions_subscriber_per_topic": ("alerts_see", PAGE),
+    "subscriptions_send_log": ("send_log", PAGE),
+    "subscriptions_test_send": ("send_log", PAGE),
+    # Announcements are made by the sending engine; staff read them (the send log), nobody writes them by hand.
+    **model_urls(
+        "subscriptions_announcement",
+        view="send_log",
+        change="alerts_by_hand",
+        add="alerts_by_hand",
+        delete="alerts_delete",
+        change_kind=READ,
+    ),  # fmt: skip
     **model_urls(
         "subscriptions_suppression", view="suppression", change="suppression", add="suppression", delete="suppression"
     ),
@@ -241,6 +253,7 @@ ACTIONS = {
     "accounts.BackupCodeDevice": {"delete_selected": "accounts"},
     "presslist.Journalist": {"delete_selected": "presslist"},
     "subscriptions.Subscriber": {"delete_selected": "alerts_delete"},
+    "subscriptions.Announcement": {"delete_selected": "alerts_delete"},
     "subscriptions.Suppression": {"delete_selected": "suppression"},
     "subscriptions.SendingSwitch": {"delete_selected": "alerts_by_hand"},
 }
@@ -412,6 +425,7 @@ def world():
             "subscriptions_subscriber": Subscriber.objects.create(email="reader@example.org"),
             "subscriptions_suppression": Suppression.objects.create(address_hash="0" * 64, reason="manual"),
             "subscriptions_sendingswitch": SendingSwitch.objects.create(),
+            "subscriptions_announcement": Announcement.objects.create(event=events["draft"], update_key="matrix"),
         },
     }
 
@@ -444,7 +458,12 @@ def probe_url(key: str, world: dict, state: str) -> str:
         return reverse(f"admin:{name}", args=[world["reporter"].pk])
     if name in ("otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode"):
         return reverse(f"admin:{name}", args=[world["objects"]["otp_totp_totpdevice"].pk])
-    if name in ("presslist_release_sends", "presslist_release_send"):
+    if name in (
+        "presslist_release_sends",
+        "presslist_release_send",
+        "subscriptions_send_log",
+        "subscriptions_test_send",
+    ):
         return reverse(f"admin:{name}", args=[event.pk])
     if name in ("presslist_send_revoke", "presslist_send_retry"):
         return reverse(f"admin:{name}", args=[world["press_send"].pk])
@@ -481,7 +500,7 @@ GET_ONLY = {
 }  # fmt: skip
 POST_ONLY = {
     "logout", "two_factor_backup_codes", "two_factor_remove", "events_event_photo_retry", "events_event_quick_add",
-    "presslist_send_revoke", "presslist_send_retry",
+    "presslist_send_revoke", "presslist_send_retry", "subscriptions_test_send",
 }  # fmt: skip
 
 
