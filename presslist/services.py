@@ -141,6 +141,18 @@ def _finish(send: PressSend, status: str, **fields) -> None:
     PressSend.objects.filter(pk=send.pk, status=Status.SENDING).update(status=status, **fields)
 
 
+def press_sends_waiting(*, now: datetime | None = None) -> list[tuple[int, str]]:
+    """(release, kind) pairs with e-mails queued for longer than the retry wait: their task was lost (the broker
+    was down when the editor sent them, or its message went with a worker)."""
+    before = (now or timezone.now()) - timedelta(seconds=max(settings.CSO_PRESSLIST_RETRY_SECONDS, 60) * 2)
+    return list(
+        PressSend.objects.filter(status=Status.QUEUED, queued_at__lt=before)
+        .values_list("release_id", "kind")
+        .distinct()
+        .order_by("release_id", "kind")
+    )
+
+
 def press_sends_sweep_stale(*, now: datetime | None = None) -> int:
     """Mark failed the rows a worker took and never finished (it died between taking and recording): whether
     the e-mail left is unknown, so it is not sent again by itself; the editor sees it and may send it again."""

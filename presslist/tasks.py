@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from .services import press_sends_deliver, press_sends_sweep_stale
+from .services import press_sends_deliver, press_sends_sweep_stale, press_sends_waiting
 
 
 @shared_task(
@@ -28,5 +28,8 @@ def presslist_send(self, *, release_id: int, kind: str) -> int:
 
 @shared_task(name="maintenance.presslist_sweep_stale_sends", autoretry_for=(DatabaseError,), max_retries=3)
 def presslist_sweep_stale_sends() -> int:
-    """Every 10 minutes (cso_press/celery.py): rows a dead worker left "sending" become "failed"."""
+    """Every 10 minutes (cso_press/celery.py): rows a dead worker left "sending" become "failed"; e-mails still
+    queued whose sending task never ran (the broker was down when the editor sent them) are sent now."""
+    for release_id, kind in press_sends_waiting():
+        presslist_send.delay(release_id=release_id, kind=kind)
     return press_sends_sweep_stale()

@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from presslist.models import PressSend
 from presslist.services import press_sends_deliver
@@ -167,3 +169,27 @@ def test_a_row_a_dead_worker_left_sending_is_marked_failed_and_can_be_sent_again
     # Sent is final: asking again changes nothing.
     client.post(reverse("admin:presslist_send_retry", args=[anna.pk]))
     assert len(mail.outbox) == 1
+
+
+def test_a_send_made_while_the_broker_is_down_stands_and_the_sweep_sends_it(
+    client, editor, published, journalists, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    client.force_login(editor)
+    with monkeypatch.context() as patched:
+        patched.setattr(presslist_send, "delay", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("admin:presslist_release_send", args=[published.pk]), {"journalists": [journalists["anna"].pk]}
+            )
+    assert response.status_code == 302
+    assert PressSend.objects.get(release=published).status == PressSend.Status.QUEUED
+    assert mail.outbox == []
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        presslist_sweep_stale_sends.apply()
+
+    assert [m.to[0] for m in mail.outbox] == ["anna@wire.example"]
+    assert PressSend.objects.get(release=published).status == PressSend.Status.SENT
