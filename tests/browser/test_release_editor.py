@@ -248,7 +248,9 @@ def test_an_editor_enters_and_publishes_the_same_release_with_the_keyboard_alone
 
     tab(2)  # "New press contact…", the file input
     expect(page.locator("#cso-files")).to_be_focused()
-    with page.expect_file_chooser() as chooser:
+    # The browser opens its file dialog a moment after the key; on a loaded CI machine (two browsers at once)
+    # that moment once passed Playwright's default 15 s, so the wait has a longer deadline.
+    with page.expect_file_chooser(timeout=60_000) as chooser:
         count.press("Space")
     chooser.value.set_files(photo_files())
     expect(page.locator("#cso-cards .cso-card")).to_have_count(3)
