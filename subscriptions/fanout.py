@@ -99,6 +99,15 @@ def reopen(announcement: Announcement) -> None:
     announcement.state = Announcement.State.PENDING
 
 
+def announcement_owed(event_id: int, *, update_key: str = "", note: str = "") -> Announcement | None:
+    """The announcement a release going public (or an announced correction) owes: made once, and opened again
+    when a withdrawal had cancelled it; None when the release is not public."""
+    announcement = announcement_for(event_id, update_key=update_key, note=note)
+    if announcement is not None and announcement.state == Announcement.State.CANCELLED:
+        reopen(announcement)
+    return announcement
+
+
 def fan_out(announcement: Announcement) -> int:
     """Write the deliveries of ``announcement`` (immediate readers queued for sending, digest readers kept for
     their digest) and mark it fanned out. Returns how many readers it covered (rows already there stay)."""

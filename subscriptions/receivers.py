@@ -16,7 +16,6 @@ from kombu.exceptions import OperationalError
 from events.services.outbox import release_correction_announced, release_went_public
 
 from . import fanout
-from .models import Announcement
 from .tasks_sending import announce
 
 logger = logging.getLogger(__name__)
@@ -27,9 +26,7 @@ def _announce(event_id: int, update_key: str = "", note: str = "") -> None:
         announce.delay(event_id, update_key=update_key, note=note)
     except (OSError, OperationalError):
         logger.exception("The alert task for release %s could not be queued; the sweep will send it", event_id)
-        announcement = fanout.announcement_for(event_id, update_key=update_key, note=note)
-        if announcement is not None and announcement.state == Announcement.State.CANCELLED:
-            fanout.reopen(announcement)
+        fanout.announcement_owed(event_id, update_key=update_key, note=note)
 
 
 @receiver(release_went_public, dispatch_uid="subscriptions.announce_publication")

@@ -43,9 +43,7 @@ def fan_out(announcement_id: int) -> int:
 @shared_task(name="mail.announce", ignore_result=True)
 def announce(event_id: int, update_key: str = "", note: str = "") -> None:
     """A release went public (or a correction is to be announced): its announcement, then the fan-out."""
-    announcement = fanout.announcement_for(event_id, update_key=update_key, note=note)
-    if announcement is not None and announcement.state == Announcement.State.CANCELLED:
-        fanout.reopen(announcement)
+    announcement = fanout.announcement_owed(event_id, update_key=update_key, note=note)
     if announcement is not None and announcement.state == Announcement.State.PENDING:
         fan_out.delay(announcement.pk)
 
