@@ -1,0 +1,124 @@
+vcl 4.1;
+
+# cso_press: the shared HTTP cache between nginx and gunicorn (Debian package `varnish`, 7.1).
+#
+#   nginx (TLS, compression, static files) -> varnishd 127.0.0.1:6081 -> gunicorn 127.0.0.1:8001
+#
+# What it keeps: only what the application marks as a public page for anonymous readers, i.e. an answer with a
+# `Surrogate-Key` header (the page's cache tags) and `s-maxage` in its Cache-Control. The application makes
+# s-maxage end at the next scheduled publication or local midnight, so a scheduled release appears at its
+# minute; `stale-while-revalidate` (absent when the page ends at such a minute) becomes the grace period.
+# Everything else (the admin, forms, embargo links, signed-in editors, answers that set a cookie) passes through.
+#
+# How it forgets: after each committed change the application's task `cache.purge_tags` sends
+#   PURGE /  with  Surrogate-Key: release:12 section:3 list:home ...
+# (DJANGO_CACHE_PURGE_URLS=http://127.0.0.1:6081/), and every kept page carrying one of those tags is banned.
+#
+# Addresses to adapt (scripts/prod_check.py and the benchmarks replace exactly these for a local run):
+#   127.0.0.1 / "8001"            gunicorn (GUNICORN_BIND)
+#   the `purgers` list            the hosts whose application may purge (the app servers)
+
+import std;
+
+backend cso_press_app {
+    .host = "127.0.0.1";
+    .port = "8001";
+    .connect_timeout = 5s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 30s;
+}
+
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    # nginx sets X-Forwarded-For to the reader's address; varnishd appended nginx's own. Drop that last hop so
+    # the application, which trusts exactly one proxy, still sees the reader.
+    if (req.http.X-Forwarded-For ~ ",") {
+        set req.http.X-Forwarded-For = regsub(req.http.X-Forwarded-For, "\s*,[^,]*$", "");
+    }
+
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        # Tags are words of letters, digits and : _ - separated by spaces; anything else is refused, so the
+        # header cannot inject a regular expression.
+        if (!req.http.Surrogate-Key || req.http.Surrogate-Key !~ "^[A-Za-z0-9:_ -]+$") {
+            return (synth(400, "Surrogate-Key with tags needed"));
+        }
+        set req.http.X-Purge-Tags = regsuball(regsuball(req.http.Surrogate-Key, "^ +| +$", ""), " +", "|");
+        if (!std.ban("obj.http.Surrogate-Key ~ (^|[[:space:]])(" + req.http.X-Purge-Tags + ")([[:space:]]|$)")) {
+            return (synth(500, "Ban refused: " + std.ban_error()));
+        }
+        return (synth(200, "Purged"));
+    }
+
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # A signed-in editor (Django's session cookie, "__Host-sessionid" in production) never shares a page.
+    if (req.http.Cookie ~ "(^|;\s*)(__Host-)?sessionid=" || req.http.Authorization) {
+        return (pass);
+    }
+    # Anonymous readers: their other cookies (the CSRF token of a form) change nothing on a public page.
+    unset req.http.Cookie;
+
+    # Tracking parameters never make a new copy (the application ignores them too).
+    if (req.url ~ "[?&](utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|_gl)=") {
+        set req.url = regsuball(req.url, "([?&])(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|_gl)=[^&]*", "\1");
+        set req.url = regsuball(req.url, "&&+", "&");
+        set req.url = regsub(req.url, "\?&", "?");
+        set req.url = regsub(req.url, "[?&]$", "");
+    }
+    # nginx compresses for the reader (gzip or brotli); pages are kept uncompressed, once.
+    unset req.http.Accept-Encoding;
+    return (hash);
+}
+
+sub vcl_backend_fetch {
+    unset bereq.http.Accept-Encoding;
+}
+
+sub vcl_backend_response {
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # Kept only when the application says it is a public page: tags and a shared lifetime.
+    if (!beresp.http.Surrogate-Key || beresp.http.Cache-Control !~ "s-maxage=" || beresp.http.Set-Cookie
+            || beresp.status != 200) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
+    # The ttl comes from s-maxage, the grace from stale-while-revalidate (0 when absent): varnishd reads both.
+    if (beresp.http.Cache-Control !~ "stale-while-revalidate=") {
+        set beresp.grace = 0s;
+    }
+    set beresp.keep = 0s;
+    return (deliver);
+}
+
+sub vcl_backend_error {
+    # gunicorn is down or did not answer: 502, which nginx turns into the maintenance page.
+    set beresp.status = 502;
+    set beresp.http.Content-Type = "text/plain; charset=utf-8";
+    set beresp.http.Cache-Control = "no-store";
+    synthetic("The application did not answer.");
+    return (deliver);
+}
+
+sub vcl_deliver {
+    # Readers see whether the shared cache answered (and how many times this copy was served).
+    if (obj.uncacheable) {
+        set resp.http.X-Cache = "PASS";
+    } else if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    unset resp.http.Via;
+    unset resp.http.X-Varnish;
+}
