@@ -6,7 +6,7 @@ from django.utils import timezone
 from presslist.models import Journalist
 from tests.events.roles import user_in
 from tests.factories import EventFactory, EventPressContactFactory, PhoneNumberFactory, SectionFactory
-from tests.presslist.smtp import smtp_sink  # noqa: F401 - fixture
+from tests.smtp_server import smtp_server  # noqa: F401 - fixture
 
 
 def make_journalist(**fields) -> Journalist:

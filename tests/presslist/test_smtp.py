@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_russian_journalist_gets_an_embargo_e_mail_in_russian_with_text_and_html_parts(
-    client, editor, section, smtp_sink, django_capture_on_commit_callbacks, settings
+    client, editor, section, smtp_server, django_capture_on_commit_callbacks, settings
 ):
     release = EventFactory(
         title="Министры согласовали договор",
@@ -30,8 +30,8 @@ def test_a_russian_journalist_gets_an_embargo_e_mail_in_russian_with_text_and_ht
     vera = make_journalist(name="Вера Волкова", email="vera@gazeta.example", outlet="Газета", languages="en,ru")
     client.force_login(editor)
     send_from_admin(client, release, [vera], django_capture_on_commit_callbacks)
-    [message] = smtp_sink.wait_for(1)
-    assert smtp_sink.envelopes == [("press@example.org", ["vera@gazeta.example"])]
+    [message] = smtp_server.wait_for(1)
+    assert smtp_server.envelopes == [("press@example.org", ["vera@gazeta.example"])]
     assert message["To"] == "vera@gazeta.example"
     assert message["From"] == settings.DEFAULT_FROM_EMAIL
     assert message["Content-Language"] == "ru"
@@ -51,25 +51,25 @@ def test_a_russian_journalist_gets_an_embargo_e_mail_in_russian_with_text_and_ht
 
 
 def test_a_message_the_server_refuses_for_a_while_arrives_once_in_the_end(
-    client, editor, published, journalists, smtp_sink, django_capture_on_commit_callbacks
+    client, editor, published, journalists, smtp_server, django_capture_on_commit_callbacks
 ):
-    smtp_sink.refuse_next = 1
+    smtp_server.refuse_next = 1
     client.force_login(editor)
     send_from_admin(client, published, [journalists["anna"]], django_capture_on_commit_callbacks)
-    [message] = smtp_sink.wait_for(1)
+    [message] = smtp_server.wait_for(1)
     assert message["To"] == "anna@wire.example"
     send = PressSend.objects.get()
     assert (send.status, send.attempts) == ("sent", 2)
-    assert len(smtp_sink.messages) == 1
+    assert len(smtp_server.messages) == 1
 
 
 def test_an_address_the_server_rejects_for_good_is_marked_failed_and_not_retried(
-    client, editor, published, journalists, smtp_sink, django_capture_on_commit_callbacks
+    client, editor, published, journalists, smtp_server, django_capture_on_commit_callbacks
 ):
-    smtp_sink.unknown_addresses = {"anna@wire.example"}
+    smtp_server.unknown = {"anna@wire.example"}
     client.force_login(editor)
     send_from_admin(client, published, [journalists["anna"], journalists["boris"]], django_capture_on_commit_callbacks)
-    [message] = smtp_sink.wait_for(1)
+    [message] = smtp_server.wait_for(1)
     assert message["To"] == "boris@tv.example"
     anna = PressSend.objects.get(journalist=journalists["anna"])
     assert (anna.status, anna.attempts) == ("failed", 1)

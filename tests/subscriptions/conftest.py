@@ -1,11 +1,11 @@
-"""Fixtures of the alert tests. Sending's: a real SMTP server (smtp.py),
+"""Fixtures of the alert tests. Sending's: a real SMTP server (tests/smtp_server.py),
 and real Celery workers on Redis for the kill test (tests/tasks' machinery)."""
 
 from pathlib import Path
 
 import pytest
 
-from tests.subscriptions.smtp import smtp_server  # noqa: F401 - a fixture
+from tests.smtp_server import smtp_server  # noqa: F401 - a fixture
 from tests.tasks.conftest import Workers, redis_broker  # noqa: F401 - a fixture
 
 

@@ -16,7 +16,7 @@ from tests.factories import EventFactory
 from tests.tasks.conftest import wait_until
 
 from .sending_helpers import reader
-from .smtp import Recorder, SMTPServer
+from tests.smtp_server import MailServer
 
 LEASE_SECONDS = 3
 
@@ -27,9 +27,9 @@ def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exact
         reader(address)
     fanout.fan_out(fanout.announcement_for(EventFactory(title="Summit").pk))
 
-    with SMTPServer(Recorder(hold_at=3)) as server:
+    with MailServer(hold_at=3) as server:
         env = {
-            "DJANGO_SETTINGS_MODULE": "tests.subscriptions.worker_settings",
+            "DJANGO_SETTINGS_MODULE": "tests.smtp_worker_settings",
             "CSO_TEST_SMTP_PORT": str(server.port),
             "DJANGO_ALERTS_LEASE_SECONDS": str(LEASE_SECONDS),
             "DJANGO_ALERTS_BATCH_SIZE": "20",
@@ -37,12 +37,12 @@ def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exact
         }
         first = mail_workers.start("first", queues="mail", env=env)
         mail_sender.send_task("mail.send_batch")
-        wait_until(server.recorder.holding.is_set, what="the third message to reach the server", logs=[first.log])
+        wait_until(server.holding.is_set, what="the third message to reach the server", logs=[first.log])
 
         first.kill()
-        server.recorder.release()
+        server.release()
         statuses = dict(Delivery.objects.values_list("subscriber__email", "status"))
-        assert sorted(server.recorder.recipients()) == addresses[:2]
+        assert sorted(server.recipients()) == addresses[:2]
         assert [statuses[address] for address in addresses] == ["sent"] * 2 + ["sending"] * 6
 
         # The dead batch's lease runs out; the batch is sent again (as Celery redelivers it) to a new worker.
@@ -56,7 +56,7 @@ def test_a_worker_killed_mid_batch_and_the_batch_retried_sends_each_reader_exact
             logs=[first.log, second.log],
         )
 
-        assert sorted(server.recorder.recipients()) == addresses
-        assert len(server.recorder.messages) == len(addresses)
-        message_ids = {message["Message-ID"].strip() for message in server.recorder.messages}
+        assert sorted(server.recipients()) == addresses
+        assert len(server.messages) == len(addresses)
+        message_ids = {message["Message-ID"].strip() for message in server.messages}
         assert message_ids == set(Delivery.objects.values_list("message_id", flat=True))
