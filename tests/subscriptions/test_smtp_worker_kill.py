@@ -13,10 +13,10 @@ from django.utils import timezone
 from subscriptions import fanout
 from subscriptions.models import Delivery
 from tests.factories import EventFactory
+from tests.smtp_server import MailServer
 from tests.tasks.conftest import wait_until
 
 from .sending_helpers import reader
-from tests.smtp_server import MailServer
 
 LEASE_SECONDS = 3
 
