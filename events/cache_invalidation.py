@@ -222,13 +222,19 @@ class _Drop:
 
 
 def send_purge(tags: list[str]) -> None:
-    """Send the purge task by name (``tasks`` sits above this module); a broker that is down is logged."""
+    """Send the purge task by name (``tasks`` sits above this module). With the broker down the caches in front
+    are purged from here instead, once: a withdrawn release must not stay on their copies until s-maxage."""
     if PURGE_TASK not in current_app.tasks:
         # Loading the task modules runs Django's checks again: once per process, not once per change.
         current_app.loader.import_default_modules()
     try:
         current_app.tasks[PURGE_TASK].delay(tags)
+        return
     except (OSError, OperationalError):
+        logger.warning("The purge of cache tags %s could not be queued; purging the caches in front directly", tags)
+    try:
+        purge_shared_caches(tags)
+    except OSError:
         # The change is committed and the pages here are current; the shared cache keeps its copies until
         # their s-maxage (never past the next scheduled publication).
         logger.exception("The purge of cache tags %s could not be sent", tags)

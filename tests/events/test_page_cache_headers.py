@@ -8,9 +8,11 @@ from urllib.error import HTTPError
 
 import pytest
 import time_machine
+from celery import current_app
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
-from events.cache_invalidation import purge_shared_caches
+from events.cache_invalidation import PURGE_TASK, purge_shared_caches
 from events.models import Event
 from events.services import releases
 from tests.factories import EventFactory, PersonFactory, SectionFactory, UserFactory
@@ -175,3 +177,22 @@ def test_a_purge_address_that_never_answers_gives_up_after_the_timeout(settings)
             purge_shared_caches(["release:1"])
     finally:
         listener.server_close()
+
+
+def test_with_the_broker_down_the_caches_in_front_are_purged_directly(settings, page_cache, purge_server, monkeypatch):
+    """Found by asking what a withdrawal does during a broker outage: the purge task could not be queued, so the
+    shared cache kept the withdrawn release's pages until their s-maxage (up to five minutes)."""
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    server, handler = purge_server
+    settings.CSO_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
+    event = EventFactory(title="Summit communique")
+    current_app.loader.import_default_modules()
+    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", broker_down)
+    handler.received.clear()
+    releases.event_withdraw(event=event, user=UserFactory(is_superuser=True), reason="Wrong date")
+    [(method, _path, tags)] = handler.received
+    assert method == "PURGE"
+    assert f"release:{event.pk}" in tags.split(" ")
