@@ -10,6 +10,9 @@ redis-server (page cache and broker), moto's S3 server, app servers A and B (dep
 
 1. pages cached on B; a publish through A's admin (HTTP, as an editor) is on B's next answer; a withdrawal
    through A's admin takes it off B's lists at once and B's page of it shows the withdrawal notice;
+1b. a shared cache in front of each app server (varnishd with the recipe's deploy/varnish/cso_press.vcl, both in
+   DJANGO_CACHE_PURGE_URLS): pages kept by both (X-Cache: HIT); a publish and a withdrawal through A's admin
+   reach the readers of both caches (purged by a worker's task), while a page not showing the release stays kept;
 2. a photo uploaded through A's admin upload endpoint is processed by a worker and its rendition's bytes are
    fetched through B (the page's /files/ address, its redirect to the bucket);
 3. the worker rendering a large photo (its database transaction holds the photo's row lock: that is how the
@@ -17,9 +20,10 @@ redis-server (page cache and broker), moto's S3 server, app servers A and B (dep
    timeout, read from Redis) the worker is started again, as systemd would, and a worker finishes the photo;
    nothing half-written stays in the bucket (no orphan, no unfinished multipart upload);
 4. Redis stopped (it saves a snapshot, as a production Redis does): A and B keep answering pages with their
-   content while a release is published again through A's admin; started again from its snapshot: the page
-   cache fills again (keys in Redis), a repeated request is a hit, and both list the release; 4b: the office
-   renamed through A's admin during the outage is the name both show afterwards;
+   content while a release is published again through A's admin (the purge cannot be queued: the app server
+   purges both shared caches itself, and their readers see the release); started again from its snapshot: the
+   page cache fills again (keys in Redis), a repeated request is a hit, and both list the release; 4b: the office
+   renamed through A's admin during the outage is the name both show afterwards, directly and through the caches;
 5. PostgreSQL stopped: A and B answer the site's 503 page; started again: both recover without a restart.
 
 Nothing waits a guessed time: every wait polls a condition with a deadline. Usage: ``make drill-servers``
@@ -43,6 +47,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -53,6 +58,9 @@ import redis
 import requests
 from botocore.config import Config
 from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import varnish_front  # noqa: E402 - a sibling script, the one way to run the recipe's shared cache
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv/bin/python")
@@ -204,6 +212,8 @@ class Drill:
     pg_port: int = 0
     redis_port: int = 0
     web: dict[str, str] = field(default_factory=dict)  # server name -> base address
+    fronts: dict[str, varnish_front.Front] = field(default_factory=dict)  # server name -> its shared cache
+    stack: ExitStack = field(default_factory=ExitStack)
     facts: dict = field(default_factory=dict)  # ids and addresses the set-up made
     _pg_running: bool = False
 
@@ -333,8 +343,7 @@ class Drill:
             raise DrillFailure(f"Django code failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def start_web(self, name: str) -> None:
-        port = free_port()
+    def start_web(self, name: str, port: int) -> None:
         env = {
             **self.env,
             "GUNICORN_BIND": f"{HOST}:{port}",
@@ -366,6 +375,7 @@ class Drill:
     def cleanup(self) -> None:
         for service in reversed(list(self.services.values())):
             service.stop()
+        self.stack.close()  # the shared caches
         if self._pg_running or self.pg_server_pid():
             try:
                 self.pg_ctl("stop", "-m", "immediate")
@@ -435,12 +445,19 @@ def submitted(title, slug):
 
 photos = releases.event_publish(event=submitted("Drill photo release " + TOKEN, "drill-photos"), user=editor)
 waiting = submitted("Drill release " + TOKEN, "drill-release")
+shared = submitted("Drill shared-cache release " + TOKEN, "drill-shared-cache")
+# A page that does not show the drill's releases (another section): it stays in the shared caches.
+elsewhere = Event.objects.filter(status=Event.Status.PUBLISHED, language="en").exclude(section=section).first()
 with translation.override("en"):
     urls = {
         "login": reverse("admin:login"),
         "publish": reverse("admin:events_event_transition", args=[waiting.pk, "publish"]),
         "withdraw": reverse("admin:events_event_transition", args=[waiting.pk, "withdraw"]),
         "republish": reverse("admin:events_event_transition", args=[waiting.pk, "republish"]),
+        "publish_shared": reverse("admin:events_event_transition", args=[shared.pk, "publish"]),
+        "withdraw_shared": reverse("admin:events_event_transition", args=[shared.pk, "withdraw"]),
+        "release_shared": reverse("events:detail", args=[shared.slug]),
+        "elsewhere": reverse("events:detail", args=[elsewhere.slug]),
         "identity": reverse("admin:events_siteidentity_change", args=[ROW_ID]),
         "upload": reverse("admin:events_event_upload_photos", args=[photos.pk]),
         "home": reverse("events:home"),
@@ -521,15 +538,25 @@ def set_up(drill: Drill) -> None:
     token = secrets.token_hex(4)
     drill.facts = drill.django(PREPARE, EDITOR=EDITOR, AUTHOR=AUTHOR, ADMIN=ADMIN, TOKEN=token)
     drill.facts["title"] = f"Drill release {token}"
-    for name in ("A", "B"):
-        drill.start_web(name)
+    drill.facts["shared_title"] = f"Drill shared-cache release {token}"
+    ports = {name: free_port() for name in ("A", "B")}
+    if varnish_front.available():
+        for name, port in ports.items():
+            log = (drill.work / f"varnish-{name}.log").open("ab")
+            drill.stack.callback(log.close)
+            drill.fronts[name] = drill.stack.enter_context(varnish_front.running(port, memory="64m", log=log))
+        # Every app server purges every shared cache (docs/deploy.md, several app servers).
+        drill.env["DJANGO_CACHE_PURGE_URLS"] = ",".join(front.purge_url for front in drill.fronts.values())
+    for name, port in ports.items():
+        drill.start_web(name, port)
     for name in ("W1", "W2"):
         drill.start_worker(name)
     for name, base in drill.web.items():
         wait_for(lambda base=base: http_status(base + "/healthz") == 200, 60, f"app server {name} to answer")
+    fronts = ", ".join(f"cache {name} {front.url}" for name, front in drill.fronts.items()) or "no varnishd"
     print(
         f"set up in {time.monotonic() - started:.1f} s: PostgreSQL :{drill.pg_port}, Redis :{drill.redis_port}, "
-        f"S3 {endpoint}, A {drill.web['A']}, B {drill.web['B']}, workers W1 W2 (work folder {drill.work})",
+        f"S3 {endpoint}, A {drill.web['A']}, B {drill.web['B']}, {fronts}, workers W1 W2 (work folder {drill.work})",
         flush=True,
     )
 
@@ -638,6 +665,53 @@ def check_publish_and_withdraw(drill: Drill) -> str:
         f"publish on A (admin over HTTP) {ms(published - started)}, on B's next answers (4 pages) "
         f"{ms(seen - published)}; withdraw on A {ms(withdrawn - asked)}, gone from B's lists and notice on its page "
         f"{ms(gone - withdrawn)}"
+    )
+
+
+def check_shared_caches(drill: Drill) -> str:
+    """A shared cache in front of each app server: kept pages, purged by a worker's task after a change on A."""
+    if not drill.fronts:
+        raise DrillFailure("varnishd is not installed (Debian package varnish): no shared cache to check")
+    urls, title, reader = drill.facts["urls"], drill.facts["shared_title"], Reader()
+    fronts = {name: front.url for name, front in drill.fronts.items()}
+    lists = ["home", "list", "section"]
+    for name, base in fronts.items():
+        for page in [*lists, "elsewhere"]:
+            reader.get(base + urls[page])
+            response = reader.get(base + urls[page])
+            if response.status_code != 200 or response.headers.get("X-Cache") != "HIT":
+                raise DrillFailure(f"cache {name} {urls[page]}: HTTP {response.status_code}, not kept")
+            if page_shows(response.text, title):
+                raise DrillFailure(f"cache {name} {urls[page]} shows the release before it is published")
+        if reader.get(base + urls["release_shared"]).status_code != 404:
+            raise DrillFailure(f"the unpublished release's page through cache {name} is not a 404")
+
+    def everywhere(shown: Callable[[object], bool], pages: list[str]) -> Callable[[], bool]:
+        return lambda: all(shown(reader.get(base + urls[page])) for base in fronts.values() for page in pages)
+
+    editor = signed_in(drill.web["A"], urls["login"])
+    admin_post(editor, drill.web["A"], urls["publish_shared"], {})
+    published = time.monotonic()
+    shows = everywhere(lambda r: r.status_code == 200 and page_shows(r.text, title), [*lists, "release_shared"])
+    wait_for(shows, 10, "the release published on A to show through both shared caches", every=0.02)
+    seen = time.monotonic() - published
+    for name, base in fronts.items():
+        response = reader.get(base + urls["elsewhere"])
+        if response.headers.get("X-Cache") != "HIT":
+            raise DrillFailure(f"cache {name} dropped {urls['elsewhere']}, a page that does not show the release")
+    reason = f"Withdrawn by the drill {secrets.token_hex(3)}"
+    admin_post(editor, drill.web["A"], urls["withdraw_shared"], {"note": reason})
+    withdrawn = time.monotonic()
+    gone = everywhere(lambda r: r.status_code == 200 and not page_shows(r.text, title), lists)
+    wait_for(gone, 10, "the withdrawn release to leave the lists of both shared caches", every=0.02)
+    notice = everywhere(lambda r: r.status_code == 200 and page_shows(r.text, reason), ["release_shared"])
+    wait_for(notice, 10, "the withdrawal notice through both shared caches", every=0.02)
+    removed = time.monotonic() - withdrawn
+    counters = {name: front.counters() for name, front in drill.fronts.items()}
+    bans = ", ".join(f"{name} {figures.get('bans', 0)}" for name, figures in counters.items())
+    return (
+        f"4 pages kept by both caches; publish on A shown through both after {ms(seen)}, withdrawal after "
+        f"{ms(removed)}; a release page of another section stayed kept; bans added: {bans}"
     )
 
 
@@ -807,6 +881,7 @@ def check_worker_killed_mid_task(drill: Drill) -> str:
 
 def check_redis_outage(drill: Drill) -> str:
     urls, reader, a = drill.facts["urls"], Reader(), drill.web["A"]
+    fronts = {name: front.url for name, front in drill.fronts.items()}
     pages = {"home": "Drill photo release", "list": "Drill photo release", "photo_release": "Drill photo release"}
     for base in drill.web.values():  # the pages and the office's name in the cache when Redis stops
         for name in pages:
@@ -826,7 +901,16 @@ def check_redis_outage(drill: Drill) -> str:
                 raise DrillFailure(f"{server} {urls[name]} with Redis down: HTTP {response.status_code}")
     # Editors keep working: the withdrawn release is published again and the office renamed, through A's admin.
     office = f"Drill Office {secrets.token_hex(3)}"
+    for base in fronts.values():  # the withdrawn state kept by the shared caches
+        reader.get(base + urls["list"])
     admin_post(signed_in(a, urls["login"]), a, urls["republish"], {"note": "Back after the drill"})
+    republished = time.monotonic()
+    # No broker to queue the purge: the app server purged the shared caches itself.
+    for name, base in fronts.items():
+        response = reader.get(base + urls["list"])
+        if response.status_code != 200 or not page_shows(response.text, drill.facts["title"]):
+            raise DrillFailure(f"cache {name} still lists the release as withdrawn after it was published again")
+    through_caches = time.monotonic() - republished
     admin_post(
         signed_in(a, urls["login"], ADMIN),
         a,
@@ -855,7 +939,8 @@ def check_redis_outage(drill: Drill) -> str:
                 raise DrillFailure(f"{server} {urls[name]} after Redis came back misses the release published again")
     return (
         f"Redis down: 6 pages on A and B answered 200 with content (slowest {ms(slowest)}); a release published "
-        f"again through A's admin meanwhile; back from its snapshot ({before} keys): cache hits on A and B after "
+        f"again through A's admin meanwhile, listed through {len(fronts)} shared caches after {ms(through_caches)} "
+        f"(purged by A itself); back from its snapshot ({before} keys): cache hits on A and B after "
         f"{ms(recovered)} (an app server tries Redis again 5 s after its last failure), {client.dbsize()} keys, "
         "both list the release"
     )
@@ -866,14 +951,15 @@ def check_identity_after_redis(drill: Drill) -> str:
     urls, reader, office = drill.facts["urls"], Reader(), drill.facts.get("office")
     if not office:
         raise DrillFailure("the office was not renamed (check 4 did not get that far)")
-    for server, base in drill.web.items():
+    readers = {**drill.web, **{f"cache {name}": front.url for name, front in drill.fronts.items()}}
+    for server, base in readers.items():
         for name in ("home", "list"):
             if not page_shows(reader.get(base + urls[name]).text, office):
                 raise DrillFailure(
                     f"{server} {urls[name]} shows the office's old name, not {office!r}: the identity cached in "
                     "Redis (events.selectors.identity, no version, no expiry) came back with the snapshot"
                 )
-    return f"A and B show {office!r} on their home and list pages"
+    return f"{', '.join(readers)} show {office!r} on their home and list pages"
 
 
 def check_database_outage(drill: Drill) -> str:
@@ -909,6 +995,7 @@ def check_database_outage(drill: Drill) -> str:
 
 CHECKS = [
     ("1 publish/withdraw on A, seen on B", check_publish_and_withdraw),
+    ("1b shared caches in front of A and B", check_shared_caches),
     ("2 upload on A, served by B", check_upload_served_by_other),
     ("3 worker killed mid-task", check_worker_killed_mid_task),
     ("4 Redis stopped and started", check_redis_outage),
