@@ -159,9 +159,10 @@ run-worker: migrate
 run-beat: migrate
 	$(PY) -m celery -A cso_press beat --loglevel INFO --schedule celerybeat-schedule
 
-# Several app servers drill (scripts/multi_server_drill.py): two gunicorns and two Celery workers on a private
-# PostgreSQL, Redis and S3-compatible server (free ports, a temporary folder); publish/withdraw, upload, a worker
-# killed mid-task, Redis and PostgreSQL stopped and started. About a minute; exit code 0 = every check passed.
+# Several app servers drill (scripts/multi_server_drill.py): two gunicorns, a Varnish in front of each (needs the
+# Debian package varnish) and two Celery workers on a private PostgreSQL, Redis and S3-compatible server (free
+# ports, a temporary folder); publish/withdraw through the caches, upload, a worker killed mid-task, Redis and
+# PostgreSQL stopped and started. About a minute; exit code 0 = every check passed.
 .PHONY: drill-servers
 drill-servers: venv messages
 	$(PY) scripts/multi_server_drill.py $(DRILL_ARGS)
