@@ -447,7 +447,11 @@ photos = releases.event_publish(event=submitted("Drill photo release " + TOKEN, 
 waiting = submitted("Drill release " + TOKEN, "drill-release")
 shared = submitted("Drill shared-cache release " + TOKEN, "drill-shared-cache")
 # A page that does not show the drill's releases (another section): it stays in the shared caches.
-elsewhere = Event.objects.filter(status=Event.Status.PUBLISHED, language="en").exclude(section=section).first()
+other = Section.objects.create(name="Drill elsewhere", slug="drill-elsewhere")
+elsewhere = Event.objects.create(
+    title="Drill release elsewhere " + TOKEN, slug="drill-elsewhere", starts_at=now, section=other, lead="Elsewhere."
+)
+elsewhere = releases.event_publish(event=releases.event_submit(event=elsewhere, user=author, note=""), user=editor)
 with translation.override("en"):
     urls = {
         "login": reverse("admin:login"),

@@ -134,6 +134,13 @@ def test_the_set_up_makes_a_published_release_and_one_waiting_for_an_editor():
     assert waiting.status == Event.Status.IN_REVIEW and waiting.title == "Drill release t0k3n"
     assert facts["urls"]["publish"].endswith(f"/{waiting.pk}/transition/publish/")
     assert facts["urls"]["release"] == "/en/events/drill-release/"
+    # Check 1b publishes and withdraws another release and watches a page of another section stay kept.
+    shared = Event.objects.get(slug="drill-shared-cache")
+    assert shared.status == Event.Status.IN_REVIEW
+    assert facts["urls"]["publish_shared"].endswith(f"/{shared.pk}/transition/publish/")
+    elsewhere = Event.objects.get(slug="drill-elsewhere")
+    assert elsewhere.status == Event.Status.PUBLISHED and elsewhere.section_id != shared.section_id
+    assert facts["urls"]["elsewhere"] == "/en/events/drill-elsewhere/"
     # Check 4 renames the office through the admin as the drill's superuser.
     assert facts["urls"]["identity"].endswith("/events/siteidentity/1/change/")
     assert SiteIdentity.objects.get().name_en == "Drill Office"
