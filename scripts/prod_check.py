@@ -240,9 +240,11 @@ def local_site(
     pages: Path,
     flag: Path,
     upstream: str,
+    cache: str | None = None,
 ) -> str:
     """The shipped site with the paths and addresses its header lists replaced: loopback, the given ports
-    (IPv4 only), this run's folders. Each replaced text must be in the site, or the contract is broken."""
+    (IPv4 only), this run's folders, gunicorn at ``upstream`` and the shared cache at ``cache`` (without one,
+    readers' pages go to ``upstream`` too). Each replaced text must be in the site, or the contract is broken."""
     # Comments go (they name the server's paths), and so do the IPv6 listens.
     text = re.sub(r"^\s*(#.*|listen \[::\]:.*)\n", "", text, flags=re.MULTILINE)
     replacements = [
@@ -255,6 +257,7 @@ def local_site(
         ("/srv/cso_press/app/deploy/nginx/", f"{pages}/"),
         ("/srv/cso_press/maintenance.on", str(flag)),
         ("127.0.0.1:8001", upstream),
+        ("127.0.0.1:6081", cache or upstream),
         ("listen 80", f"listen 127.0.0.1:{http_port}"),
         ("listen 443 ", f"listen 127.0.0.1:{https_port} "),
     ]
