@@ -108,7 +108,7 @@ def running(backend_port: int, memory: str = "256m", log=None) -> Iterator[Front
         ],
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-    )
+    )  # fmt: skip
     front = Front(port=port, workdir=workdir / "n", process=process)
     try:
         _wait_until_listening(front)

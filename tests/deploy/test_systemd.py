@@ -27,9 +27,7 @@ def setting(unit: str, section: str, key: str) -> str:
 
 
 def test_the_recipe_has_the_three_services_and_a_target_that_starts_them_with_the_shared_cache():
-    assert sorted(path.name for path in UNITS.iterdir()) == sorted(
-        [*SERVICES, "cso-press.target", "varnish.service.d"]
-    )
+    assert sorted(path.name for path in UNITS.iterdir()) == sorted([*SERVICES, "cso-press.target", "varnish.service.d"])
     assert sorted(setting("cso-press.target", "Unit", "Wants").split()) == sorted([*SERVICES, "varnish.service"])
     assert setting("cso-press.target", "Install", "WantedBy") == "multi-user.target"
     for name in SERVICES:
