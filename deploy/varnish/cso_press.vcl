@@ -117,8 +117,9 @@ sub vcl_backend_response {
         if (beresp.ttl > 1s) {
             set beresp.ttl = beresp.ttl - 1s;
         } else {
+            # Its last second: fetched for each reader (hit-for-miss), never kept past that minute.
             set beresp.uncacheable = true;
-            set beresp.ttl = 0s;
+            set beresp.ttl = 1s;
         }
     }
     set beresp.keep = 0s;
