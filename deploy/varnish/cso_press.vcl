@@ -155,4 +155,11 @@ sub vcl_deliver {
     }
     unset resp.http.Via;
     unset resp.http.X-Varnish;
+    # A kept page holds the id of the request that fetched it; the reader gets the id of their own request
+    # (nginx's, the one in its access log), as the application would answer it.
+    if (req.http.X-Request-ID) {
+        set resp.http.X-Request-ID = req.http.X-Request-ID;
+    } else {
+        unset resp.http.X-Request-ID;
+    }
 }

@@ -4,7 +4,9 @@ sent to that varnishd. What a reader notices: a page kept after its first reader
 visible on the next request while unrelated pages stay kept, a scheduled release public at its minute, signed-in
 editors, the admin and embargo links never served a kept copy. ``make prod-check`` runs it behind nginx too."""
 
+import http.server
 import os
+import threading
 import time
 from datetime import timedelta
 from urllib.error import HTTPError, URLError
@@ -16,6 +18,7 @@ from celery.exceptions import Retry
 from django.urls import reverse
 from django.utils import timezone
 
+from cso_press.accounts.auth_backends import client_ip
 from events import tasks
 from events.cache_invalidation import purge_shared_caches
 from events.embargo import embargo_token
@@ -94,6 +97,62 @@ def test_a_public_release_page_is_fetched_once_then_served_from_the_cache(reader
     assert f"release:{event.pk}" in second.headers["Surrogate-Key"].split(" ")
     assert f"release:{event.pk}" in second.headers["Cache-Tag"].split(",")
     assert front.counters()["backend_requests"] - before["backend_requests"] == 1
+
+
+def test_a_kept_page_answers_with_the_request_id_of_each_reader(reader, settings):
+    settings.CSO_TRUSTED_PROXY_COUNT = 1  # varnishd and nginx on loopback, as DJANGO_TRUSTED_PROXY_* say
+    settings.CSO_TRUSTED_PROXY_ADDRESSES = ["127.0.0.1"]
+    event = EventFactory(title="Summit communique")
+    first_id, second_id = "a" * 32, "b" * 32
+
+    first = reader.get(event.get_absolute_url(), headers={"X-Request-ID": first_id})
+    second = reader.get(event.get_absolute_url(), headers={"X-Request-ID": second_id})
+    without = reader.get(event.get_absolute_url())
+
+    assert (first.headers["X-Cache"], first.headers["X-Request-ID"]) == ("MISS", first_id)
+    assert (second.headers["X-Cache"], second.headers["X-Request-ID"]) == ("HIT", second_id)
+    assert without.headers["X-Cache"] == "HIT"
+    assert "X-Request-ID" not in without.headers
+
+
+class HeaderRecorder(http.server.BaseHTTPRequestHandler):
+    """A backend that keeps the headers of each request it gets and answers a page nobody keeps."""
+
+    seen: list = []
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        self.seen.append(dict(self.headers))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_gunicorn_gets_the_readers_address_as_nginx_wrote_it(settings, rf):
+    require_varnish()
+    settings.CSO_TRUSTED_PROXY_COUNT = 1
+    settings.CSO_TRUSTED_PROXY_ADDRESSES = ["127.0.0.1"]
+    recorder = type("Recorder", (HeaderRecorder,), {"seen": []})
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), recorder)
+    thread = threading.Thread(target=backend.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with varnish_front.running(backend_port=backend.server_address[1]) as running:
+            # nginx overwrites the header with the reader's address; varnishd appends nginx's, then drops it.
+            requests.get(running.url + "/en/", headers={"X-Forwarded-For": "203.0.113.9"}, timeout=30)
+    finally:
+        backend.shutdown()
+        backend.server_close()
+        thread.join(timeout=10)
+
+    [headers] = recorder.seen
+    assert headers["X-Forwarded-For"] == "203.0.113.9"
+    # What the application then takes as the client's address (it trusts exactly one proxy).
+    request = rf.get("/en/", HTTP_X_FORWARDED_FOR=headers["X-Forwarded-For"], REMOTE_ADDR="127.0.0.1")
+    assert client_ip(request) == "203.0.113.9"
 
 
 def test_a_publication_shows_on_its_section_and_home_at_once_while_an_unrelated_release_stays_kept(
