@@ -69,8 +69,14 @@ sub vcl_recv {
     if (req.http.Cookie ~ "(^|;\s*)(__Host-)?sessionid=" || req.http.Authorization) {
         return (pass);
     }
-    # Anonymous readers: their other cookies (the CSRF token of a form) change nothing on a public page.
-    unset req.http.Cookie;
+    # Anonymous readers: their other cookies (the CSRF token of a form) change nothing on a public page. Only
+    # Django's language choice goes on, for the address without a language ("/"), which redirects by it (that
+    # answer is never kept: it is not a 200).
+    if (req.http.Cookie ~ "(^|;\s*)django_language=") {
+        set req.http.Cookie = regsub(req.http.Cookie, "^(.*;\s*)?(django_language=[^;]*).*$", "\2");
+    } else {
+        unset req.http.Cookie;
+    }
 
     # Tracking parameters never make a new copy (the application ignores them too).
     if (req.url ~ "[?&](utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|_ga|_gl)=") {

@@ -242,7 +242,18 @@ def test_an_anonymous_readers_other_cookies_do_not_split_the_cache(reader):
     event = EventFactory(title="Summit communique")
     reader.kept(event.get_absolute_url())
 
-    assert reader.get(event.get_absolute_url(), headers={"Cookie": "csrftoken=x"}).headers["X-Cache"] == "HIT"
+    for cookie in ["csrftoken=x", "_ga=GA1.2.3", "django_language=ru; csrftoken=x"]:
+        assert reader.get(event.get_absolute_url(), headers={"Cookie": cookie}).headers["X-Cache"] == "HIT", cookie
+
+
+def test_the_address_without_a_language_still_follows_the_readers_language_choice(reader):
+    chosen = reader.get("/", headers={"Cookie": "csrftoken=x; django_language=ru; _ga=1", "Accept-Language": "en"})
+    browser = reader.get("/", headers={"Accept-Language": "ru"})
+    default = reader.get("/", headers={"Accept-Language": "en"})
+
+    assert (chosen.status_code, chosen.headers["Location"]) == (302, "/ru/")
+    assert (browser.status_code, browser.headers["Location"]) == (302, "/ru/")
+    assert (default.status_code, default.headers["Location"]) == (302, "/en/")
 
 
 def test_the_admin_and_an_embargo_link_are_never_kept(reader, editor):
