@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 
@@ -27,7 +28,7 @@ from events.services import embargo_links, releases
 from scripts import varnish_front
 from scripts.prod_check import free_port
 from tests.deploy.test_nginx import nginx_for, stop_nginx
-from tests.factories import EventFactory, SectionFactory, UserFactory
+from tests.factories import EventFactory, PhotoFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -373,6 +374,21 @@ def test_behind_nginx_a_kept_page_still_comes_compressed(site, encoding):
     assert plain.headers["X-Cache"] == "HIT"
     assert 0 < len(compressed) < len(plain.content)
     assert "Summit communique" in plain.text
+
+
+def test_behind_nginx_and_the_cache_a_public_photo_still_comes_from_nginx(site, settings):
+    event = EventFactory(slug="summit")
+    photo = PhotoFactory(event=event)
+    address = reverse("media-file", kwargs={"pk": photo.pk, "variant": "file", "name": Path(photo.file.name).name})
+    stored = (Path(settings.MEDIA_ROOT) / photo.file.name).read_bytes()
+
+    answers = [site.get(address) for _ in range(2)]
+
+    for answer in answers:
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"] == "image/jpeg"
+        assert "X-Accel-Redirect" not in answer.headers
+        assert answer.content == stored
 
 
 def test_behind_nginx_forms_and_signed_in_editors_go_straight_to_the_application(site, front):
