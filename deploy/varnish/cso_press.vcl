@@ -7,7 +7,8 @@ vcl 4.1;
 # What it keeps: only what the application marks as a public page for anonymous readers, i.e. an answer with a
 # `Surrogate-Key` header (the page's cache tags) and `s-maxage` in its Cache-Control. The application makes
 # s-maxage end at the next scheduled publication or local midnight, so a scheduled release appears at its
-# minute; `stale-while-revalidate` (absent when the page ends at such a minute) becomes the grace period.
+# minute; `stale-while-revalidate` (absent when the page ends at such a minute) becomes the grace period, used
+# only while gunicorn counts as sick (that needs a health probe on the backend; there is none by default).
 # Everything else (the admin, forms, embargo links, signed-in editors, answers that set a cookie) passes through.
 # A kept page is served until its s-maxage ends, never a second past it: no stale copy while gunicorn answers.
 #
@@ -50,9 +51,9 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
-        # Tags are words of letters, digits and : _ - separated by spaces; anything else is refused, so the
-        # header cannot inject a regular expression.
-        if (!req.http.Surrogate-Key || req.http.Surrogate-Key !~ "^[A-Za-z0-9:_ -]+$") {
+        # Tags are words of letters, digits and : _ - separated by spaces, at least one; anything else is
+        # refused, so the header cannot inject a regular expression (nor, blank, match every page).
+        if (!req.http.Surrogate-Key || req.http.Surrogate-Key !~ "^ *[A-Za-z0-9:_-]+( +[A-Za-z0-9:_-]+)* *$") {
             return (synth(400, "Surrogate-Key with tags needed"));
         }
         set req.http.X-Purge-Tags = regsuball(regsuball(req.http.Surrogate-Key, "^ +| +$", ""), " +", "|");

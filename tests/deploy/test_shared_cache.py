@@ -275,6 +275,8 @@ def test_a_purge_with_a_malformed_tag_is_refused_and_the_task_would_try_again(fr
     assert varnish_front.purge(front, ["release:1"]) == 200
     assert varnish_front.purge(front, ["release:1|.*"]) == 400
     assert varnish_front.purge(front, ["(release)"]) == 400
+    assert varnish_front.purge(front, ["   "]) == 400  # would match every page
+    assert varnish_front.purge(front, []) == 400
 
     # The application's purge sees the refusal as an error, which its task retries (autoretry_for OSError).
     with pytest.raises(HTTPError) as refused:
