@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+import time_machine
 from celery.exceptions import Retry
 from django.urls import reverse
 from django.utils import timezone
@@ -334,6 +335,23 @@ def test_a_kept_page_is_not_served_past_the_minute_of_a_scheduled_release(reader
     # Never shown by an answer finished before its time.
     assert all(late >= 0 for late in shown_at.values()), shown_at
     assert reader.get(scheduled.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(("due_in", "stale_allowed"), [(310, False), (329, False), (331, True), (3600, True)])
+def test_a_cdn_is_never_allowed_to_serve_a_page_stale_past_a_publication(
+    client, page_cache, settings, due_in, stale_allowed
+):
+    """What a CDN in front reads: a page lives 300 s and may then be served stale 30 s more
+    (``stale-while-revalidate``) unless a publication comes before those 330 s are over."""
+    settings.CSO_SHARED_CACHE_STALE_SECONDS = 30
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        EventFactory(title="Out already")
+        EventFactory(title="Coming", publish_at=now + timedelta(seconds=due_in))
+        control = client.get(reverse("events:home"))["Cache-Control"]
+
+    assert f"s-maxage={min(due_in, 300)}" in control
+    assert ("stale-while-revalidate=30" in control) is stale_allowed
 
 
 def test_without_gunicorn_readers_get_the_maintenance_page_from_the_cache(settings, page_cache):
