@@ -135,6 +135,22 @@ def test_gunicorn_keeps_sync_workers_behind_nginx_and_ends_a_stuck_request_befor
     assert conf["control_socket_disable"] is True
 
 
+def test_the_shared_cache_waits_for_gunicorn_and_never_closes_a_connection_nginx_reuses(monkeypatch):
+    conf = gunicorn_settings(monkeypatch)
+    vcl = (SITE.parents[1] / "varnish" / "cso_press.vcl").read_text()
+    [cache] = re.findall(r"upstream cso_press_cache \{([^}]*)\}", SITE.read_text())
+    [first_byte] = re.findall(r"\.first_byte_timeout = (\d+)s;", vcl)
+    [idle] = re.findall(r"keepalive_timeout (\d+)s;", cache)
+    drop_in = (SITE.parents[1] / "systemd" / "varnish.service.d" / "cso_press.conf").read_text()
+
+    assert re.search(r"server 127\.0\.0\.1:6081;", cache)
+    # A stuck request is ended by gunicorn (its timeout), not cut by varnishd first.
+    assert conf["timeout"] < int(first_byte)
+    # varnishd closes a client's idle connection after timeout_idle (5 s unless the drop-in sets it).
+    assert "timeout_idle" not in drop_in
+    assert int(idle) < 5
+
+
 def test_gunicorn_takes_its_numbers_and_its_control_socket_from_the_environment(monkeypatch):
     gunicorn_settings(monkeypatch)
     monkeypatch.setenv("GUNICORN_BIND", "127.0.0.1:9100")
