@@ -582,9 +582,11 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _valid_until(version: str, now: float) -> tuple[float, bool]:
-        """Until when the page made now stays true, and whether a publication or midnight ends it."""
+        """Until when the page made now stays true, and whether a publication or midnight ends it, or comes
+        within the time a shared cache may serve it stale after that (``stale-while-revalidate``)."""
         until = valid_until(version, now)
-        return until, until < now + settings.CSO_PAGE_CACHE_SECONDS
+        reach = settings.CSO_PAGE_CACHE_SECONDS + max(0, settings.CSO_SHARED_CACHE_STALE_SECONDS)
+        return until, valid_until(version, now, limit=reach) < now + reach
 
     @staticmethod
     def _add_headers(response, control: list[str], seconds: float, cut_short: bool, tags) -> None:

@@ -4,10 +4,11 @@ Starts, on free ports chosen now and in a temporary folder: a private Redis, an 
 fresh PostgreSQL database on the shared server (h_prodcheck_<random>, dropped at the end), then with
 DJANGO_SETTINGS_MODULE=cso_press.settings.prod and the environment a real site sets: migrate, collectstatic,
 the compiled catalogues, gunicorn, a Celery worker and Celery beat (each with the ExecStart of its systemd unit
-in deploy/systemd/, paths moved to this checkout) and nginx with the shipped site (deploy/nginx/cso_press.conf,
-its paths and ports moved by ``local_site``) and a certificate made for the run. Each check prints PASS or
-FAIL with its reason; the exit code is 1 if any failed. Everything started is stopped by its pid at the end,
-also after a failure.
+in deploy/systemd/, paths moved to this checkout), the shared cache (varnishd with deploy/varnish/cso_press.vcl,
+scripts/varnish_front.py, purged by the worker) and nginx with the shipped site (deploy/nginx/cso_press.conf,
+its paths and ports moved by ``local_site``) and a certificate made for the run: nginx -> varnishd -> gunicorn,
+as on a server. Each check prints PASS or FAIL with its reason; the exit code is 1 if any failed. Everything
+started is stopped by its pid at the end, also after a failure.
 """
 
 from __future__ import annotations
@@ -46,6 +47,10 @@ from PIL import Image
 from requests.adapters import HTTPAdapter
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python scripts/prod_check.py`: the checkout's packages by name
+    sys.path.insert(0, str(ROOT))
+from scripts import varnish_front  # noqa: E402 - the checkout is on the path first
+
 DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "cso_press.conf"
 UNITS = DEPLOY / "systemd"
@@ -94,6 +99,10 @@ print(json.dumps({
     "login": reverse("admin:login"),
     "upload": reverse("admin:events_event_upload_photos", args=[photos.pk]),
     "states": reverse("admin:events_event_photo_states", args=[photos.pk]),
+    "photos_page": photos.get_absolute_url(),
+    "photos_title": photos.title,
+    "withdraw": reverse("admin:events_event_transition", args=[photos.pk, "withdraw"]),
+    "republish": reverse("admin:events_event_transition", args=[photos.pk, "republish"]),
     "home": reverse("events:home"),
     "list": reverse("events:list"),
     "feed": reverse("events:feed-rss"),
@@ -240,9 +249,11 @@ def local_site(
     pages: Path,
     flag: Path,
     upstream: str,
+    cache: str | None = None,
 ) -> str:
     """The shipped site with the paths and addresses its header lists replaced: loopback, the given ports
-    (IPv4 only), this run's folders. Each replaced text must be in the site, or the contract is broken."""
+    (IPv4 only), this run's folders, gunicorn at ``upstream`` and the shared cache at ``cache`` (without one,
+    readers' pages go to ``upstream`` too). Each replaced text must be in the site, or the contract is broken."""
     # Comments go (they name the server's paths), and so do the IPv6 listens.
     text = re.sub(r"^\s*(#.*|listen \[::\]:.*)\n", "", text, flags=re.MULTILINE)
     replacements = [
@@ -255,6 +266,7 @@ def local_site(
         ("/srv/cso_press/app/deploy/nginx/", f"{pages}/"),
         ("/srv/cso_press/maintenance.on", str(flag)),
         ("127.0.0.1:8001", upstream),
+        ("127.0.0.1:6081", cache or upstream),
         ("listen 80", f"listen 127.0.0.1:{http_port}"),
         ("listen 443 ", f"listen 127.0.0.1:{https_port} "),
     ]
@@ -376,8 +388,9 @@ def jpeg_bytes(width: int = 1600, height: int = 1200) -> bytes:
 
 
 class ProdCheck:
-    def __init__(self, work: Path):
+    def __init__(self, work: Path, database_prefix: str = "h_prodcheck_"):
         self.work = work
+        self.database_prefix = database_prefix
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.results: list[tuple[str, bool, str]] = []
@@ -388,6 +401,8 @@ class ProdCheck:
         self.password = secrets.token_urlsafe(18)
         self.ports: dict[str, int] = {}
         self.data: dict = {}
+        self.front: varnish_front.Front | None = None
+        self.stack = contextlib.ExitStack()  # the shared cache, stopped by close()
 
     # -- output --
 
@@ -460,7 +475,7 @@ class ProdCheck:
             config=Config(s3={"addressing_style": "path"}),
         ).create_bucket(Bucket=BUCKET)
 
-        database = "h_prodcheck_" + secrets.token_hex(4)
+        database = self.database_prefix + secrets.token_hex(4)
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{database}"')
         self.database = database  # dropped by close()
@@ -501,7 +516,19 @@ class ProdCheck:
         self.data = json.loads(out.stdout.strip().splitlines()[-1])
         self.timed("collectstatic", [str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], timeout=300)
 
+    def start_cache(self) -> None:
+        """varnishd with the recipe's VCL in front of gunicorn's port; the application and the worker purge it."""
+        if not varnish_front.available():
+            raise CheckFailed(f"missing {varnish_front.VARNISHD}: apt-get install -y varnish")
+        log = self.work / "varnish.log"
+        self.logs["varnish"] = log
+        self.front = self.stack.enter_context(
+            varnish_front.running(backend_port=self.ports["web"], log=self.stack.enter_context(log.open("wb")))
+        )
+        self.env["DJANGO_CACHE_PURGE_URLS"] = self.front.purge_url
+
     def start_site(self) -> None:
+        self.start_cache()
         paths = {"venv": ROOT / ".venv", "app": ROOT, "state": self.work}
         self.start("gunicorn", unit_command("cso-press-web.service", **paths))
         self.start("worker", unit_command("cso-press-worker.service", **paths))
@@ -532,6 +559,7 @@ class ProdCheck:
             pages=SITE.parent,
             flag=self.flag,
             upstream=f"127.0.0.1:{self.ports['web']}",
+            cache=f"127.0.0.1:{self.front.port}",
         )
         self.processes["nginx"] = start_nginx(self.work / "nginx", site, self.ports["https"])
         self.base = f"https://127.0.0.1:{self.ports['https']}"
@@ -678,6 +706,27 @@ class ProdCheck:
             self.figure(line)
         return "HTML, RSS, ICS, CSS, JS and SVG each come gzip and brotli compressed when asked"
 
+    def check_shared_cache(self) -> str:
+        """A reader's page comes from varnishd on the second request, and nginx still compresses it."""
+        path = self.data["list"]
+        first = self.get(path)
+        if first.status_code != 200 or first.headers.get("X-Cache") not in ("MISS", "HIT"):
+            raise CheckFailed(f"{path}: {first.status_code}, X-Cache {first.headers.get('X-Cache')!r}")
+        sizes = {}
+        for encoding in ("gzip", "br"):
+            answer = self.get(path, headers={"Accept-Encoding": encoding}, stream=True)
+            body = answer.raw.read(decode_content=False)
+            got = (answer.headers.get("X-Cache"), answer.headers.get("Content-Encoding"))
+            if answer.status_code != 200 or got != ("HIT", encoding):
+                raise CheckFailed(f"{path} asked for {encoding}: {answer.status_code}, X-Cache/Content-Encoding {got}")
+            sizes[encoding] = len(body)
+        if not all(word in first.headers.get("Surrogate-Key", "").split() for word in ("site", "list:all-events")):
+            raise CheckFailed(f"no cache tags for a CDN: Surrogate-Key {first.headers.get('Surrogate-Key')!r}")
+        return (
+            f"{path}: {first.headers['X-Cache']} then HIT, gzip {sizes['gzip']} B and br {sizes['br']} B "
+            f"from one kept copy; Surrogate-Key and Cache-Tag for a CDN"
+        )
+
     def check_static(self) -> str:
         paths = self.static_paths()
         css = paths.get("CSS")
@@ -789,12 +838,13 @@ class ProdCheck:
     def check_scheduled(self) -> str:
         due = datetime.fromisoformat(self.data["publish_at"])
         title = self.data["scheduled_title"]
-        checks = 0
+        checks = hits = 0
         while datetime.now(UTC) < due - timedelta(seconds=1):
             detail = self.get(self.data["scheduled"])
-            lists = [self.get(self.data[name]).text for name in ("home", "list")]
-            if datetime.now(UTC) < due and (detail.status_code != 404 or any(title in text for text in lists)):
+            lists = [self.get(self.data[name]) for name in ("home", "list")]
+            if datetime.now(UTC) < due and (detail.status_code != 404 or any(title in page.text for page in lists)):
                 raise CheckFailed(f"visible before {due:%H:%M:%S} (page {detail.status_code})")
+            hits += sum(page.headers.get("X-Cache") == "HIT" for page in lists)
             checks += 1
             time.sleep(min(2.0, max(0.0, (due - datetime.now(UTC)).total_seconds())))
 
@@ -805,10 +855,73 @@ class ProdCheck:
 
         if not checks:
             raise CheckFailed(f"{due:%H:%M:%S} had passed before the first look: nothing shows it was hidden before")
+        if not hits:
+            raise CheckFailed("the shared cache kept neither the home page nor the list while the release was hidden")
         wait_until(public, timeout=(due - datetime.now(UTC)).total_seconds() + 20, what="the release at its minute")
         late = (datetime.now(UTC) - due).total_seconds()
-        self.figure(f"scheduled release public {late:.1f} s after {due:%H:%M:%S} (hidden on {checks} checks before)")
-        return f"hidden before {due:%H:%M} UTC, on its page, the home page and the list {late:.1f} s after"
+        self.figure(
+            f"scheduled release public {late:.1f} s after {due:%H:%M:%S} (hidden on {checks} checks before, "
+            f"{hits} of {2 * checks} list answers from the shared cache)"
+        )
+        return (
+            f"hidden before {due:%H:%M} UTC (home and list kept by varnishd meanwhile), on its page, the home page "
+            f"and the list {late:.1f} s after"
+        )
+
+    def admin_transition(self, session: requests.Session, path: str, note: str) -> None:
+        """An editor's transition through the admin's form (CSRF token, note), as a browser sends it."""
+        form = self.get(path, session)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        if form.status_code != 200 or not token:
+            raise CheckFailed(f"{path} answered {form.status_code} without a form")
+        answer = session.post(
+            self.base + path,
+            data={"csrfmiddlewaretoken": token.group(1), "note": note},
+            headers={"Host": HOST, "Referer": f"https://{HOST}{path}"},
+            timeout=15,
+            allow_redirects=False,
+        )
+        if answer.status_code != 302:
+            raise CheckFailed(f"{path} answered {answer.status_code} to the editor's form")
+
+    def purged_after(self, bans: int, what: str) -> float:
+        """Seconds until varnishd counted a ban beyond ``bans`` (the worker's purge task)."""
+        started = time.monotonic()
+        wait_until(lambda: self.front.counters()["bans"] > bans, timeout=30, what=what, interval=0.1)
+        return time.monotonic() - started
+
+    def check_purge(self) -> str:
+        """A withdrawal and a republication in the admin: the worker purges varnishd, and the next anonymous
+        request shows the change on the release's page and the home page, both kept before."""
+        page, home, title = self.data["photos_page"], self.data["home"], self.data["photos_title"]
+        reason = "Withdrawn by make prod-check"
+        for path in (page, home):
+            self.get(path)
+            kept = self.get(path)
+            if kept.status_code != 200 or kept.headers.get("X-Cache") != "HIT":
+                raise CheckFailed(f"{path} was not kept: {kept.status_code}, X-Cache {kept.headers.get('X-Cache')!r}")
+        if title not in self.get(home).text:
+            raise CheckFailed("the home page does not list the release to withdraw")
+        session = self.log_in()
+        timings = []
+        for transition, note in (("withdraw", reason), ("republish", "")):
+            bans = self.front.counters()["bans"]
+            self.admin_transition(session, self.data[transition], note)
+            timings.append(self.purged_after(bans, f"the purge after the {transition}"))
+            release, listing = self.get(page), self.get(home)
+            withdrawn = transition == "withdraw"
+            if release.headers.get("X-Cache") == "HIT" or listing.headers.get("X-Cache") == "HIT":
+                raise CheckFailed(f"after the {transition} a kept copy was served (X-Cache HIT)")
+            if (reason in release.text) != withdrawn or (title in listing.text) == withdrawn:
+                raise CheckFailed(f"after the {transition} the next request shows the old page or list")
+        self.figure(
+            f"admin withdraw → purge by the worker counted by varnishd in {timings[0]:.2f} s; republish: "
+            f"{timings[1]:.2f} s"
+        )
+        return (
+            "withdrawn and republished in the admin: the worker's purge (a varnishd ban each) made the next anonymous "
+            "request show the notice, then the release again, on its page and the home page"
+        )
 
     def check_beat(self) -> str:
         log = self.logs["beat"]
@@ -827,9 +940,9 @@ class ProdCheck:
         )
         return "celery beat and the worker (queues default, media, mail) run from the systemd units' ExecStart"
 
-    def maintenance_headers(self):
-        """The headers of the maintenance page if the home page answers with it (a 503 response is falsy)."""
-        answer = self.get(self.data["home"])
+    def maintenance_headers(self, path: str | None = None, **kwargs):
+        """The headers of the maintenance page if ``path`` (the home page) answers with it (a 503 is falsy)."""
+        answer = self.get(path or self.data["home"], **kwargs)
         return answer.headers if answer.status_code == 503 and MAINTENANCE_MARKER in answer.text else None
 
     def check_maintenance(self) -> str:
@@ -843,9 +956,26 @@ class ProdCheck:
         wait_until(
             lambda: self.get(self.data["home"]).status_code == 200, timeout=5, what="the site back without the flag"
         )
+        self.get(self.data["home"])
         stop(self.processes["gunicorn"])
-        headers = wait_until(self.maintenance_headers, timeout=10, what="the maintenance page with gunicorn stopped")
-        return f"503 + Retry-After {headers['Retry-After']} with the flag file and with gunicorn stopped"
+        # A page varnishd does not hold (a new address) asks gunicorn: varnishd answers the maintenance page; an
+        # editor's request goes straight to gunicorn: nginx answers it. A kept page is still served meanwhile.
+        fresh = f"{self.data['list']}?q=maintenance-{secrets.token_hex(4)}"
+        headers = wait_until(
+            lambda: self.maintenance_headers(fresh), timeout=10, what="the maintenance page through varnishd"
+        )
+        wait_until(
+            lambda: self.maintenance_headers(headers={"Cookie": "__Host-sessionid=prodcheck"}),
+            timeout=10,
+            what="the maintenance page for an editor (nginx, straight to gunicorn)",
+        )
+        kept = self.get(self.data["home"])
+        if kept.status_code != 200 or kept.headers.get("X-Cache") != "HIT":
+            raise CheckFailed(f"with gunicorn stopped the kept home page answered {kept.status_code}")
+        return (
+            f"503 + Retry-After {headers['Retry-After']} with the flag file and with gunicorn stopped (from varnishd "
+            "for readers, from nginx for editors); kept pages still served from the cache meanwhile"
+        )
 
     def run(self) -> None:
         started = time.monotonic()
@@ -871,6 +1001,7 @@ class ProdCheck:
         self.check("HTTP/2 and TLS", self.check_http2)
         self.check("unknown host names refused", self.check_unknown_host_refused)
         self.check("compression (gzip, brotli)", self.check_compression)
+        self.check("shared cache: kept pages, still compressed", self.check_shared_cache)
         self.check("hashed static files, immutable caching", self.check_static)
         self.check("Russian UI (compiled catalogues)", self.check_russian)
         self.check("manage.py check --deploy --fail-level WARNING", self.check_deploy_checks)
@@ -878,13 +1009,22 @@ class ProdCheck:
         self.check("photo upload processed by the worker and served", self.check_photo)
         self.check("upload size limit", self.check_too_large)
         if "publish_at" in self.data:
-            self.check("scheduled release at its minute", self.check_scheduled)
+            self.check("scheduled release at its minute, through the shared cache", self.check_scheduled)
+        self.check("withdraw and republish in the admin purge the shared cache", self.check_purge)
         self.check("maintenance page", self.check_maintenance)
+        if self.front is not None:
+            # varnishd adds a connection's counts when it closes: nginx's kept-alive ones may still be open.
+            counters = self.front.counters()
+            self.figure(
+                f"varnishd: {counters['hits']} hits, {counters['misses']} misses, {counters['passes']} passes, "
+                f"{counters['bans']} bans, {counters['backend_requests']} requests to gunicorn"
+            )
         self.figure(f"total {time.monotonic() - started:.0f} s")
 
     def close(self) -> None:
         for name in ("nginx", "gunicorn", "worker", "beat", "redis"):
             stop(self.processes.get(name))
+        self.stack.close()
         if self.moto is not None:
             self.moto.stop()
         if self.database:
@@ -903,9 +1043,12 @@ class ProdCheck:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs) at the end")
+    parser.add_argument(
+        "--database-prefix", default="h_prodcheck_", help="the name of the run's database, before its random part"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cso-prodcheck-"))
-    check = ProdCheck(work)
+    check = ProdCheck(work, database_prefix=args.database_prefix)
     try:
         check.run()
     finally:

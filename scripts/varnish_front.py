@@ -6,7 +6,8 @@ benchmarks: varnishd in the foreground on a free loopback port, its own work fol
         front.purge_url       # what DJANGO_CACHE_PURGE_URLS takes
         front.counters()      # varnishstat's counters: hits, misses, passes, bans
 
-The VCL is the deploy recipe's own file; only its addresses are replaced (the backend's port, the host).
+The VCL is the deploy recipe's own file; only what its header lists to adapt is replaced (the backend's
+address, the maintenance page's path: this checkout's).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "deploy" / "varnish" / "cso_press.vcl"
+SERVER_APP = "/srv/cso_press/app/"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 VARNISHSTAT = shutil.which("varnishstat") or "/usr/bin/varnishstat"
 HOST = "127.0.0.1"
@@ -42,12 +44,17 @@ def free_port() -> int:
 
 
 def local_vcl(backend_port: int, backend_host: str = HOST) -> str:
-    """The recipe's VCL with its backend address replaced (and nothing else)."""
+    """The recipe's VCL with its backend address and the server's app folder replaced (and nothing else)."""
     text = VCL.read_text()
-    old = '.host = "127.0.0.1";\n    .port = "8001";'
-    if old not in text:
-        raise RuntimeError(f"{VCL} no longer names its backend as {old!r}")
-    return text.replace(old, f'.host = "{backend_host}";\n    .port = "{backend_port}";')
+    replacements = [
+        ('.host = "127.0.0.1";\n    .port = "8001";', f'.host = "{backend_host}";\n    .port = "{backend_port}";'),
+        (f'"{SERVER_APP}deploy/nginx/maintenance.html"', f'"{ROOT}/deploy/nginx/maintenance.html"'),
+    ]
+    for old, new in replacements:
+        if old not in text:
+            raise RuntimeError(f"{VCL} no longer contains {old!r} (see its header)")
+        text = text.replace(old, new)
+    return text
 
 
 @dataclass
@@ -101,7 +108,7 @@ def running(backend_port: int, memory: str = "256m", log=None) -> Iterator[Front
         ],
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-    )
+    )  # fmt: skip
     front = Front(port=port, workdir=workdir / "n", process=process)
     try:
         _wait_until_listening(front)

@@ -250,7 +250,7 @@ def test_a_missing_setting_stops_the_documented_commands(tmp_path):
 
 def test_the_shipped_nginx_site_passes_nginx_t_with_the_documented_adaptations(tmp_path):
     """deploy/nginx/cso_press.conf with the /srv paths pointed here and a self-signed certificate in place of
-    the site's: what step 9 asks an administrator to adapt."""
+    the site's: what step 10 asks an administrator to adapt."""
     require(os.path.exists(NGINX), "nginx is not installed: apt-get install -y nginx")
     require(bool(shutil.which("openssl")), "openssl is not installed")
     sandbox = tmp_path

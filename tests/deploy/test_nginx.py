@@ -58,8 +58,9 @@ class Site:
         return self.request("GET", path, **kwargs)
 
 
-def nginx_for(tmp_path, settings, upstream: str):
-    """nginx on free ports with the shipped site, its paths pointed at this test's folders and ``upstream``."""
+def nginx_for(tmp_path, settings, upstream: str, cache: str | None = None):
+    """nginx on free ports with the shipped site, its paths pointed at this test's folders and ``upstream``
+    (gunicorn's place; readers' pages go to ``cache``, the shared cache's, when given, else there too)."""
     missing = [str(path) for path in (Path(NGINX), BROTLI_MODULE) if not path.exists()]
     if missing:
         message = f"{', '.join(missing)} missing: apt-get install -y nginx libnginx-mod-http-brotli-filter"
@@ -91,6 +92,7 @@ def nginx_for(tmp_path, settings, upstream: str):
         pages=SITE.parent,
         flag=tmp_path / "maintenance.on",
         upstream=upstream,
+        cache=cache,
     )
     try:
         process = start_nginx(tmp_path / "nginx", site, https_port)

@@ -11,6 +11,7 @@ import pytest
 import requests
 from django.conf import settings
 
+from scripts import varnish_front
 from scripts.prod_check import BROTLI_MODULE, NGINX, SITE, CheckFailed, ProdCheck, local_site, make_certificates
 
 GUNICORN_CONF = SITE.parents[1] / "gunicorn" / "gunicorn.conf.py"
@@ -31,6 +32,7 @@ def site_paths(folder: Path) -> dict:
         "pages": SITE.parent,
         "flag": folder / "maintenance.on",
         "upstream": "127.0.0.1:18001",
+        "cache": "127.0.0.1:16081",
     }
 
 
@@ -48,10 +50,33 @@ def gunicorn_settings(monkeypatch) -> dict:
 def test_a_local_copy_of_the_site_keeps_nothing_of_the_server_it_was_written_for(tmp_path):
     site = local_site(SITE.read_text(), **site_paths(tmp_path))
 
-    for server_value in ["/srv/cso_press", "/etc/letsencrypt", "/var/www/acme", "press.example.org", "127.0.0.1:8001"]:
+    for server_value in [
+        "/srv/cso_press",
+        "/etc/letsencrypt",
+        "/var/www/acme",
+        "press.example.org",
+        "127.0.0.1:8001",
+        "127.0.0.1:6081",
+    ]:
         assert server_value not in site, server_value
+    assert "server 127.0.0.1:18001;" in site
+    assert "server 127.0.0.1:16081;" in site
     assert "listen [::]" not in site
     assert not re.search(r"listen (80|443)\b", site)
+
+
+def test_the_local_cache_runs_the_recipes_vcl_with_only_its_addresses_changed():
+    shipped = varnish_front.VCL.read_text()
+    local = varnish_front.local_vcl(18001)
+
+    assert '.port = "8001"' in shipped and "/srv/cso_press/app/" in shipped
+    assert '.port = "18001"' in local
+    code = "\n".join(line for line in local.splitlines() if not line.lstrip().startswith("#"))
+    assert "/srv/cso_press" not in code
+    assert f'std.fileread("{SITE.parent / "maintenance.html"}")' in local
+    assert (SITE.parent / "maintenance.html").is_file()
+    changed = [line for line in local.splitlines() if line not in shipped.splitlines()]
+    assert len(changed) == 2, changed
 
 
 def test_the_site_losing_a_value_its_header_promises_stops_the_local_copy(tmp_path):
@@ -108,6 +133,22 @@ def test_gunicorn_keeps_sync_workers_behind_nginx_and_ends_a_stuck_request_befor
     assert conf["keepalive"] > 60
     assert conf["forwarded_allow_ips"] == "127.0.0.1"
     assert conf["control_socket_disable"] is True
+
+
+def test_the_shared_cache_waits_for_gunicorn_and_never_closes_a_connection_nginx_reuses(monkeypatch):
+    conf = gunicorn_settings(monkeypatch)
+    vcl = (SITE.parents[1] / "varnish" / "cso_press.vcl").read_text()
+    [cache] = re.findall(r"upstream cso_press_cache \{([^}]*)\}", SITE.read_text())
+    [first_byte] = re.findall(r"\.first_byte_timeout = (\d+)s;", vcl)
+    [idle] = re.findall(r"keepalive_timeout (\d+)s;", cache)
+    drop_in = (SITE.parents[1] / "systemd" / "varnish.service.d" / "cso_press.conf").read_text()
+
+    assert re.search(r"server 127\.0\.0\.1:6081;", cache)
+    # A stuck request is ended by gunicorn (its timeout), not cut by varnishd first.
+    assert conf["timeout"] < int(first_byte)
+    # varnishd closes a client's idle connection after timeout_idle (5 s unless the drop-in sets it).
+    assert "timeout_idle" not in drop_in
+    assert int(idle) < 5
 
 
 def test_gunicorn_takes_its_numbers_and_its_control_socket_from_the_environment(monkeypatch):

@@ -2,6 +2,7 @@
 has it), they run what the recipe says, as the site's user, from its folders, hardened, restarted on failure.
 ``make prod-check`` runs their ExecStart commands for real (scripts/prod_check.py ``unit_command``)."""
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -15,6 +16,9 @@ from scripts.prod_check import ROOT, UNITS, read_unit, unit_command
 SERVICES = ["cso-press-web.service", "cso-press-worker.service", "cso-press-scheduler.service"]
 VENV_BIN = "/srv/cso_press/venv/bin/"
 APP = "/srv/cso_press/app"
+# The shared cache: Debian's own varnish.service (package `varnish`) with the recipe's drop-in.
+VARNISH_DROP_IN = "varnish.service.d/cso_press.conf"
+DEBIAN_VARNISH_UNIT = Path("/lib/systemd/system/varnish.service")
 
 
 def setting(unit: str, section: str, key: str) -> str:
@@ -22,9 +26,9 @@ def setting(unit: str, section: str, key: str) -> str:
     return read_unit(unit)[section][key][-1]
 
 
-def test_the_recipe_has_the_three_services_and_a_target_that_starts_them():
-    assert sorted(path.name for path in UNITS.iterdir()) == sorted([*SERVICES, "cso-press.target"])
-    assert sorted(setting("cso-press.target", "Unit", "Wants").split()) == sorted(SERVICES)
+def test_the_recipe_has_the_three_services_and_a_target_that_starts_them_with_the_shared_cache():
+    assert sorted(path.name for path in UNITS.iterdir()) == sorted([*SERVICES, "cso-press.target", "varnish.service.d"])
+    assert sorted(setting("cso-press.target", "Unit", "Wants").split()) == sorted([*SERVICES, "varnish.service"])
     assert setting("cso-press.target", "Install", "WantedBy") == "multi-user.target"
     for name in SERVICES:
         assert setting(name, "Unit", "PartOf") == "cso-press.target", name
@@ -86,6 +90,25 @@ def test_the_scheduler_is_celery_beat_keeping_its_schedule_in_its_state_folder()
     assert command[command.index("--schedule") + 1] == f"/var/lib/{state}/celerybeat-schedule"
 
 
+def test_varnish_runs_the_recipes_vcl_on_loopback_with_a_memory_size():
+    service = read_unit(VARNISH_DROP_IN)["Service"]
+    # An empty ExecStart first clears Debian's command; the second is the one systemd runs.
+    assert service["ExecStart"][0] == ""
+    command = shlex.split(service["ExecStart"][-1])
+    options = dict(zip(command[1:-1], command[2:], strict=False))
+
+    assert command[0] == "/usr/sbin/varnishd"
+    assert "-F" in command  # in the foreground, as Type=simple of Debian's unit expects
+    assert options["-a"] == "127.0.0.1:6081"  # nginx's `cso_press_cache` upstream; never the outside world
+    assert options["-T"].startswith("127.0.0.1:")
+    assert options["-f"] == "/etc/varnish/cso_press.vcl"
+    assert options["-s"].startswith("malloc,") and options["-s"].endswith(("m", "g", "G", "M"))
+    assert options["-j"] == "unix,user=vcache"
+    assert "127.0.0.1:6081;" in (ROOT / "deploy" / "nginx" / "cso_press.conf").read_text()
+    assert service["ExecReload"][-1] == "/usr/share/varnish/varnishreload /etc/varnish/cso_press.vcl"
+    assert read_unit(VARNISH_DROP_IN)["Unit"]["PartOf"] == ["cso-press.target"]
+
+
 def test_systemd_accepts_the_units(tmp_path):
     analyze = shutil.which("systemd-analyze")
     if analyze is None:  # the checks above (configparser) are what is left on a machine without systemd
@@ -93,11 +116,21 @@ def test_systemd_accepts_the_units(tmp_path):
     # The units as they would be on a server, their programs and files moved to this checkout (systemd checks
     # that the programs exist).
     for path in UNITS.iterdir():
-        text = path.read_text().replace("/srv/cso_press/venv", str(ROOT / ".venv")).replace(APP, str(ROOT))
-        (tmp_path / path.name).write_text(text)
+        if path.is_file():
+            text = path.read_text().replace("/srv/cso_press/venv", str(ROOT / ".venv")).replace(APP, str(ROOT))
+            (tmp_path / path.name).write_text(text)
+    # Debian's varnish unit next to the recipe's drop-in, which systemd reads from the unit's own folder.
+    if not DEBIAN_VARNISH_UNIT.exists():
+        message = f"{DEBIAN_VARNISH_UNIT} is missing: apt-get install -y varnish"
+        if os.environ.get("CSO_REQUIRE_SERVICES") == "1" or os.environ.get("CSO_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    shutil.copy(DEBIAN_VARNISH_UNIT, tmp_path / "varnish.service")
+    (tmp_path / "varnish.service.d").mkdir()
+    shutil.copy(UNITS / VARNISH_DROP_IN, tmp_path / VARNISH_DROP_IN)
 
     verified = subprocess.run(
-        [analyze, "verify", *(str(tmp_path / name) for name in [*SERVICES, "cso-press.target"])],
+        [analyze, "verify", *(str(tmp_path / name) for name in [*SERVICES, "varnish.service", "cso-press.target"])],
         capture_output=True,
         text=True,
         timeout=60,
