@@ -44,7 +44,18 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import varnish_front  # noqa: E402
-from bench import HOST, PY, ROOT, base_env, discover_urls, listening_socket, prepare_database, wait_for  # noqa: E402
+from bench import (
+    HOST,
+    PY,
+    ROOT,
+    base_env,
+    counter_delta,
+    discover_urls,
+    listening_socket,
+    prepare_database,
+    settled_counters,
+    wait_for,
+)  # noqa: E402
 from loadtest import lua_script, parse_wrk  # noqa: E402
 
 GOAL_P99_MS = 300
@@ -65,10 +76,6 @@ STORM_END = "<!-- storm:end -->"
 
 
 # --- Arithmetic and reporting (tests/deploy/test_storm_parts.py) -------------------------------------------------
-
-
-def counter_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    return {name: after.get(name, 0) - before.get(name, 0) for name in after}
 
 
 def hit_ratio(before: dict[str, int], after: dict[str, int]) -> float | None:
@@ -323,7 +330,7 @@ def storm(args, env: dict, pages: list[tuple[str, str]], front: varnish_front.Fr
             raise SystemExit(f"the warm-up release never showed through Varnish; logs in {workdir}")
         for path in paths:  # every page cached before the readers come
             urllib.request.urlopen(front.url + path, timeout=30).read()  # noqa: S310 - loopback
-        before = front.counters()
+        before = settled_counters(front)
         script = lua_script(paths, workdir)
         readers_started = time.time()
         reader = subprocess.Popen(
@@ -350,7 +357,7 @@ def storm(args, env: dict, pages: list[tuple[str, str]], front: varnish_front.Fr
             publications.append(publication)
             pollers += watch(publication, watched)
         out, _ = reader.communicate(timeout=args.duration + 60)
-        after = front.counters()
+        after = settled_counters(front)
         for poller in pollers:
             poller.join(timeout=POLL_DEADLINE_S + 10)
     finally:
