@@ -233,7 +233,9 @@ def report_lines(result: dict, goals: list[Goal], args) -> list[str]:
         "| --- | --- | --- |",
         *(f"| {goal.name} | {goal.measured} | {'PASS' if goal.passed else 'FAIL'} |" for goal in goals),
         "",
-        f"Load average when the storm ended (1, 5, 15 min): {result['load']} on {os.cpu_count()} cores.",
+        f"Load average (1, 5, 15 min) as the readers started: {result['load_before']}; when the storm ended: "
+        f"{result['load']}, on {os.cpu_count()} cores (wrk, Varnish, gunicorn, the worker, the editor, PostgreSQL "
+        "and Redis all share them, with whatever else the machine runs).",
     ]
 
 
@@ -332,6 +334,7 @@ def storm(args, env: dict, pages: list[tuple[str, str]], front: varnish_front.Fr
             urllib.request.urlopen(front.url + path, timeout=30).read()  # noqa: S310 - loopback
         before = settled_counters(front)
         script = lua_script(paths, workdir)
+        load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         readers_started = time.time()
         reader = subprocess.Popen(
             ["nice", "-n", str(args.wrk_nice), "wrk", f"-t{args.threads}", f"-c{args.connections}"]
@@ -385,6 +388,7 @@ def storm(args, env: dict, pages: list[tuple[str, str]], front: varnish_front.Fr
         "purge_delays": purge_delays(
             [publication.committed for publication in publications], purge_times((workdir / "worker.log").read_text())
         ),
+        "load_before": load_before,
         "load": ", ".join(f"{value:.1f}" for value in os.getloadavg()),
     }
 

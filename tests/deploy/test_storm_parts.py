@@ -1,6 +1,7 @@
 """The publish storm's and the benchmark's own arithmetic and tables (scripts/storm.py, scripts/bench.py), checked
 cheaply: the storm itself starts Varnish, gunicorn, a Celery worker and wrk for a minute (`make loadtest`)."""
 
+import argparse
 import time
 
 import pytest
@@ -238,3 +239,25 @@ def test_without_varnishd_the_front_rows_say_so(capsys):
         "| front | static file (WhiteNoise) | not measured (varnishd not installed) | – | – | – | – |",
     ]
     assert "front home" in capsys.readouterr().out
+
+
+def test_the_report_shows_the_figures_each_delay_and_each_goal():
+    figures = result(
+        written="2026-12-06 14:00 UTC",
+        varnish_version="varnishd (varnish-7.1.1)",
+        paths=["/en/", "/en/events/"],
+        watched=["home", "all events p1", "section page"],
+        requests=2652001,
+        rps=44155.3,
+        p50_ms=0.5,
+        varnish={"hits": 2651000, "misses": 90, "passes": 0, "bans": 30, "backend_requests": 90},
+        purge_delays=[0.05, None, 0.2],
+        load_before="1.0, 1.0, 1.0",
+        load="2.0, 1.5, 1.0",
+    )
+    args = argparse.Namespace(threads=1, connections=200, duration=60, count=20_000, interval=2)
+    lines = storm.report_lines(figures, storm.judge(figures), args)
+    assert "| 2652001 | 44155 | 0 | 154 | 0 | 0/0/0/0 | 99.50% | 2651000 | 90 | 0 | 30 | 90 |" in lines
+    assert "Each delay in seconds, in publishing order: 0.30, 0.80, 0.50." in lines
+    assert any("3 of 3 published, max 0.80 s, p95 0.80 s." in line for line in lines)
+    assert "| p99 <= 300 ms | 154 ms | PASS |" in lines
