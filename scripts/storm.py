@@ -337,7 +337,7 @@ def storm(args, env: dict, pages: list[tuple[str, str]], front: varnish_front.Fr
         load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         readers_started = time.time()
         reader = subprocess.Popen(
-            ["nice", "-n", str(args.wrk_nice), "wrk", f"-t{args.threads}", f"-c{args.connections}"]
+            ["wrk", f"-t{args.threads}", f"-c{args.connections}"]
             + [f"-d{args.duration}s", "--timeout", "20s", "--latency", "-s", str(script), front.url],
             stdout=subprocess.PIPE,
             text=True,
@@ -403,14 +403,13 @@ def main() -> int:
     # database connection so little CPU that, in 20 s runs on 2026-12-06, the publications after the first one
     # all waited until the readers stopped (1 of 10 committed while they ran): no storm was measured at all.
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    parser.add_argument("--wrk-nice", type=int, default=0, help="niceness of wrk (0: same as the servers)")
     parser.add_argument("--database", default="cso_loadtest")
     parser.add_argument("--redis-url", default=f"redis://{HOST}:6379/6", help="page cache and task broker (emptied)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database (the load test's)")
     args = parser.parse_args()
     if not varnish_front.available():
         raise SystemExit("varnishd is missing: apt-get install -y varnish")
-    args.token = datetime.now(UTC).strftime("%H%M%S")
+    args.token = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # this run's titles and slugs
     env = base_env(args)
     prepare_database(args, env)
     pages = [(name, path) for name, path in discover_urls(env) if path and path.startswith("/en/")]
