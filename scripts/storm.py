@@ -203,7 +203,12 @@ def report_lines(result: dict, goals: list[Goal], args) -> list[str]:
         f"{len(result['paths'])} public pages. Meanwhile an editor process publishes one release every "
         f"{args.interval:g} s through `events.services.releases.event_publish` (what the admin's Publish button "
         "calls); the purge goes as in production: task `cache.purge_tags` through Redis to a Celery worker "
-        "(2 processes), which sends PURGE with the tags to Varnish.",
+        + (
+            "(1 process on the default queue only; media and mail on another worker: --purge-worker)"
+            if args.purge_worker
+            else "(the recipe's: every queue, 2 processes)"
+        )
+        + ", which sends PURGE with the tags to Varnish.",
         "",
         "| requests | req/s | p50 ms | p99 ms | non-2xx/3xx | socket errors | hit ratio | hits | misses | passes "
         "| bans added | backend requests |",
@@ -251,11 +256,12 @@ def replace_block(text: str, lines: list[str], start: str = STORM_START, end: st
 # --- The storm ---------------------------------------------------------------------------------------------------
 
 
-def start_worker(env: dict, log: Path) -> subprocess.Popen:
-    """A Celery worker on the production queues (deploy/systemd/cso-press-worker.service), 2 processes."""
+def start_worker(env: dict, log: Path, queues: str = "default,media,mail", processes: int = 2) -> subprocess.Popen:
+    """A Celery worker; by default the recipe's (deploy/systemd/cso-press-worker.service): every queue, 2 processes
+    (its default on this 2-core machine)."""
     worker = subprocess.Popen(
-        [PY, "-m", "celery", "-A", "cso_press", "worker", "--queues", "default,media,mail", "--concurrency", "2"]
-        + ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"storm-{os.getpid()}@%h"],
+        [PY, "-m", "celery", "-A", "cso_press", "worker", "--queues", queues, "--concurrency", str(processes)]
+        + ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"storm-{log.stem}-{os.getpid()}@%h"],
         env=env,
         cwd=ROOT,
         stdout=log.open("w"),
@@ -403,6 +409,11 @@ def main() -> int:
     # database connection so little CPU that, in 20 s runs on 2026-12-06, the publications after the first one
     # all waited until the readers stopped (1 of 10 committed while they ran): no storm was measured at all.
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--purge-worker",
+        action="store_true",
+        help="not the recipe's layout: a worker of its own (1 process) for the default queue, where the purge goes",
+    )
     parser.add_argument("--database", default="cso_loadtest")
     parser.add_argument("--redis-url", default=f"redis://{HOST}:6379/6", help="page cache and task broker (emptied)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database (the load test's)")
@@ -428,14 +439,19 @@ def main() -> int:
                 start_new_session=True,
                 pass_fds=[sock.fileno()],
             )
-            worker = None
+            workers = []
             try:
                 wait_for(f"http://{HOST}:{port}/bench/bare/")
-                worker = start_worker(env, workdir / "worker.log")
+                if args.purge_worker:
+                    # cache.purge_tags goes to the default queue (CELERY_TASK_ROUTES): a worker of its own there.
+                    workers.append(start_worker(env, workdir / "worker.log", queues="default", processes=1))
+                    workers.append(start_worker(env, workdir / "worker-media-mail.log", queues="media,mail"))
+                else:
+                    workers.append(start_worker(env, workdir / "worker.log"))
                 result = storm(args, env, pages, front, workdir)
             finally:
                 stop(server)
-                if worker is not None:
+                for worker in workers:
                     stop(worker)
     redis.Redis.from_url(args.redis_url).flushdb()
     goals = judge(result)
