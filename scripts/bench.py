@@ -1,8 +1,11 @@
 """`make bench`: load each public page type with wrk against gunicorn + PostgreSQL on loopback.
 
 Every page run is preceded by a run of a bare constant view in the same server, and the page's rate is
-reported as a ratio to that bare rate, so figures compare across machines. Results go to
-docs/benchmarks.md (table) and docs/benchmarks.json.
+reported as a ratio to that bare rate, so figures compare across machines. Configurations: "uncached" (no
+whole-page cache), "cached" (the page cache in Redis, as in production) and "front" (the same pages through the
+recipe's shared cache, Varnish, in front of the cached configuration's gunicorn; the bare view still straight
+from gunicorn; without varnishd its rows say "not measured"). Results go to docs/benchmarks.md (table),
+docs/benchmarks.json and the README's block between the bench markers.
 
 Only loopback addresses are contacted; every wrk run is bounded by --duration.
 """
