@@ -229,6 +229,8 @@ def report_lines(result: dict, goals: list[Goal], args) -> list[str]:
         "",
         f"Each delay in seconds, in publishing order: {delays or '–'}.",
         "",
+        f"Slowest on each page alone: {per_page_worst(result) or '–'}.",
+        "",
         f"Each publication's commit, in seconds after the readers started: {published_at or '–'}.",
         "",
         "Of which, the time from the commit until the worker had purged Varnish (from the worker's log, to the "
@@ -242,6 +244,17 @@ def report_lines(result: dict, goals: list[Goal], args) -> list[str]:
         f"{result['load']}, on {os.cpu_count()} cores (wrk, Varnish, gunicorn, the worker, the editor, PostgreSQL "
         "and Redis all share them, with whatever else the machine runs).",
     ]
+
+
+def per_page_worst(result: dict) -> str:
+    """The longest delay on each watched page on its own (a page that never showed a release: "never")."""
+    worst = {}
+    for committed, seen in zip(result["commits"], result["seen"], strict=True):
+        for page, moment in seen.items():
+            delay = None if moment is None else moment - committed
+            if page not in worst or worst[page] is not None and (delay is None or delay > worst[page]):
+                worst[page] = delay
+    return ", ".join(f"{page} {'never' if delay is None else f'{delay:.2f} s'}" for page, delay in worst.items())
 
 
 def replace_block(text: str, lines: list[str], start: str = STORM_START, end: str = STORM_END) -> str:

@@ -252,6 +252,12 @@ def test_the_report_shows_the_figures_each_delay_and_each_goal():
         p50_ms=0.5,
         varnish={"hits": 2651000, "misses": 90, "passes": 0, "bans": 30, "backend_requests": 90},
         purge_delays=[0.05, None, 0.2],
+        commits=[10.0, 12.0, 14.0],
+        seen=[
+            {"home": 10.1, "section page": 10.3},
+            {"home": 12.8, "section page": 12.2},
+            {"home": 14.1, "section page": 14.5},
+        ],
         load_before="1.0, 1.0, 1.0",
         load="2.0, 1.5, 1.0",
     )
@@ -261,3 +267,9 @@ def test_the_report_shows_the_figures_each_delay_and_each_goal():
     assert "Each delay in seconds, in publishing order: 0.30, 0.80, 0.50." in lines
     assert any("3 of 3 published, max 0.80 s, p95 0.80 s." in line for line in lines)
     assert "| p99 <= 300 ms | 154 ms | PASS |" in lines
+    assert "Slowest on each page alone: home 0.80 s, section page 0.50 s." in lines
+
+
+def test_a_page_that_never_showed_a_release_is_the_slowest():
+    figures = {"commits": [0.0, 2.0], "seen": [{"home": 0.4}, {"home": None}]}
+    assert storm.per_page_worst(figures) == "home never"
