@@ -199,7 +199,8 @@ def report_lines(result: dict, goals: list[Goal], args) -> list[str]:
         f"Written by `scripts/storm.py` on {result['written']}: "
         f"`wrk -t{args.threads} -c{args.connections} -d{args.duration}s` "
         f"through Varnish (deploy/varnish/cso_press.vcl, {result['varnish_version']}) in front of gunicorn "
-        f"(2 sync workers, page cache in Redis) + PostgreSQL, {args.count:,} generated events, round-robin over "
+        f"({args.workers} sync workers, page cache in Redis) + PostgreSQL, {args.count:,} generated events, "
+        "round-robin over "
         f"{len(result['paths'])} public pages. Meanwhile an editor process publishes one release every "
         f"{args.interval:g} s through `events.services.releases.event_publish` (what the admin's Publish button "
         "calls); the purge goes as in production: task `cache.purge_tags` through Redis to a Celery worker "
@@ -427,6 +428,12 @@ def main() -> int:
         action="store_true",
         help="not the recipe's layout: a worker of its own (1 process) for the default queue, where the purge goes",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn's sync workers (2 as in the load test; the recipe: 2 x cores + 1)",
+    )
     parser.add_argument("--database", default="cso_loadtest")
     parser.add_argument("--redis-url", default=f"redis://{HOST}:6379/6", help="page cache and task broker (emptied)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing database (the load test's)")
@@ -445,7 +452,14 @@ def main() -> int:
         with varnish_front.running(port) as front:
             env = {**env, "REDIS_URL": args.redis_url, "DJANGO_CACHE_PURGE_URLS": front.purge_url}
             server = subprocess.Popen(
-                [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"fd://{sock.fileno()}"]
+                [
+                    str(ROOT / ".venv/bin/gunicorn"),
+                    "cso_press.wsgi",
+                    "-w",
+                    str(args.workers),
+                    "-b",
+                    f"fd://{sock.fileno()}",
+                ]
                 + ["--backlog", "2048", "--log-level", "warning"],
                 env=env,
                 cwd=ROOT,

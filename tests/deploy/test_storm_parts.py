@@ -261,7 +261,9 @@ def test_the_report_shows_the_figures_each_delay_and_each_goal():
         load_before="1.0, 1.0, 1.0",
         load="2.0, 1.5, 1.0",
     )
-    args = argparse.Namespace(threads=1, connections=200, duration=60, count=20_000, interval=2, purge_worker=False)
+    args = argparse.Namespace(
+        threads=1, connections=200, duration=60, count=20_000, interval=2, purge_worker=False, workers=2
+    )
     lines = storm.report_lines(figures, storm.judge(figures), args)
     assert "| 2652001 | 44155 | 0 | 154 | 0 | 0/0/0/0 | 99.50% | 2651000 | 90 | 0 | 30 | 90 |" in lines
     assert "Each delay in seconds, in publishing order: 0.30, 0.80, 0.50." in lines
