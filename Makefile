@@ -101,9 +101,17 @@ bench-media: venv messages
 bench-kits: venv messages
 	$(PY) scripts/bench_kits.py $(BENCH_KITS_ARGS)
 
-# 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Writes docs/loadtest.md.
+# 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Then the publish storm on
+# the same database (scripts/storm.py, about 90 s more): 200 readers through Varnish while an editor publishes a
+# release every 2 s; fails on any error or a missed goal (p99, hit ratio, visibility). Writes docs/loadtest.md.
 loadtest: venv messages
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+	$(PY) scripts/storm.py --reuse $(STORM_ARGS)
+
+# The publish storm alone (needs varnishd: apt-get install varnish). STORM_ARGS="--duration 20" for a short run.
+.PHONY: loadtest-storm
+loadtest-storm: venv messages
+	$(PY) scripts/storm.py $(STORM_ARGS)
 
 # The production recipe (deploy/) run for real on free ports: nginx with TLS in front of gunicorn, a worker
 # and the scheduler, on production settings with PostgreSQL, a private Redis and an S3-compatible server; checks

@@ -1,8 +1,11 @@
 """`make bench`: load each public page type with wrk against gunicorn + PostgreSQL on loopback.
 
 Every page run is preceded by a run of a bare constant view in the same server, and the page's rate is
-reported as a ratio to that bare rate, so figures compare across machines. Results go to
-docs/benchmarks.md (table) and docs/benchmarks.json.
+reported as a ratio to that bare rate, so figures compare across machines. Configurations: "uncached" (no
+whole-page cache), "cached" (the page cache in Redis, as in production) and "front" (the same pages through the
+recipe's shared cache, Varnish, in front of the cached configuration's gunicorn; the bare view still straight
+from gunicorn; without varnishd its rows say "not measured"). Results go to docs/benchmarks.md (table),
+docs/benchmarks.json and the README's block between the bench markers.
 
 Only loopback addresses are contacted; every wrk run is bounded by --duration.
 """
@@ -10,6 +13,7 @@ Only loopback addresses are contacted; every wrk run is bounded by --duration.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -26,6 +30,10 @@ from pathlib import Path
 
 import psycopg
 import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import varnish_front  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -168,7 +176,26 @@ def listening_socket(port: int) -> socket.socket:
     return sock
 
 
-def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
+FRONT = "front"
+# Pages that never reach the shared cache in the production recipe, and why (their "front" row says so).
+NOT_IN_FRONT = {"static file (WhiteNoise)": "not through Varnish (nginx serves /static/ in the recipe)"}
+
+
+def not_measured(label: str, pages, reason: str) -> list[dict]:
+    """A row per page saying why ``label`` has no figures for it."""
+    rows = [
+        {"config": label, "page": name, "path": path, "not_measured": reason}
+        for name, path in pages
+        if path is not None and name != "bare view"
+    ]
+    for row in rows:
+        print(f"{label:>8} {row['page']:<26} {row['not_measured']}")
+    return rows
+
+
+def serve_and_measure(args, env: dict, pages, label: str, front: bool = False) -> list[dict]:
+    """Each page with wrk, after a run of the bare view; with ``front``, the pages are requested through Varnish
+    (the recipe's VCL, scripts/varnish_front.py) in front of this gunicorn, the bare view straight from it."""
     with listening_socket(args.port) as sock:
         port = sock.getsockname()[1]
         server = subprocess.Popen(
@@ -181,17 +208,23 @@ def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
         )
     try:
         wait_for(f"http://{HOST}:{port}/bench/bare/")
-        rows = []
-        for name, path in pages:
-            if path is None or name == "bare view":
-                continue
-            url = f"http://{HOST}:{port}{path}"
-            with urllib.request.urlopen(url, timeout=30) as response:  # warm up, and fail loudly on errors
-                status = response.status
-            bare = wrk(f"http://{HOST}:{port}/bench/bare/", args.duration, args.connections)
-            page = wrk(url, args.duration, args.connections)
-            rows.append(
-                {
+        with varnish_front.running(port) if front else contextlib.nullcontext() as cache:
+            origin = cache.url if cache else f"http://{HOST}:{port}"
+            rows = []
+            for name, path in pages:
+                if path is None or name == "bare view":
+                    continue
+                if cache and name in NOT_IN_FRONT:
+                    rows.append({"config": label, "page": name, "path": path, "not_measured": NOT_IN_FRONT[name]})
+                    continue
+                url = origin + path
+                with urllib.request.urlopen(url, timeout=30) as response:  # warm up, and fail loudly on errors
+                    status = response.status
+                    x_cache = response.headers.get("X-Cache")
+                bare = wrk(f"http://{HOST}:{port}/bench/bare/", args.duration, args.connections)
+                before = settled_counters(cache) if cache else None
+                page = wrk(url, args.duration, args.connections)
+                row = {
                     "config": label,
                     "page": name,
                     "path": path,
@@ -200,12 +233,51 @@ def serve_and_measure(args, env: dict, pages, label: str) -> list[dict]:
                     "bare_rps": bare["rps"],
                     "ratio": round(page["rps"] / bare["rps"], 3) if bare["rps"] else None,
                 }
-            )
-            print(f"{label:>8} {name:<26} {page['rps']:>8.0f} req/s  ratio {rows[-1]['ratio']}")
+                if cache:
+                    row["x_cache_first"] = x_cache
+                    row["varnish"] = counter_delta(before, settled_counters(cache))
+                rows.append(row)
+                print(f"{label:>8} {name:<26} {page['rps']:>8.0f} req/s  ratio {row['ratio']}")
         return rows
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def settled_counters(front, deadline_seconds: float = 10, pause: float = 0.5) -> dict[str, int]:
+    """Varnish's counters once they stop moving: its threads add their own counts to the shared ones a little
+    after their requests, so a reading taken as wrk ends can miss the last of them."""
+    deadline = time.monotonic() + deadline_seconds
+    last = front.counters()
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        now = front.counters()
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def counter_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {name: after.get(name, 0) - before.get(name, 0) for name in after}
+
+
+def front_hit_ratio(rows: list[dict]) -> float | None:
+    """Varnish's hits / (hits + misses + passes) over the front rows' wrk runs (None: nothing measured)."""
+    deltas = [row["varnish"] for row in rows if row["config"] == FRONT and "varnish" in row]
+    hits = sum(delta.get("hits", 0) for delta in deltas)
+    lookups = hits + sum(delta.get("misses", 0) + delta.get("passes", 0) for delta in deltas)
+    return hits / lookups if lookups else None
+
+
+def table_row(row: dict) -> str:
+    """One line of the main table; a page not measured says why across the figures' cells."""
+    if "not_measured" in row:
+        return f"| {row['config']} | {row['page']} | {row['not_measured']} | – | – | – | – |"
+    return (
+        f"| {row['config']} | {row['page']} | {row['rps']:.0f} | {row['p50_ms'] or 0:.1f} | "
+        f"{row['p99_ms'] or 0:.1f} | {row['ratio']:.3f} | {row['non_2xx']} |"
+    )
 
 
 def measure_in_process(env: dict, pages, label: str, repeat: int) -> list[dict]:
@@ -269,6 +341,24 @@ def admin_lines(admin_rows: list[dict], args) -> list[str]:
     ]
 
 
+def front_lines(rows: list[dict]) -> list[str]:
+    """What the "front" rows are, under the table."""
+    front = [row for row in rows if row["config"] == FRONT]
+    if not front:
+        return []
+    ratio = front_hit_ratio(rows)
+    lines = [
+        "",
+        "**front** = the same pages requested through the shared cache of the production recipe (Varnish with "
+        'deploy/varnish/cso_press.vcl, `scripts/varnish_front.py`) in front of the "cached" configuration\'s '
+        "gunicorn; its **ratio** = the rate through Varnish / the bare view's rate straight from gunicorn in the "
+        "same run (the bare view is not cacheable, so it is never asked through Varnish).",
+    ]
+    if ratio is not None:
+        lines[-1] += f" Varnish hit ratio over the front runs: {ratio:.2%} (hits / (hits + misses + passes))."
+    return lines
+
+
 def write_report(rows: list[dict], args, costs: list[dict] | None = None, admin_rows: list[dict] | None = None) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -283,11 +373,8 @@ def write_report(rows: list[dict], args, costs: list[dict] | None = None, admin_
         "| config | page | req/s | p50 ms | p99 ms | ratio | non-2xx |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for row in rows:
-        lines.append(
-            f"| {row['config']} | {row['page']} | {row['rps']:.0f} | {row['p50_ms'] or 0:.1f} | "
-            f"{row['p99_ms'] or 0:.1f} | {row['ratio']:.3f} | {row['non_2xx']} |"
-        )
+    lines += [table_row(row) for row in rows]
+    lines += front_lines(rows)
     pairs = [
         ("all events p", "all events p1"),
         ("event page (old)", "event page"),
@@ -304,7 +391,12 @@ def write_report(rows: list[dict], args, costs: list[dict] | None = None, admin_
         by_page = {row["page"]: row for row in rows if row["config"] == config}
         for deep_prefix, first in pairs:
             for page, row in by_page.items():
-                if page.startswith(deep_prefix) and page != first and first in by_page and by_page[first]["rps"]:
+                if (
+                    page.startswith(deep_prefix)
+                    and page != first
+                    and "rps" in row
+                    and by_page.get(first, {}).get("rps")
+                ):
                     lines.append(f"| {config} | {page} | {row['rps'] / by_page[first]['rps']:.2f} |")
     if costs:
         lines += [
@@ -369,6 +461,9 @@ def main() -> int:
     parser.add_argument("--database", default="cso_bench")
     parser.add_argument("--port", type=int, default=0, help="loopback port for gunicorn (default: a free one)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing benchmark database")
+    parser.add_argument(
+        "--redis-url", default=f"redis://{HOST}:6379/5", help="the Redis of the cached configurations (emptied)"
+    )
     parser.add_argument("--repeat", type=int, default=100, help="requests per page for the in-process cost table")
     parser.add_argument(
         "--no-cache-run", action="store_true", help="also measure with no cache backend at all (dummy cache)"
@@ -388,15 +483,20 @@ def main() -> int:
     env = base_env(args)
     prepare_database(args, env)
     # Start from an empty cache, so no figure depends on what an earlier run left behind.
-    redis.Redis.from_url(f"redis://{HOST}:6379/5").flushdb()
+    redis.Redis.from_url(args.redis_url).flushdb()
     pages = discover_urls(env)
-    redis_env = {"REDIS_URL": f"redis://{HOST}:6379/5"}
+    redis_env = {"REDIS_URL": args.redis_url}
     # "uncached": the whole-page cache is off, so every request runs its view, queries and template; Redis
     # still holds the few small values the site keeps per content version in production (list totals,
     # filter menus, the next scheduled publication). "no cache": not even those, the worst case.
     uncached = {**env, **redis_env, "DJANGO_PAGE_CACHE_SECONDS": "0"}
     rows = serve_and_measure(args, uncached, pages, "uncached")
     rows += serve_and_measure(args, {**env, **redis_env}, pages, "cached")
+    # "front": the cached configuration behind the recipe's shared cache (Varnish), as readers reach it.
+    if varnish_front.available():
+        rows += serve_and_measure(args, {**env, **redis_env}, pages, FRONT, front=True)
+    else:
+        rows += not_measured(FRONT, pages, "not measured (varnishd not installed)")
     if args.no_cache_run:
         rows += serve_and_measure(args, {**env, "CACHE_URL": "dummy://"}, pages, "no cache")
     costs = measure_in_process(uncached, pages, "uncached", args.repeat)

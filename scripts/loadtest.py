@@ -30,6 +30,30 @@ request = function()
 end
 """
 SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+# The storm's section of docs/loadtest.md (scripts/storm.py), kept when this part rewrites the file.
+STORM_BLOCK = re.compile(r"<!-- storm:start.*?<!-- storm:end -->", re.S)
+
+
+def lua_script(paths: list[str], folder: Path | None = None) -> Path:
+    """A wrk script walking ``paths`` round-robin, written to a new file in ``folder`` (or the temp folder)."""
+    script = Path(tempfile.mkstemp(suffix=".lua", dir=folder)[1])
+    script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
+    return script
+
+
+def parse_wrk(out: str) -> dict:
+    """What `wrk --latency` printed: requests, req/s, p50/p99 in ms, non-2xx/3xx answers, socket errors."""
+    pct = {p: to_ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket = SOCKET_ERRORS.search(out)
+    return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": pct.get("50"),
+        "p99_ms": pct.get("99"),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": [int(x) for x in socket.groups()] if socket else [0, 0, 0, 0],
+    }
 
 
 def main() -> int:
@@ -44,8 +68,7 @@ def main() -> int:
     env = base_env(args)
     prepare_database(args, env)
     paths = [path for name, path in discover_urls(env) if path and not path.startswith("/bench/")]
-    script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(LUA % ", ".join(f'"{p}"' for p in paths))
+    script = lua_script(paths)
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "cso_press.wsgi", "-w", "2", "-b", f"{HOST}:{args.port}"]
         + ["--backlog", "2048", "--log-level", "warning"],
@@ -67,11 +90,8 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
     print(out)
-    pct = {p: to_ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non_2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)) else 0
-    socket = [int(x) for x in m.groups()] if (m := SOCKET_ERRORS.search(out)) else [0, 0, 0, 0]
-    total = int(re.search(r"(\d+) requests in", out).group(1))
+    figures = parse_wrk(out)
+    non_2xx, socket = figures["non_2xx"], figures["socket_errors"]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report = [
         "# Load test",
@@ -82,11 +102,13 @@ def main() -> int:
         "",
         "| requests | req/s | p50 ms | p99 ms | non-2xx/3xx | socket errors (connect/read/write/timeout) |",
         "| ---: | ---: | ---: | ---: | ---: | --- |",
-        f"| {total} | {rate:.0f} | {pct.get('50', 0):.0f} | {pct.get('99', 0):.0f} | {non_2xx} | "
-        f"{'/'.join(map(str, socket))} |",
+        f"| {figures['requests']} | {figures['rps']:.0f} | {figures['p50_ms'] or 0:.0f} | "
+        f"{figures['p99_ms'] or 0:.0f} | {non_2xx} | {'/'.join(map(str, socket))} |",
     ]
     (ROOT / "docs").mkdir(exist_ok=True)
-    (ROOT / "docs" / "loadtest.md").write_text("\n".join(report) + "\n")
+    target = ROOT / "docs" / "loadtest.md"
+    storm = STORM_BLOCK.search(target.read_text()) if target.exists() else None
+    target.write_text("\n".join(report) + "\n" + (f"\n{storm.group(0)}\n" if storm else ""))
     print("\n".join(report))
     if non_2xx or any(socket):
         print("load test FAILED: errors under load")
