@@ -1,8 +1,9 @@
 """A committed change makes obsolete the cached pages that show it, and only those.
 
 Each change is turned into the cache tags of the pages showing it (``page_cache.page_tags`` gives the other
-side: the tags each page carries); after the commit those tags get new versions in one statement, and a task
-sends them to the shared HTTP caches in front (``cache.purge_tags``, only when CSO_CACHE_PURGE_URLS is set).
+side: the tags each page carries); after the commit those tags get new versions in one statement, and the
+process that committed sends them to the shared HTTP caches in front (only when CSO_CACHE_PURGE_URLS is set), a
+cache that fails being left to the task ``cache.purge_tags``, which tries again.
 
 What a change drops:
 - a release nobody can see (draft, in review, scheduled and not yet due, withdrawn before it ever came out):
@@ -221,20 +222,31 @@ class _Drop:
             send_purge(sorted(dropped))
 
 
+# The purge made by the process that committed the change waits this long for each cache; one that does not answer
+# in time is left to the task, which waits CSO_CACHE_PURGE_TIMEOUT and tries again.
+DIRECT_PURGE_TIMEOUT = 1.0
+
+
 def send_purge(tags: list[str]) -> None:
-    """Send the purge task by name (``tasks`` sits above this module). With the broker down the caches in front
-    are purged from here instead, once: a withdrawn release must not stay on their copies until s-maxage."""
+    """Purge the caches in front from this process, right after the commit: readers see the change on their next
+    request, not once a worker gets to a queued task behind the photo and e-mail work that a publication also
+    sends. Addresses that fail are left to the task ``cache.purge_tags`` (by name: ``tasks`` sits above this
+    module), which tries again; with the broker down too, the failure is logged."""
+    failed = []
+    for url in settings.CSO_CACHE_PURGE_URLS:
+        try:
+            _purge(url, tags, timeout=min(DIRECT_PURGE_TIMEOUT, settings.CSO_CACHE_PURGE_TIMEOUT))
+        except OSError as error:
+            failed.append(url)
+            logger.warning("The cache in front at %s could not be purged now (%s); a task will try again", url, error)
+    if not failed:
+        return
     if PURGE_TASK not in current_app.tasks:
         # Loading the task modules runs Django's checks again: once per process, not once per change.
         current_app.loader.import_default_modules()
     try:
         current_app.tasks[PURGE_TASK].delay(tags)
-        return
     except (OSError, OperationalError):
-        logger.warning("The purge of cache tags %s could not be queued; purging the caches in front directly", tags)
-    try:
-        purge_shared_caches(tags)
-    except OSError:
         # The change is committed and the pages here are current; the shared cache keeps its copies until
         # their s-maxage (never past the next scheduled publication).
         logger.exception("The purge of cache tags %s could not be sent", tags)
@@ -243,12 +255,16 @@ def send_purge(tags: list[str]) -> None:
 def purge_shared_caches(tags: list[str]) -> int:
     """Send ``tags`` to each address of CSO_CACHE_PURGE_URLS (a CSO_CACHE_PURGE_METHOD request, the tags
     space-separated in ``Surrogate-Key``); any failure raises (``OSError``), for the task to try again."""
-    sent = 0
     for url in settings.CSO_CACHE_PURGE_URLS:
-        request = Request(url, method=settings.CSO_CACHE_PURGE_METHOD, headers={"Surrogate-Key": " ".join(tags)})
-        with urlopen(request, timeout=settings.CSO_CACHE_PURGE_TIMEOUT):  # noqa: S310 - addresses from settings
-            sent += 1  # urlopen raises HTTPError (an OSError) for any answer not 2xx/3xx
-    return sent
+        _purge(url, tags, timeout=settings.CSO_CACHE_PURGE_TIMEOUT)
+    return len(settings.CSO_CACHE_PURGE_URLS)
+
+
+def _purge(url: str, tags: list[str], timeout: float) -> None:
+    request = Request(url, method=settings.CSO_CACHE_PURGE_METHOD, headers={"Surrogate-Key": " ".join(tags)})
+    # urlopen raises HTTPError (an OSError) for any answer not 2xx/3xx.
+    with urlopen(request, timeout=timeout):  # noqa: S310 - addresses from settings
+        pass
 
 
 def owe(tags: set[str], schedule: bool = False) -> None:

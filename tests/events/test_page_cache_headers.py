@@ -179,20 +179,56 @@ def test_a_purge_address_that_never_answers_gives_up_after_the_timeout(settings)
         listener.server_close()
 
 
-def test_with_the_broker_down_the_caches_in_front_are_purged_directly(settings, page_cache, purge_server, monkeypatch):
-    """Found by asking what a withdrawal does during a broker outage: the purge task could not be queued, so the
-    shared cache kept the withdrawn release's pages until their s-maxage (up to five minutes)."""
-
-    def broker_down(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
+def test_the_process_that_commits_purges_the_caches_in_front_without_a_worker(
+    settings, page_cache, purge_server, monkeypatch
+):
+    """A queued purge waited behind the e-mail and photo tasks a publication also sends (the publish storm saw
+    up to 3 s before readers of the cache saw a release); and with the broker down it was never sent, so the
+    cache kept a withdrawn release until its s-maxage."""
     server, handler = purge_server
     settings.CSO_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
     event = EventFactory(title="Summit communique")
     current_app.loader.import_default_modules()
-    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", broker_down)
+    queued = []
+    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", queued.append)
     handler.received.clear()
     releases.event_withdraw(event=event, user=UserFactory(is_superuser=True), reason="Wrong date")
     [(method, _path, tags)] = handler.received
     assert method == "PURGE"
     assert f"release:{event.pk}" in tags.split(" ")
+    assert queued == []
+
+
+def test_a_cache_that_refuses_the_purge_is_left_to_the_task(settings, page_cache, purge_server, monkeypatch):
+    server, handler = purge_server
+    settings.CSO_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
+    event = EventFactory(title="Summit communique")
+    current_app.loader.import_default_modules()
+    queued = []
+    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", queued.append)
+    handler.status = 503
+    releases.event_withdraw(event=event, user=UserFactory(is_superuser=True), reason="Wrong date")
+    [tags] = queued
+    assert f"release:{event.pk}" in tags
+
+
+def test_with_the_cache_and_the_broker_down_the_change_still_stands(settings, page_cache, monkeypatch):
+    asked = []
+
+    def broker_down(tags):
+        asked.append(tags)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    listener = http.server.socketserver.TCPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    address = f"http://127.0.0.1:{listener.server_address[1]}/"
+    listener.server_close()  # nothing listens there any more: the connection is refused
+    event = EventFactory(title="Summit communique")
+    current_app.loader.import_default_modules()
+    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", broker_down)
+    settings.CSO_CACHE_PURGE_URLS = [address]
+    releases.event_withdraw(event=event, user=UserFactory(is_superuser=True), reason="Wrong date")
+    event.refresh_from_db()
+    assert event.status == Event.Status.WITHDRAWN
+    # The cache refused the connection, so the task was asked for (and could not be queued).
+    [tags] = asked
+    assert f"release:{event.pk}" in tags
