@@ -548,10 +548,16 @@ class AnonymousPageCacheMiddleware:
         if response_is_cacheable(response):
             try:
                 until, cut_short = self._valid_until(version, now)
+                # A change committed while the page was made: it may show the state before it. Not kept here, and
+                # not offered to the caches in front, whose purge for that change may already have gone by (a
+                # copy stored after its purge would stay until its s-maxage).
+                changed = tag_versions(tags) != tags
             except DatabaseError:
                 return response
             lifetime = until - now
-            if lifetime >= 1:
+            if changed:
+                response["Cache-Control"] = "no-cache"
+            elif lifetime >= 1:
                 control = [
                     part.strip()
                     for part in response.get("Cache-Control", "").split(",")

@@ -357,3 +357,25 @@ def test_a_change_committed_while_a_page_is_made_never_leaves_that_page_current(
     monkeypatch.setattr(HomeView, "get_context_data", rendering)
     assert client.get(reverse("events:home"))["X-Page-Cache"] == "miss"
     assert client.get(reverse("events:home"))["X-Page-Cache"] == "hit"
+
+
+def test_a_page_made_while_a_change_is_committed_is_not_offered_to_the_caches_in_front(client, page_cache, monkeypatch):
+    """Found by the publish storm: a reader's copy, rendered by the app server while the publication was
+    committed and its purge sent, reached Varnish after the purge and was kept there until its s-maxage, so
+    the release stayed off the home page for minutes. Such a page now says no shared cache may keep it."""
+    EventFactory(title="Before the race")
+    rendering = HomeView.get_context_data
+
+    def render_while_another_server_publishes(view, **kwargs):
+        context = rendering(view, **kwargs)
+        drop_tags({"list:home"})
+        return context
+
+    monkeypatch.setattr(HomeView, "get_context_data", render_while_another_server_publishes)
+    raced = client.get(reverse("events:home"))
+    assert raced.status_code == 200
+    assert "s-maxage" not in raced["Cache-Control"] and "public" not in raced["Cache-Control"]
+    assert "Surrogate-Key" not in raced
+    monkeypatch.setattr(HomeView, "get_context_data", rendering)
+    fresh = client.get(reverse("events:home"))
+    assert "s-maxage" in fresh["Cache-Control"] and "Surrogate-Key" in fresh
