@@ -103,7 +103,8 @@ bench-kits: venv messages
 
 # 200 concurrent readers for 60 s on a mix of public pages; fails on any error or 5xx. Then the publish storm on
 # the same database (scripts/storm.py, about 90 s more): 200 readers through Varnish while an editor publishes a
-# release every 2 s; fails on any error or a missed goal (p99, hit ratio, visibility). Writes docs/loadtest.md.
+# release every 2 s; fails on any error, a hit ratio under 90 % or a release not shown; prints the timing goals
+# (p99 <= 300 ms, visible within 1 s), which fail it only with STORM_ARGS=--strict. Writes docs/loadtest.md.
 loadtest: venv messages
 	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 	$(PY) scripts/storm.py --reuse $(STORM_ARGS)
