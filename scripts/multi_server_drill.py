@@ -12,7 +12,8 @@ redis-server (page cache and broker), moto's S3 server, app servers A and B (dep
    through A's admin takes it off B's lists at once and B's page of it shows the withdrawal notice;
 1b. a shared cache in front of each app server (varnishd with the recipe's deploy/varnish/cso_press.vcl, both in
    DJANGO_CACHE_PURGE_URLS): pages kept by both (X-Cache: HIT); a publish and a withdrawal through A's admin
-   reach the readers of both caches (purged by a worker's task), while a page not showing the release stays kept;
+   reach the readers of both caches (purged by A right after the commit), while a page not showing the release
+   stays kept;
 2. a photo uploaded through A's admin upload endpoint is processed by a worker and its rendition's bytes are
    fetched through B (the page's /files/ address, its redirect to the bucket);
 3. the worker rendering a large photo (its database transaction holds the photo's row lock: that is how the
@@ -673,7 +674,7 @@ def check_publish_and_withdraw(drill: Drill) -> str:
 
 
 def check_shared_caches(drill: Drill) -> str:
-    """A shared cache in front of each app server: kept pages, purged by a worker's task after a change on A."""
+    """A shared cache in front of each app server: kept pages, purged by A right after a change there."""
     if not drill.fronts:
         raise DrillFailure("varnishd is not installed (Debian package varnish): no shared cache to check")
     urls, title, reader = drill.facts["urls"], drill.facts["shared_title"], Reader()

@@ -5,7 +5,7 @@ fresh PostgreSQL database on the shared server (h_prodcheck_<random>, dropped at
 DJANGO_SETTINGS_MODULE=cso_press.settings.prod and the environment a real site sets: migrate, collectstatic,
 the compiled catalogues, gunicorn, a Celery worker and Celery beat (each with the ExecStart of its systemd unit
 in deploy/systemd/, paths moved to this checkout), the shared cache (varnishd with deploy/varnish/cso_press.vcl,
-scripts/varnish_front.py, purged by the worker) and nginx with the shipped site (deploy/nginx/cso_press.conf,
+scripts/varnish_front.py, purged by the application) and nginx with the shipped site (deploy/nginx/cso_press.conf,
 its paths and ports moved by ``local_site``) and a certificate made for the run: nginx -> varnishd -> gunicorn,
 as on a server. Each check prints PASS or FAIL with its reason; the exit code is 1 if any failed. Everything
 started is stopped by its pid at the end, also after a failure.
@@ -517,7 +517,8 @@ class ProdCheck:
         self.timed("collectstatic", [str(PY), "manage.py", "collectstatic", "--noinput", "-v0"], timeout=300)
 
     def start_cache(self) -> None:
-        """varnishd with the recipe's VCL in front of gunicorn's port; the application and the worker purge it."""
+        """varnishd with the recipe's VCL in front of gunicorn's port; the application (the worker when that
+        fails) purges it."""
         if not varnish_front.available():
             raise CheckFailed(f"missing {varnish_front.VARNISHD}: apt-get install -y varnish")
         log = self.work / "varnish.log"
@@ -885,13 +886,13 @@ class ProdCheck:
             raise CheckFailed(f"{path} answered {answer.status_code} to the editor's form")
 
     def purged_after(self, bans: int, what: str) -> float:
-        """Seconds until varnishd counted a ban beyond ``bans`` (the worker's purge task)."""
+        """Seconds until varnishd counted a ban beyond ``bans`` (the application's purge)."""
         started = time.monotonic()
         wait_until(lambda: self.front.counters()["bans"] > bans, timeout=30, what=what, interval=0.1)
         return time.monotonic() - started
 
     def check_purge(self) -> str:
-        """A withdrawal and a republication in the admin: the worker purges varnishd, and the next anonymous
+        """A withdrawal and a republication in the admin: the application purges varnishd, and the next anonymous
         request shows the change on the release's page and the home page, both kept before."""
         page, home, title = self.data["photos_page"], self.data["home"], self.data["photos_title"]
         reason = "Withdrawn by make prod-check"
@@ -914,13 +915,10 @@ class ProdCheck:
                 raise CheckFailed(f"after the {transition} a kept copy was served (X-Cache HIT)")
             if (reason in release.text) != withdrawn or (title in listing.text) == withdrawn:
                 raise CheckFailed(f"after the {transition} the next request shows the old page or list")
-        self.figure(
-            f"admin withdraw → purge by the worker counted by varnishd in {timings[0]:.2f} s; republish: "
-            f"{timings[1]:.2f} s"
-        )
+        self.figure(f"admin withdraw → purge counted by varnishd in {timings[0]:.2f} s; republish: {timings[1]:.2f} s")
         return (
-            "withdrawn and republished in the admin: the worker's purge (a varnishd ban each) made the next anonymous "
-            "request show the notice, then the release again, on its page and the home page"
+            "withdrawn and republished in the admin: the application's purge (a varnishd ban each) made the next "
+            "anonymous request show the notice, then the release again, on its page and the home page"
         )
 
     def check_beat(self) -> str:

@@ -12,7 +12,8 @@ vcl 4.1;
 # Everything else (the admin, forms, embargo links, signed-in editors, answers that set a cookie) passes through.
 # A kept page is served until its s-maxage ends, never a second past it: no stale copy while gunicorn answers.
 #
-# How it forgets: after each committed change the application's task `cache.purge_tags` sends
+# How it forgets: right after each committed change the application (or, when that fails, its task
+# `cache.purge_tags`) sends
 #   PURGE /  with  Surrogate-Key: release:12 section:3 list:home ...
 # (DJANGO_CACHE_PURGE_URLS=http://127.0.0.1:6081/), and every kept page carrying one of those tags is banned.
 #
