@@ -201,6 +201,29 @@ def tag_version_if_read(tag: str) -> int | None:
     return tags.get(tag) if tags else None
 
 
+def once_per_request(key: str, compute):
+    """``compute()``, worked out once in this request and reused for the rest of it (outside a request, every
+    time). For values a page asks for several times over and that the request itself does not change: the
+    office's identity is named in the title, the head, the header and the footer."""
+    memo = _request_version.get()
+    if memo is None:
+        return compute()
+    kept = memo.setdefault("values", {})
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
+
+
+def forget_in_request(prefix: str) -> None:
+    """Drop what ``once_per_request`` kept in this request under keys starting with ``prefix`` (the value was
+    just changed)."""
+    memo = _request_version.get()
+    kept = memo.get("values") if memo else None
+    if kept:
+        for key in [key for key in kept if key.startswith(prefix)]:
+            del kept[key]
+
+
 @lru_cache(maxsize=1)
 def _version_query() -> str:
     # Written once by hand: the ORM would spend longer compiling this query than a cache hit costs in all.

@@ -3,7 +3,8 @@
 
 Lists show twenty rows, and writing them through the template engine is a third of a list page's time; the
 written list is kept per content version (``page_cache.remembered``), under the rows it shows and everything
-else the template reads (language, way back, heading level), so it is written once per content change.
+else the template reads (language, way back, heading level), so it is written once per content change. A list
+given as ``selectors.rows.KeptRows`` is keyed by its keys alone and its rows are read only to write it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ def event_rows(
     """The rows of ``events``; ``level`` is the element of each title, ``empty`` the text of an empty list,
     ``dated`` what each row's date is: "event" (its days and hours) or "published" (for a list in publication
     order, so the dates a reader sees run in the list's order)."""
-    events = list(events)
+    # A list known by its keys (``selectors.rows.KeptRows``) is read only if it has to be written.
+    rows = getattr(events, "row_keys", None)
+    if rows is None:
+        events = list(events)
+        rows = [event.pk for event in events]
     values = {
         "events": events,
         "back": back,
@@ -37,9 +42,8 @@ def event_rows(
         "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),
         "dated": "published" if dated == "published" else "event",
     }
-    if not events:  # nothing to keep: a cache round trip (and maybe the content version) would cost more
+    if not rows:  # nothing to keep: a cache round trip (and maybe the content version) would cost more
         return render_to_string("includes/event_rows.html", values)
-    rows = [event.pk for event in events]
     key = repr(
         (
             translation.get_language(),

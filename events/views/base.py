@@ -6,9 +6,45 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from ..filters import EventFilter
-from ..pagination import ArchivePaginator, TieredPaginator
+from ..page_cache import remembered
+from ..pagination import ArchivePaginator, RankedPage, TieredPaginator
 from ..search import count_matches
+from ..selectors.rows import KeptRows
 from ..selectors.visibility import current_language, public_events
+
+
+class KeptPageKeys:
+    """For the paginators of public lists: the keys of a page are kept per content version, under the list's
+    ``count_key`` (its path, language and filters) and the page's number and size, like its total; the page
+    then holds ``KeptRows``, read only if ``{% event_rows %}`` has not kept the written rows already.
+
+    A page read for the first time is returned as the paginator made it (its rows already read)."""
+
+    def page(self, number):
+        if not self.count_key:
+            return super().page(number)
+        number = self.validate_number(number)
+        made = []
+
+        def keys() -> tuple[list, bool | None]:
+            page = super(KeptPageKeys, self).page(number)
+            made.append(page)
+            return [row.pk for row in page.object_list], getattr(page, "more", None)
+
+        found, more = remembered(f"page-keys:{self.per_page}:{number}", self.count_key, keys)
+        if made:
+            return made[0]
+        return self.kept_page(KeptRows(found, self.object_list), number, more)
+
+
+class KeptArchivePaginator(KeptPageKeys, ArchivePaginator):
+    def kept_page(self, rows, number, more):
+        return self._get_page(rows, number, self)
+
+
+class KeptTieredPaginator(KeptPageKeys, TieredPaginator):
+    def kept_page(self, rows, number, more):
+        return RankedPage(rows, number, self, more=more)
 
 
 class PublicEventsMixin:
@@ -22,7 +58,7 @@ class FilteredEventListView(PublicEventsMixin, ListView):
     """A list of events narrowed by the GET filter form; the filters survive pagination."""
 
     paginate_by = 20
-    paginator_class = ArchivePaginator
+    paginator_class = KeptArchivePaginator
     filter_section = None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
@@ -32,7 +68,7 @@ class FilteredEventListView(PublicEventsMixin, ListView):
         if any(name == "q" for name, _value in self.filters_in_effect()):
             # Words can match most of the archive, and counting that reads most of the table: like search,
             # the count is exact up to a limit and an estimate ("About N") beyond, every page still reachable.
-            return TieredPaginator(
+            return KeptTieredPaginator(
                 queryset,
                 per_page,
                 orphans=orphans,

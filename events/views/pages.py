@@ -10,11 +10,11 @@ from django.views.generic import ListView, TemplateView
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
 from ..page_cache import remembered
-from ..pagination import TieredPaginator
 from ..search import count_matches, search_events, search_tiers
+from ..selectors.rows import kept_rows
 from ..selectors.sections import active_sections, section_links
 from ..selectors.visibility import current_language
-from .base import FilteredEventListView, PublicEventsMixin
+from .base import FilteredEventListView, KeptTieredPaginator, PublicEventsMixin
 
 MAX_QUERY_LENGTH = 200
 # What a dated link to an event needs (``event_dates`` and ``event_link``).
@@ -27,17 +27,32 @@ class HomeView(PublicEventsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        language = current_language()
         events = self.public_events()
         # "Latest" is about when a release came out, not when its event takes place: an announcement of a
         # summit three months ahead is news today, and must not sit above today's statement for three months.
-        context["latest_events"] = events.order_by("-publish_at", "-pk")[:8]
+        latest = events.order_by("-publish_at", "-pk")[:8]
+        context["latest_events"] = kept_rows("home-latest", language, latest, events)
         # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch.
         context["upcoming_events"] = events.upcoming().select_related(None).only(*LINK_FIELDS)[:5]
-        context["section_links"] = remembered("section-links", current_language(), section_links)
-        days = month_events(events, today.year, today.month, days_only=True)
-        context["month"] = month_grid(today.year, today.month, days)
+        context["section_links"] = remembered("section-links", language, section_links)
+        # The compact grid shows how many events each day has: worked out once per content version and day
+        # (a month of a large archive is hundreds of events to place on their local days).
+        zone = timezone.get_current_timezone_name()
+        context["month"] = remembered("home-month", f"{language}|{today}|{zone}", lambda: compact_month(events, today))
         context["back_here"] = self.request.get_full_path()
         return context
+
+
+def compact_month(events, today):
+    """The month grid of ``today`` for the home page: each day holds the keys of its events (all the compact
+    grid shows is how many there are), so that it is small to keep."""
+    days = month_events(events, today.year, today.month, days_only=True)
+    grid = month_grid(today.year, today.month, days, today=today)
+    for week in grid.weeks:
+        for day in week:
+            day.events = [event.pk for event in day.events]
+    return grid
 
 
 class EventListView(FilteredEventListView):
@@ -85,7 +100,7 @@ class PressContactListView(ListView):
 class SearchView(PublicEventsMixin, ListView):
     template_name = "events/search.html"
     paginate_by = 20
-    paginator_class = TieredPaginator
+    paginator_class = KeptTieredPaginator
     context_object_name = "results"
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
