@@ -10,7 +10,7 @@ given as ``selectors.rows.KeptRows`` is keyed by its keys alone and its rows are
 from __future__ import annotations
 
 from django import template
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
 
@@ -66,3 +66,25 @@ def short_lead(lead: str) -> str:
     if len(words) <= LEAD_WORDS:
         return " ".join(words)
     return Truncator(lead).words(LEAD_WORDS, truncate=" …")
+
+
+@register.simple_tag(takes_context=True)
+def filter_form(context) -> str:
+    """``includes/filter_form.html`` for the list's ``filter``.
+
+    With no filter in use (most requests: a list's first and later pages) the form is the same for every
+    reader, and writing its nine fields through the form renderer was a quarter of a list page's time; so it
+    is kept per content version (its menus change with content), under the language, the list's address, its
+    fixed section and the raw values of any empty filter in the query. A form with filters in use or errors is
+    written each time."""
+    written = get_template("includes/filter_form.html").template
+    filterset = context.get("filter")
+    request = context.get("request")
+    if filterset is None or request is None or context.get("chips") or context.get("filter_errors"):
+        return written.render(context)
+    given = tuple((name, tuple(request.GET.getlist(name))) for name in filterset.form.fields if name in request.GET)
+    if any(value for _name, values in given for value in values):
+        return written.render(context)
+    fixed = getattr(filterset, "fixed_section", None)
+    key = repr((translation.get_language(), request.path, getattr(fixed, "pk", None), filterset.is_bound, given))
+    return remembered("filter-form", key, lambda: written.render(context))

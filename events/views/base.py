@@ -108,7 +108,10 @@ class FilteredEventListView(PublicEventsMixin, ListView):
     def subsections(self) -> list:
         """The active sub-sections of the page's section, for its navigation (the list itself keeps releases of
         inactive ones too: ``EventQuerySet.in_section``)."""
-        return list(self.filter_section.children.active().order_by("position", "name"))
+        section = self.filter_section
+        return remembered(
+            "subsections", str(section.pk), lambda: list(section.children.active().order_by("position", "name"))
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
