@@ -14,7 +14,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
 
-from ..page_cache import remembered
+from ..page_cache import LIST_FILTERS, remembered
 
 register = template.Library()
 
@@ -74,17 +74,17 @@ def filter_form(context) -> str:
 
     With no filter in use (most requests: a list's first and later pages) the form is the same for every
     reader, and writing its nine fields through the form renderer was a quarter of a list page's time; so it
-    is kept per content version (its menus change with content), under the language, the list's address, its
-    fixed section and the raw values of any empty filter in the query. A form with filters in use or errors is
-    written each time."""
+    is kept per content version (its menus change with content), under the language, the list's address and the
+    raw values of any empty filter in the query. A form with filters in use or errors is written each time, and
+    the list's ``filter`` (made only when read: ``FilteredEventListView``) is not even made when the form is kept."""
     written = get_template("includes/filter_form.html").template
-    filterset = context.get("filter")
     request = context.get("request")
-    if filterset is None or request is None or context.get("chips") or context.get("filter_errors"):
+    if request is None or context.get("chips") or context.get("filter_errors"):
         return written.render(context)
-    given = tuple((name, tuple(request.GET.getlist(name))) for name in filterset.form.fields if name in request.GET)
+    given = tuple((name, tuple(request.GET.getlist(name))) for name in sorted(LIST_FILTERS) if name in request.GET)
     if any(value for _name, values in given for value in values):
         return written.render(context)
-    fixed = getattr(filterset, "fixed_section", None)
-    key = repr((translation.get_language(), request.path, getattr(fixed, "pk", None), filterset.is_bound, given))
+    # The address names the list (and a section page its section); a form with any query is bound, and an
+    # empty field of a bound form is written with its empty value.
+    key = repr((translation.get_language(), request.path, bool(request.GET), given))
     return remembered("filter-form", key, lambda: written.render(context))

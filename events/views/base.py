@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import ListView
 
 from ..filters import EventFilter
-from ..page_cache import remembered
+from ..page_cache import LIST_FILTERS, remembered
 from ..pagination import ArchivePaginator, RankedPage, TieredPaginator
 from ..search import count_matches
 from ..selectors.rows import KeptRows
@@ -81,13 +81,27 @@ class FilteredEventListView(PublicEventsMixin, ListView):
             queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, count_key=count_key
         )
 
-    def get_queryset(self):
-        self.filterset = EventFilter(
+    @cached_property
+    def filters_given(self) -> bool:
+        """Whether the query names any filter (empty or not); only then is the list filtered by the form."""
+        return any(name in self.request.GET for name in LIST_FILTERS)
+
+    def make_filterset(self) -> EventFilter:
+        return EventFilter(
             self.request.GET or None, queryset=public_events(), section=self.filter_section, request=self.request
         )
-        events = self.filterset.qs
+
+    def get_queryset(self):
+        if self.filters_given:
+            self.filterset = self.make_filterset()
+            events = self.filterset.qs
+        else:
+            # No filter named (a list's first or later pages): the form would filter nothing, and building it is
+            # a tenth of the page; it is made only if it has to be written (``{% filter_form %}`` keeps it).
+            self.filterset = SimpleLazyObject(self.make_filterset)
+            events = public_events()
         # Without an explicit choice the list shows releases in the language the reader is using.
-        if not (self.filterset.is_bound and self.filterset.form.cleaned_data.get("language")):
+        if not (self.filters_given and self.filterset.form.cleaned_data.get("language")):
             events = events.in_language(current_language())
         if self.filter_section is not None:
             events = events.in_section(self.filter_section)
@@ -96,7 +110,7 @@ class FilteredEventListView(PublicEventsMixin, ListView):
     def filters_in_effect(self) -> list[tuple[str, str]]:
         """The filters that narrow the list: the form's cleaned values (an invalid form filters by its valid
         fields alone, as django-filter does)."""
-        if not self.filterset.is_bound:
+        if not self.filters_given:
             return []
         self.filterset.form.is_valid()
         cleaned = self.filterset.form.cleaned_data
@@ -116,7 +130,7 @@ class FilteredEventListView(PublicEventsMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        context["filter_errors"] = self.filterset.is_bound and not self.filterset.form.is_valid()
-        context["chips"] = self.filterset.active_filters()
+        context["filter_errors"] = self.filters_given and not self.filterset.form.is_valid()
+        context["chips"] = self.filterset.active_filters() if self.filters_given else []
         context["back_here"] = self.request.get_full_path()
         return context
