@@ -140,9 +140,11 @@ class EventDetailView(DetailView):
         translations = [
             version for version in versions if version.translation_key == event.translation_key and version != event
         ]
-        return self.render_to_response(
-            event_page_context(request, event, translations, parts=kept_release_parts(event))
-        )
+        context = event_page_context(request, event, translations, parts=kept_release_parts(event))
+        # The written article is kept per content version (``{% release_article %}``): the release and the way
+        # back are all it reads besides content.
+        context["article_key"] = repr((event.pk, context["back_url"], context["back_param"]))
+        return self.render_to_response(context)
 
 
 def release_versions(slug: str) -> list[Event]:

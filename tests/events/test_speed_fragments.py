@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
@@ -229,3 +230,31 @@ def test_the_home_grid_counts_a_new_event_on_its_day(client, commit, release, se
     html = page_text(client, HOME)
     assert link in html
     assert re.search(link + r' aria-label="[^"]*: 1 event"', html)
+
+
+def test_the_kept_release_article_follows_the_way_back_it_was_opened_with(client, release):
+    page = "/en/events/summit-communique/"
+    from_section = page_text(client, page + "?back=/en/sections/summits/")
+    from_search = page_text(client, page + "?back=/en/search/%3Fq%3Dcommunique")
+    plain = page_text(client, page)
+
+    assert '<a class="back-link" href="/en/sections/summits/">' in from_section
+    assert '<a class="back-link" href="/en/search/?q=communique">' in from_search
+    assert '<a class="back-link" href="/en/events/">' in plain
+    # Asked again, each is the same as the first time.
+    assert page_text(client, page + "?back=/en/sections/summits/") == from_section
+    assert page_text(client, page) == plain
+
+
+def test_a_preview_is_written_afresh_never_taken_from_the_public_pages_kept_article(client, superuser, release):
+    event = release["event"]
+    warm(client, ["/en/events/summit-communique/"])
+    # Saved without a commit (the test's transaction never commits), so the content version stays where it was:
+    # the public page may go on showing its kept article, but the preview shows the release as it is.
+    event.title = "Preview-only title"
+    event.save()
+    client.force_login(superuser)
+
+    html = page_text(client, reverse("admin:events_event_preview", args=[event.pk]))
+
+    assert "Preview-only title" in html and "Summit communique" not in html.split("</head>")[1]
