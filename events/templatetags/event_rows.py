@@ -9,6 +9,9 @@ given as ``selectors.rows.KeptRows`` is keyed by its keys alone and its rows are
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django import template
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -88,3 +91,42 @@ def filter_form(context) -> str:
     # empty field of a bound form is written with its empty value.
     key = repr((translation.get_language(), request.path, bool(request.GET), given))
     return remembered("filter-form", key, lambda: written.render(context))
+
+
+# Page links written in this process, by everything includes/pagination.html reads (see ``pagination``).
+KEPT_PAGINATIONS = 256
+_kept_paginations: OrderedDict = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context) -> str:
+    """``includes/pagination.html``: the page links of a list, kept in each process (the last
+    ``KEPT_PAGINATIONS``) under all they read: the language, the address with its query, the page's number,
+    the number of pages and whether others come before or after. They hold no content, only numbers and
+    addresses."""
+    written = get_template("includes/pagination.html").template
+    page = context.get("page_obj")
+    request = context.get("request")
+    if page is None or request is None:
+        return written.render(context)
+    key = (
+        translation.get_language(),
+        request.path,
+        tuple(sorted((name, tuple(values)) for name, values in request.GET.lists())),
+        page.number,
+        page.paginator.num_pages,
+        page.has_previous(),
+        page.has_next(),
+    )
+    with _kept_lock:
+        found = _kept_paginations.get(key)
+        if found is not None:
+            _kept_paginations.move_to_end(key)
+            return found
+    found = written.render(context)
+    with _kept_lock:
+        _kept_paginations[key] = found
+        while len(_kept_paginations) > KEPT_PAGINATIONS:
+            _kept_paginations.popitem(last=False)
+    return found
