@@ -396,6 +396,25 @@ def remembered(kind: str, key: str, compute, limit: int = 300):
     return value
 
 
+def remembered_until(kind: str, key: str, compute, limit: int = 300):
+    """As ``remembered``, for a value that also goes out of date at a moment of its own: ``compute()`` returns
+    ``(value, ends)``, ``ends`` a Unix time (or None) after which the value may no longer be true (the "upcoming"
+    events stop being upcoming as each is over). It is kept no later than that moment."""
+    version = content_version()
+    cache_key = f"cso:{kind}:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+    value = cache.get(cache_key)
+    if value is None:
+        value, ends = compute()
+        now = time.time()
+        until = valid_until(version, now, limit=limit)
+        if ends is not None:
+            until = min(until, ends)
+        lifetime = int(until - now)
+        if lifetime > 0:
+            cache.set(cache_key, value, timeout=lifetime)
+    return value
+
+
 def _is_public_path(path: str) -> bool:
     if path in EXTRA_PUBLIC_PATHS:
         return True

@@ -9,7 +9,7 @@ from django.views.generic import ListView, TemplateView
 
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
-from ..page_cache import remembered
+from ..page_cache import remembered, remembered_until
 from ..search import count_matches, search_events, search_tiers
 from ..selectors.rows import kept_rows
 from ..selectors.sections import active_sections, section_links
@@ -33,8 +33,9 @@ class HomeView(PublicEventsMixin, TemplateView):
         # summit three months ahead is news today, and must not sit above today's statement for three months.
         latest = events.order_by("-publish_at", "-pk")[:8]
         context["latest_events"] = kept_rows("home-latest", language, latest, events)
-        # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch.
-        context["upcoming_events"] = events.upcoming().select_related(None).only(*LINK_FIELDS)[:5]
+        # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch. Kept per
+        # content version until the first of them is over (only then can another take its place).
+        context["upcoming_events"] = remembered_until("home-upcoming", language, lambda: upcoming_panel(events))
         context["section_links"] = remembered("section-links", language, section_links)
         # The compact grid shows how many events each day has: worked out once per content version and day
         # (a month of a large archive is hundreds of events to place on their local days).
@@ -42,6 +43,14 @@ class HomeView(PublicEventsMixin, TemplateView):
         context["month"] = remembered("home-month", f"{language}|{today}|{zone}", lambda: compact_month(events, today))
         context["back_here"] = self.request.get_full_path()
         return context
+
+
+def upcoming_panel(events) -> tuple[list, float | None]:
+    """The next five events not over yet, and the moment the first of them is over (an event is over once
+    both its start and its end, when it has one, are past)."""
+    rows = list(events.upcoming().select_related(None).only(*LINK_FIELDS)[:5])
+    over = [max(event.starts_at, event.ends_at or event.starts_at).timestamp() for event in rows]
+    return rows, min(over, default=None)
 
 
 def compact_month(events, today):

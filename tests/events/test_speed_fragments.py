@@ -258,3 +258,31 @@ def test_a_preview_is_written_afresh_never_taken_from_the_public_pages_kept_arti
     html = page_text(client, reverse("admin:events_event_preview", args=[event.pk]))
 
     assert "Preview-only title" in html and "Summit communique" not in html.split("</head>")[1]
+
+
+def upcoming_panel(html: str) -> str:
+    return html.split('id="upcoming-heading"')[1].split("</section>")[0]
+
+
+def test_the_kept_upcoming_panel_drops_an_event_the_moment_it_is_over(client, commit, settings):
+    settings.CSO_PAGE_CACHE_SECONDS = 0
+    now = timezone.now().replace(microsecond=0)
+
+    def build():
+        EventFactory(title="Briefing in ten minutes", starts_at=now + timedelta(minutes=10))
+        EventFactory(title="Forum under way", starts_at=now - timedelta(days=1), ends_at=now + timedelta(minutes=20))
+        EventFactory(title="Visit next week", starts_at=now + timedelta(days=7))
+
+    commit(build)
+    with time_machine.travel(now, tick=False):
+        warm(client, [HOME])
+        panel = upcoming_panel(page_text(client, HOME))
+        assert "Briefing in ten minutes" in panel and "Forum under way" in panel and "Visit next week" in panel
+    with time_machine.travel(now + timedelta(minutes=10), tick=False):
+        assert "Briefing in ten minutes" in upcoming_panel(page_text(client, HOME))  # starting now: not over yet
+    with time_machine.travel(now + timedelta(minutes=11), tick=False):
+        panel = upcoming_panel(page_text(client, HOME))
+        assert "Briefing in ten minutes" not in panel and "Forum under way" in panel
+    with time_machine.travel(now + timedelta(minutes=21), tick=False):
+        panel = upcoming_panel(page_text(client, HOME))
+        assert "Forum under way" not in panel and "Visit next week" in panel
