@@ -31,7 +31,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, Error, connection
 from django.db.models import Q
 from django.http import QueryDict
@@ -393,6 +393,35 @@ def remembered(kind: str, key: str, compute, limit: int = 300):
         lifetime = int(valid_until(version, now, limit=limit) - now)
         if lifetime > 0:
             cache.set(cache_key, value, timeout=lifetime)
+    return value
+
+
+# Where ``remembered_here`` keeps its copies in this process: the per-process cache of the page chrome (a local
+# memory cache, emptied with the others between tests).
+HERE_CACHE = "chrome"
+
+
+def remembered_here(kind: str, key: str, compute, limit: int = 300):
+    """``remembered``, with a copy kept in this process as well, so that a page asking for several such values
+    (its rows, its form, its keys) does not pay a Redis round trip for each.
+
+    The copy is filed under the same key (the content version, read from the database once per request, is in
+    it) and dropped at the same moment as the shared value would be (``valid_until``: the next scheduled
+    publication, local midnight, ``limit``), so it is exactly as current; like any local memory cache it
+    gives each caller its own copy."""
+    version = content_version()
+    cache_key = f"cso:{kind}:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+    here = caches[HERE_CACHE]
+    value = here.get(cache_key)
+    if value is not None:
+        return value
+    value = remembered(kind, key, compute, limit=limit)
+    if value is None:  # never kept (an address that answers nothing): not worth a place here either
+        return value
+    now = time.time()
+    lifetime = int(valid_until(version, now, limit=limit) - now)
+    if lifetime > 0:
+        here.set(cache_key, value, timeout=lifetime)
     return value
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..page_cache import remembered
+from ..page_cache import remembered_here
 
 
 class KeptRows(Sequence):
@@ -64,5 +64,5 @@ def kept_rows(kind: str, key: str, rows, source) -> KeptRows:
         read.extend(rows)
         return [row.pk for row in read]
 
-    found = remembered(kind, key, keys)
+    found = remembered_here(kind, key, keys)
     return KeptRows(found, source, rows=read if read or not found else None)

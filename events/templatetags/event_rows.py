@@ -17,7 +17,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.text import Truncator
 
-from ..page_cache import LIST_FILTERS, remembered
+from ..page_cache import LIST_FILTERS, remembered_here
 
 register = template.Library()
 
@@ -58,7 +58,7 @@ def event_rows(
             rows,
         )
     )
-    return remembered("event-rows", key, lambda: render_to_string("includes/event_rows.html", values))
+    return remembered_here("event-rows", key, lambda: render_to_string("includes/event_rows.html", values))
 
 
 @register.filter
@@ -90,7 +90,7 @@ def filter_form(context) -> str:
     # The address names the list (and a section page its section); a form with any query is bound, and an
     # empty field of a bound form is written with its empty value.
     key = repr((translation.get_language(), request.path, bool(request.GET), given))
-    return remembered("filter-form", key, lambda: written.render(context))
+    return remembered_here("filter-form", key, lambda: written.render(context))
 
 
 # Page links written in this process, by everything includes/pagination.html reads (see ``pagination``).

@@ -13,7 +13,7 @@ from django import template
 from django.template.loader import get_template
 from django.utils import translation
 
-from ..page_cache import remembered
+from ..page_cache import remembered_here
 
 register = template.Library()
 
@@ -24,4 +24,4 @@ def release_article(context) -> str:
     key = context.get("article_key")
     if not key:
         return written.render(context)
-    return remembered("release-article", repr((translation.get_language(), key)), lambda: written.render(context))
+    return remembered_here("release-article", repr((translation.get_language(), key)), lambda: written.render(context))

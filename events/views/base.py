@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.generic import ListView
 
 from ..filters import EventFilter
-from ..page_cache import LIST_FILTERS, remembered
+from ..page_cache import LIST_FILTERS, remembered_here
 from ..pagination import ArchivePaginator, RankedPage, TieredPaginator
 from ..search import count_matches
 from ..selectors.rows import KeptRows
@@ -31,7 +31,7 @@ class KeptPageKeys:
             made.append(page)
             return [row.pk for row in page.object_list], getattr(page, "more", None)
 
-        found, more = remembered(f"page-keys:{self.per_page}:{number}", self.count_key, keys)
+        found, more = remembered_here(f"page-keys:{self.per_page}:{number}", self.count_key, keys)
         if made:
             return made[0]
         return self.kept_page(KeptRows(found, self.object_list), number, more)
@@ -123,7 +123,7 @@ class FilteredEventListView(PublicEventsMixin, ListView):
         """The active sub-sections of the page's section, for its navigation (the list itself keeps releases of
         inactive ones too: ``EventQuerySet.in_section``)."""
         section = self.filter_section
-        return remembered(
+        return remembered_here(
             "subsections", str(section.pk), lambda: list(section.children.active().order_by("position", "name"))
         )
 

@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 from ..media.links import give_grant, grant_query
 from ..models import Attachment, Event
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
-from ..page_cache import remembered
+from ..page_cache import remembered_here
 from ..selectors.releases import other_events, people_of
 from ..selectors.structured_data import lead_photo
 from ..selectors.visibility import current_language
@@ -60,7 +60,7 @@ def kept_release_parts(event: Event) -> tuple[list, list, list, list]:
     """``release_parts`` of a release the public can reach, kept per content version: every change to what they
     show (a person, a phone, a photo, a link) gives the content version a new value (events.cache_invalidation).
     Never for a preview or an embargo page, whose unpublished releases change without that."""
-    return remembered("release-parts", str(event.pk), lambda: release_parts(event))
+    return remembered_here("release-parts", str(event.pk), lambda: release_parts(event))
 
 
 def event_page_context(
@@ -127,7 +127,7 @@ class EventDetailView(DetailView):
         language = current_language()
         # The release at this address and its other language versions, in one query, kept per content version
         # (an address that answers nothing is asked again: None is never kept).
-        versions = remembered("release-versions", slug, lambda: release_versions(slug) or None) or []
+        versions = remembered_here("release-versions", slug, lambda: release_versions(slug) or None) or []
         here = [version for version in versions if version.slug == slug]
         event = next((version for version in here if version.language == language), None)
         if event is None:

@@ -9,7 +9,7 @@ from django.views.generic import ListView, TemplateView
 
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
-from ..page_cache import remembered, remembered_until
+from ..page_cache import remembered_here, remembered_until
 from ..search import count_matches, search_events, search_tiers
 from ..selectors.rows import kept_rows
 from ..selectors.sections import active_sections, section_links
@@ -36,11 +36,13 @@ class HomeView(PublicEventsMixin, TemplateView):
         # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch. Kept per
         # content version until the first of them is over (only then can another take its place).
         context["upcoming_events"] = remembered_until("home-upcoming", language, lambda: upcoming_panel(events))
-        context["section_links"] = remembered("section-links", language, section_links)
+        context["section_links"] = remembered_here("section-links", language, section_links)
         # The compact grid shows how many events each day has: worked out once per content version and day
         # (a month of a large archive is hundreds of events to place on their local days).
         zone = timezone.get_current_timezone_name()
-        context["month"] = remembered("home-month", f"{language}|{today}|{zone}", lambda: compact_month(events, today))
+        context["month"] = remembered_here(
+            "home-month", f"{language}|{today}|{zone}", lambda: compact_month(events, today)
+        )
         context["back_here"] = self.request.get_full_path()
         return context
 
@@ -83,7 +85,7 @@ class SectionDetailView(FilteredEventListView):
     def dispatch(self, request, *args, **kwargs):
         # Kept per content version, as its sub-sections are (an address that is no section is asked again).
         slug = kwargs["slug"]
-        self.section = remembered("section", slug, lambda: active_section(slug))
+        self.section = remembered_here("section", slug, lambda: active_section(slug))
         if self.section is None:
             raise Http404("No section at this address.")
         self.filter_section = self.section
