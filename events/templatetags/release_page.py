@@ -3,7 +3,7 @@
 Writing a release (its photos, documents, people, press contacts and "other events") through the template engine
 was a third of its page's time. The public page of a release (``EventDetailView``) puts ``article_key`` in the
 context: everything the article reads besides content (the way back); the written article is then kept per
-content version (``page_cache.remembered``) under that key and the language, so any change to what it shows
+content version (``page_cache.remembered_here``) under that key and the language, so any change to what it shows
 writes it again. The preview and embargo pages give no key and write it every time.
 """
 
