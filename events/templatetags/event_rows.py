@@ -3,9 +3,9 @@
 
 Lists show twenty rows, and writing them through the template engine is a third of a list page's time; the
 written list is kept per content version (``page_cache.remembered_here``: in Redis and in each process), under
-the rows it shows and everything
-else the template reads (language, way back, heading level), so it is written once per content change. A list
-given as ``selectors.rows.KeptRows`` is keyed by its keys alone and its rows are read only to write it.
+the rows it shows and everything else the template reads (language, way back, heading level), so it is written
+once per content change. A list given as ``selectors.rows.KeptRows`` is keyed by its keys alone and its rows are
+read only to write it.
 """
 
 from __future__ import annotations
