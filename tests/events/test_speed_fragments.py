@@ -286,3 +286,15 @@ def test_the_kept_upcoming_panel_drops_an_event_the_moment_it_is_over(client, co
     with time_machine.travel(now + timedelta(minutes=21), tick=False):
         panel = upcoming_panel(page_text(client, HOME))
         assert "Forum under way" not in panel and "Visit next week" in panel
+
+
+def test_the_kept_filter_form_is_used_only_with_no_filter_in_use(client, release):
+    warm(client, [ALL_EVENTS])
+
+    chosen = page_text(client, ALL_EVENTS + "?kind=speech")
+    plain = page_text(client, ALL_EVENTS)
+    wrong = page_text(client, ALL_EVENTS + "?year=abc")
+
+    assert '<option value="speech" selected>' in chosen and "Filters (1 in use)" in chosen
+    assert '<option value="speech" selected>' not in plain and "Filters (1 in use)" not in plain
+    assert '<details class="filter-details" open>' in wrong and '<details class="filter-details" open>' not in plain
