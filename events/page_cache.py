@@ -31,7 +31,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, Error, connection
 from django.db.models import Q
 from django.http import QueryDict
@@ -201,6 +201,29 @@ def tag_version_if_read(tag: str) -> int | None:
     return tags.get(tag) if tags else None
 
 
+def once_per_request(key: str, compute):
+    """``compute()``, worked out once in this request and reused for the rest of it (outside a request, every
+    time). For values a page asks for several times over and that the request itself does not change: the
+    office's identity is named in the title, the head, the header and the footer."""
+    memo = _request_version.get()
+    if memo is None:
+        return compute()
+    kept = memo.setdefault("values", {})
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
+
+
+def forget_in_request(prefix: str) -> None:
+    """Drop what ``once_per_request`` kept in this request under keys starting with ``prefix`` (the value was
+    just changed)."""
+    memo = _request_version.get()
+    kept = memo.get("values") if memo else None
+    if kept:
+        for key in [key for key in kept if key.startswith(prefix)]:
+            del kept[key]
+
+
 @lru_cache(maxsize=1)
 def _version_query() -> str:
     # Written once by hand: the ORM would spend longer compiling this query than a cache hit costs in all.
@@ -368,6 +391,54 @@ def remembered(kind: str, key: str, compute, limit: int = 300):
         value = compute()
         now = time.time()
         lifetime = int(valid_until(version, now, limit=limit) - now)
+        if lifetime > 0:
+            cache.set(cache_key, value, timeout=lifetime)
+    return value
+
+
+# Where ``remembered_here`` keeps its copies in this process: the per-process cache of the page chrome (a local
+# memory cache, emptied with the others between tests).
+HERE_CACHE = "chrome"
+
+
+def remembered_here(kind: str, key: str, compute, limit: int = 300):
+    """``remembered``, with a copy kept in this process as well, so that a page asking for several such values
+    (its rows, its form, its keys) does not pay a Redis round trip for each.
+
+    The copy is filed under the same key (the content version, read from the database once per request, is in
+    it) and dropped at the same moment as the shared value would be (``valid_until``: the next scheduled
+    publication, local midnight, ``limit``), so it is exactly as current; like any local memory cache it
+    gives each caller its own copy."""
+    version = content_version()
+    cache_key = f"cso:{kind}:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+    here = caches[HERE_CACHE]
+    value = here.get(cache_key)
+    if value is not None:
+        return value
+    value = remembered(kind, key, compute, limit=limit)
+    if value is None:  # never kept (an address that answers nothing): not worth a place here either
+        return value
+    now = time.time()
+    lifetime = int(valid_until(version, now, limit=limit) - now)
+    if lifetime > 0:
+        here.set(cache_key, value, timeout=lifetime)
+    return value
+
+
+def remembered_until(kind: str, key: str, compute, limit: int = 300):
+    """As ``remembered``, for a value that also goes out of date at a moment of its own: ``compute()`` returns
+    ``(value, ends)``, ``ends`` a Unix time (or None) after which the value may no longer be true (the "upcoming"
+    events stop being upcoming as each is over). It is kept no later than that moment."""
+    version = content_version()
+    cache_key = f"cso:{kind}:{version}:{hashlib.sha256(key.encode()).hexdigest()}"
+    value = cache.get(cache_key)
+    if value is None:
+        value, ends = compute()
+        now = time.time()
+        until = valid_until(version, now, limit=limit)
+        if ends is not None:
+            until = min(until, ends)
+        lifetime = int(until - now)
         if lifetime > 0:
             cache.set(cache_key, value, timeout=lifetime)
     return value

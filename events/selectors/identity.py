@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from ..models import SiteIdentity
 from ..models.identity import ROW_ID
-from ..page_cache import SITE_TAG, tag_version_if_read
+from ..page_cache import SITE_TAG, forget_in_request, once_per_request, tag_version_if_read
 
 IDENTITY_KEY = "cso:site-identity"
 # Stored in the cache when there is no row, so that a site nobody has named yet does not ask every time.
@@ -94,14 +94,19 @@ def site_identity(language: str | None = None) -> Identity:
     down, or came back from an older snapshot) or another app server that cached the old row a moment before
     cannot put the old name on a page. Elsewhere (staff screens) the cached row is used as it is, at no cost.
     """
+    language = _language(language)
+    # A page names the office in its title, head, header and footer: one cache read per request is enough.
+    return once_per_request(f"{IDENTITY_KEY}:{language}", lambda: _identity_from(_kept_row(), language))
+
+
+def _kept_row() -> dict | str:
     version = tag_version_if_read(SITE_TAG)
     cached = cache.get(IDENTITY_KEY)
     if isinstance(cached, tuple) and len(cached) == 2 and (version is None or cached[0] == version):
-        stored = cached[1]
-    else:
-        stored = _stored_row()
-        cache.set(IDENTITY_KEY, (version, stored), None)
-    return _identity_from(stored, _language(language))
+        return cached[1]
+    stored = _stored_row()
+    cache.set(IDENTITY_KEY, (version, stored), None)
+    return stored
 
 
 def default_identity(language: str | None = None) -> Identity:
@@ -115,3 +120,4 @@ def site_name(language: str | None = None) -> str:
 
 def forget_site_identity() -> None:
     cache.delete(IDENTITY_KEY)
+    forget_in_request(IDENTITY_KEY)

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from ..models import Event, EventParticipant, EventPressContact, Person, PhoneNumber
-from ..page_cache import remembered
+from ..page_cache import remembered_here
 from .visibility import public_events
 
 OTHER_EVENTS = 4
@@ -62,7 +62,7 @@ def other_events(event: Event, participant_ids: list[int]) -> list[Event]:
     (``page_cache.remembered``): any edit, withdrawal or deletion changes the version, and a scheduled release
     is picked up at its minute, so the kept rows are exactly what a fresh query would return.
     """
-    return remembered(
+    return remembered_here(
         "other-events", f"{event.pk}:{sorted(participant_ids)}", lambda: _other_events(event, participant_ids)
     )
 

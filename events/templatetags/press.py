@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,9 +71,18 @@ def event_url(event) -> str:
 
 @register.simple_tag
 def maybe_url(name: str, *args, **kwargs) -> str:
-    """``{% url %}`` for routes another part of the project provides; empty while they do not exist."""
+    """``{% url %}`` for routes another part of the project provides; empty while they do not exist.
+
+    Remembered in each process: a page asks for five to seven of these, and routes change only with a
+    deployment (a new process)."""
+    language, urlconf, prefix = translation.get_language(), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    return _maybe_url(name, args, tuple(sorted(kwargs.items())), language, urlconf, prefix)
+
+
+@lru_cache(maxsize=2048)
+def _maybe_url(name: str, args: tuple, kwargs: tuple, language, urlconf, prefix) -> str:
     try:
-        return reverse(name, args=args, kwargs=kwargs)
+        return reverse(name, args=args, kwargs=dict(kwargs))
     except NoReverseMatch:
         return ""
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from ..selectors.identity import site_name
+from ..page_cache import remembered_here
+from ..selectors.identity import site_identity, site_name
 from ..selectors.structured_data import (
     breadcrumb_list,
     lead_photo,
@@ -157,8 +158,37 @@ def page_meta(context, title: str = "", description: str = "") -> dict:
         return {"share": None}
     absolute = request.build_absolute_uri
     language = current_language()
-    home = reverse("events:home")
     canonical = canonical_address(request, context)
+    kept = _kept_as(context)
+    if kept is None:
+        page = _page(context, request, absolute, language, title)
+    else:
+        # Everything the head says about this page comes from content (kept per content version, which any
+        # change to it moves on), the office's identity (its stamp changes with every save) and the key.
+        key = repr((kept, language, absolute("/"), canonical, description, site_identity().stamp))
+        page = remembered_here("page-meta", key, lambda: _page(context, request, absolute, language, title))
+    page["description"] = description or page["description"]
+    page["image_url"] = absolute(page["image"].url) if page["image"] else ""
+    return {
+        "share": page,
+        "canonical": canonical,
+        "site_name": site_name(),
+        "locale": OG_LOCALES.get(language, language),
+        "other_locales": [OG_LOCALES.get(code, code) for code in other_languages(context, language)],
+        "noindex": context.get("noindex"),
+    }
+
+
+def _kept_as(context) -> tuple | None:
+    """What names this page's head among those kept: the public page of a release (its ``article_key``; its
+    JSON-LD and card are a tenth of the page's time). Other heads cost little and are written each time."""
+    if context.get("event") is not None and context.get("article_key"):
+        return ("release", context["article_key"])
+    return None
+
+
+def _page(context, request, absolute, language: str, title: str) -> dict:
+    home = reverse("events:home")
     if context.get("event") is not None:
         page = _release(context, absolute, home)
     elif context.get("person") is not None:
@@ -184,13 +214,4 @@ def page_meta(context, title: str = "", description: str = "") -> dict:
             "properties": [],
             "json_ld": nodes,
         }
-    page["description"] = description or page["description"]
-    page["image_url"] = absolute(page["image"].url) if page["image"] else ""
-    return {
-        "share": page,
-        "canonical": canonical,
-        "site_name": site_name(),
-        "locale": OG_LOCALES.get(language, language),
-        "other_locales": [OG_LOCALES.get(code, code) for code in other_languages(context, language)],
-        "noindex": context.get("noindex"),
-    }
+    return page

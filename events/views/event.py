@@ -13,6 +13,7 @@ from django.views.generic import DetailView
 from ..media.links import give_grant, grant_query
 from ..models import Attachment, Event
 from ..navigation import BACK_PARAMETER, back_url, safe_back_path
+from ..page_cache import remembered_here
 from ..selectors.releases import other_events, people_of
 from ..selectors.structured_data import lead_photo
 from ..selectors.visibility import current_language
@@ -47,8 +48,23 @@ def translation_of_path(path: str, language: str) -> str | None:
     return translated if translated != path or path.startswith(f"/{language}/") else None
 
 
+def release_parts(event: Event) -> tuple[list, list, list, list]:
+    """The participants, press contacts, shown attachments and organisations of ``event``, in their orders."""
+    participants, press_contacts = people_of(event)
+    withdrawn = event.status == Event.Status.WITHDRAWN
+    attachments = [] if withdrawn else list(Attachment.objects.shown().filter(event=event).order_by("position", "pk"))
+    return participants, press_contacts, attachments, list(event.organizations.order_by("name"))
+
+
+def kept_release_parts(event: Event) -> tuple[list, list, list, list]:
+    """``release_parts`` of a release the public can reach, kept per content version: every change to what they
+    show (a person, a phone, a photo, a link) gives the content version a new value (events.cache_invalidation).
+    Never for a preview or an embargo page, whose unpublished releases change without that."""
+    return remembered_here("release-parts", str(event.pk), lambda: release_parts(event))
+
+
 def event_page_context(
-    request, event: Event, translations: list[Event] | None = None, *, media_grant: str = ""
+    request, event: Event, translations: list[Event] | None = None, *, media_grant: str = "", parts=None
 ) -> dict:
     """Everything ``events/event_detail.html`` needs for ``event``, in a fixed number of queries.
 
@@ -59,10 +75,11 @@ def event_page_context(
 
     A withdrawn release keeps its page and notice, but no photos, documents or downloads: their files answer
     only while a release is public, so the page links none of them.
+
+    ``parts``: what ``release_parts`` returns, when the caller has it (the public page keeps it).
     """
     withdrawn = event.status == Event.Status.WITHDRAWN
-    participants, press_contacts = people_of(event)
-    attachments = [] if withdrawn else list(Attachment.objects.shown().filter(event=event).order_by("position", "pk"))
+    participants, press_contacts, attachments, organizations = parts if parts is not None else release_parts(event)
     give_grant(attachments, media_grant)
     photos = [item for item in attachments if item.kind == Attachment.Kind.PHOTO]
     documents = [item for item in attachments if item.kind == Attachment.Kind.DOCUMENT]
@@ -78,7 +95,7 @@ def event_page_context(
         "event": event,
         "object": event,
         "participants": participants,
-        "organizations": list(event.organizations.order_by("name")),
+        "organizations": organizations,
         "press_contacts": press_contacts,
         "photos": photos,
         "lead_photo": lead_photo(event, photos),
@@ -108,11 +125,9 @@ class EventDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         slug = kwargs["slug"]
         language = current_language()
-        # The release at this address and its other language versions, in one query.
-        same_release = Event.objects.filter(slug=slug).values("translation_key")
-        versions = list(
-            Event.objects.reachable().select_related("section__parent").filter(translation_key__in=same_release)
-        )
+        # The release at this address and its other language versions, in one query, kept per content version
+        # (an address that answers nothing is asked again: None is never kept).
+        versions = remembered_here("release-versions", slug, lambda: release_versions(slug) or None) or []
         here = [version for version in versions if version.slug == slug]
         event = next((version for version in here if version.language == language), None)
         if event is None:
@@ -125,4 +140,14 @@ class EventDetailView(DetailView):
         translations = [
             version for version in versions if version.translation_key == event.translation_key and version != event
         ]
-        return self.render_to_response(event_page_context(request, event, translations))
+        context = event_page_context(request, event, translations, parts=kept_release_parts(event))
+        # The written article is kept per content version (``{% release_article %}``): the release and the way
+        # back are all it reads besides content.
+        context["article_key"] = repr((event.pk, context["back_url"], context["back_param"]))
+        return self.render_to_response(context)
+
+
+def release_versions(slug: str) -> list[Event]:
+    """The reachable release at ``slug`` and its other language versions."""
+    same_release = Event.objects.filter(slug=slug).values("translation_key")
+    return list(Event.objects.reachable().select_related("section__parent").filter(translation_key__in=same_release))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from ..calendar import month_events, month_grid
 from ..models import Event, Person, PhoneNumber, Section
-from ..page_cache import remembered
-from ..pagination import TieredPaginator
+from ..page_cache import remembered_here, remembered_until
 from ..search import count_matches, search_events, search_tiers
+from ..selectors.rows import kept_rows
 from ..selectors.sections import active_sections, section_links
 from ..selectors.visibility import current_language
-from .base import FilteredEventListView, PublicEventsMixin
+from .base import FilteredEventListView, KeptTieredPaginator, PublicEventsMixin
 
 MAX_QUERY_LENGTH = 200
 # What a dated link to an event needs (``event_dates`` and ``event_link``).
@@ -27,17 +27,43 @@ class HomeView(PublicEventsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        language = current_language()
         events = self.public_events()
         # "Latest" is about when a release came out, not when its event takes place: an announcement of a
         # summit three months ahead is news today, and must not sit above today's statement for three months.
-        context["latest_events"] = events.order_by("-publish_at", "-pk")[:8]
-        # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch.
-        context["upcoming_events"] = events.upcoming().select_related(None).only(*LINK_FIELDS)[:5]
-        context["section_links"] = remembered("section-links", current_language(), section_links)
-        days = month_events(events, today.year, today.month, days_only=True)
-        context["month"] = month_grid(today.year, today.month, days)
+        latest = events.order_by("-publish_at", "-pk")[:8]
+        context["latest_events"] = kept_rows("home-latest", language, latest, events)
+        # The upcoming panel shows dates and linked titles only: no section, photo or lead to fetch. Kept per
+        # content version until the first of them is over (only then can another take its place).
+        context["upcoming_events"] = remembered_until("home-upcoming", language, lambda: upcoming_panel(events))
+        context["section_links"] = remembered_here("section-links", language, section_links)
+        # The compact grid shows how many events each day has: worked out once per content version and day
+        # (a month of a large archive is hundreds of events to place on their local days).
+        zone = timezone.get_current_timezone_name()
+        context["month"] = remembered_here(
+            "home-month", f"{language}|{today}|{zone}", lambda: compact_month(events, today)
+        )
         context["back_here"] = self.request.get_full_path()
         return context
+
+
+def upcoming_panel(events) -> tuple[list, float | None]:
+    """The next five events not over yet, and the moment the first of them is over (an event is over once
+    both its start and its end, when it has one, are past)."""
+    rows = list(events.upcoming().select_related(None).only(*LINK_FIELDS)[:5])
+    over = [max(event.starts_at, event.ends_at or event.starts_at).timestamp() for event in rows]
+    return rows, min(over, default=None)
+
+
+def compact_month(events, today):
+    """The month grid of ``today`` for the home page: each day holds the keys of its events (all the compact
+    grid shows is how many there are), so that it is small to keep."""
+    days = month_events(events, today.year, today.month, days_only=True)
+    grid = month_grid(today.year, today.month, days, today=today)
+    for week in grid.weeks:
+        for day in week:
+            day.events = [event.pk for event in day.events]
+    return grid
 
 
 class EventListView(FilteredEventListView):
@@ -57,7 +83,11 @@ class SectionDetailView(FilteredEventListView):
     template_name = "events/section_detail.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.section = get_object_or_404(Section.objects.active().select_related("parent"), slug=kwargs["slug"])
+        # Kept per content version, as its sub-sections are (an address that is no section is asked again).
+        slug = kwargs["slug"]
+        self.section = remembered_here("section", slug, lambda: active_section(slug))
+        if self.section is None:
+            raise Http404("No section at this address.")
         self.filter_section = self.section
         return super().dispatch(request, *args, **kwargs)
 
@@ -66,6 +96,10 @@ class SectionDetailView(FilteredEventListView):
         context["section"] = self.section
         context["subsections"] = self.subsections
         return context
+
+
+def active_section(slug: str) -> Section | None:
+    return Section.objects.active().select_related("parent").filter(slug=slug).first()
 
 
 class PressContactListView(ListView):
@@ -85,7 +119,7 @@ class PressContactListView(ListView):
 class SearchView(PublicEventsMixin, ListView):
     template_name = "events/search.html"
     paginate_by = 20
-    paginator_class = TieredPaginator
+    paginator_class = KeptTieredPaginator
     context_object_name = "results"
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
