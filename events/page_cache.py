@@ -398,7 +398,7 @@ def remembered(kind: str, key: str, compute, limit: int = 300):
 
 # Where ``remembered_here`` keeps its copies in this process: the per-process cache of the page chrome (a local
 # memory cache, emptied with the others between tests).
-HERE_CACHE = "chrome"
+HERE_CACHE = "here"
 
 
 def remembered_here(kind: str, key: str, compute, limit: int = 300):

@@ -109,6 +109,15 @@ CACHES = {
     # Page chrome (header, navigation, footer) rendered once per process, language and page type: it holds no
     # content, only translations and routes, which change with a deployment (and so a new process).
     "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chrome", "TIMEOUT": None},
+    # A copy in each process of the values public pages keep per content version (events.page_cache.remembered_here:
+    # rows, a release's article, list keys), so a page does not pay a Redis round trip for each. Bounded: at most
+    # 500 values (a few MB) per process, a third of them dropped when it is full.
+    "here": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "here",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 # Anonymous page cache (events/page_cache.py): how long a page may be reused at most (0 turns it off), and
 # how long browsers and CDNs may keep it. Both are cut short by the next scheduled publication.

@@ -15,6 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
     "chrome": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-chrome"},
+    "here": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-here"},
 }
 # The page cache is off by default so that each test sees its views' own queries; tests/events/test_page_cache.py
 # (and any test about caching) turns it on with the `page_cache` fixture.
