@@ -65,6 +65,7 @@ from .page_cache import (
     SITE_TAG,
     SITEMAP_LIST,
     UPCOMING_LIST,
+    bump_content_version,
     drop_tags,
     organisation_tag,
     person_tag,
@@ -250,6 +251,14 @@ def send_purge(tags: list[str]) -> None:
         # The change is committed and the pages here are current; the shared cache keeps its copies until
         # their s-maxage (never past the next scheduled publication).
         logger.exception("The purge of cache tags %s could not be sent", tags)
+
+
+def renew_all() -> None:
+    """Every cached page and kept value made obsolete here, and every page purged from the caches in front: after
+    an archive restore, or an upgrade that changes how pages look (``manage.py renew_caches``)."""
+    bump_content_version()
+    if settings.CSO_CACHE_PURGE_URLS:
+        send_purge([ALL_TAG])
 
 
 def purge_shared_caches(tags: list[str]) -> int:

@@ -2,6 +2,7 @@
 the pages' cache tags, tracking parameters left out of the key, and the purge sent after a change."""
 
 import http.server
+import io
 import threading
 from datetime import UTC, datetime, timedelta
 from urllib.error import HTTPError
@@ -9,6 +10,7 @@ from urllib.error import HTTPError
 import pytest
 import time_machine
 from celery import current_app
+from django.core.management import call_command
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
@@ -232,3 +234,17 @@ def test_with_the_cache_and_the_broker_down_the_change_still_stands(settings, pa
     # The cache refused the connection, so the task was asked for (and could not be queued).
     [tags] = asked
     assert f"release:{event.pk}" in tags
+
+
+def test_renew_caches_makes_every_page_again_and_purges_everything_in_front(client, settings, page_cache, purge_server):
+    server, handler = purge_server
+    event = EventFactory(title="Summit communique")
+    assert client.get(event.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(event.get_absolute_url())["X-Page-Cache"] == "hit"
+    settings.CSO_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
+    handler.received.clear()
+    out = io.StringIO()
+    call_command("renew_caches", stdout=out)
+    assert handler.received == [("PURGE", "/", "all")]
+    assert client.get(event.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert "made again" in out.getvalue()

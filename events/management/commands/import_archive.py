@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from events.archive import ArchiveError, import_archive
+from events.cache_invalidation import renew_all
 
 from .export_archive import progress_printer
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             summary = import_archive(source, progress=progress)
         except ArchiveError as exc:
             raise CommandError(str(exc)) from exc
+        renew_all()  # the restored rows were written without signals: nothing cached before may be served
         self.stdout.write(self.style.SUCCESS(f"Restored {source}: {summary}."))
         if summary.missing:
             self.stderr.write(
