@@ -240,8 +240,18 @@ def serve_and_measure(args, env: dict, pages, label: str, front: bool = False) -
                 print(f"{label:>8} {name:<26} {page['rps']:>8.0f} req/s  ratio {row['ratio']}")
         return rows
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
+        stop_process_group(server)
+
+
+def stop_process_group(process: subprocess.Popen, seconds: float = 30) -> None:
+    """SIGTERM to a process started with ``start_new_session`` and everything it started; SIGKILL if it lingers."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def settled_counters(front, deadline_seconds: float = 10, pause: float = 0.5) -> dict[str, int]:

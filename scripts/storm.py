@@ -33,7 +33,6 @@ import os
 import queue
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -59,6 +58,7 @@ from bench import (
     listening_socket,
     prepare_database,
     settled_counters,
+    stop_process_group,
     wait_for,
 )  # noqa: E402
 from loadtest import lua_script, parse_wrk  # noqa: E402
@@ -312,18 +312,8 @@ def start_worker(env: dict, log: Path, queues: str = "default,media,mail", proce
         if " ready." in log.read_text():
             return worker
         time.sleep(0.2)
-    stop(worker)
+    stop_process_group(worker)
     raise SystemExit(f"the Celery worker was not ready within 60 s; its log: {log}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def fetcher(url: str):
@@ -408,7 +398,7 @@ def storm(args, env: dict, pages: list[tuple[str, str]], front: varnish_front.Fr
             poller.join(timeout=POLL_DEADLINE_S + 10)
     finally:
         if editor.poll() is None:
-            stop(editor)
+            stop_process_group(editor)
     if reader.returncode:
         raise SystemExit(f"wrk failed (exit {reader.returncode})")
     print(out)
@@ -501,9 +491,9 @@ def main() -> int:
                     workers.append(start_worker(env, workdir / "worker.log"))
                 result = storm(args, env, pages, front, workdir)
             finally:
-                stop(server)
+                stop_process_group(server)
                 for worker in workers:
-                    stop(worker)
+                    stop_process_group(worker)
     redis.Redis.from_url(args.redis_url).flushdb()
     goals = judge(result)
     (workdir / "result.json").write_text(json.dumps(result, indent=1))
