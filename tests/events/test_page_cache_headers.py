@@ -181,8 +181,17 @@ def test_a_purge_address_that_never_answers_gives_up_after_the_timeout(settings)
         listener.server_close()
 
 
+@pytest.fixture
+def queued(monkeypatch) -> list:
+    """The tag lists the purge task is sent, instead of the broker."""
+    current_app.loader.import_default_modules()
+    sent: list = []
+    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", sent.append)
+    return sent
+
+
 def test_the_process_that_commits_purges_the_caches_in_front_without_a_worker(
-    settings, page_cache, purge_server, monkeypatch
+    settings, page_cache, purge_server, queued
 ):
     """A queued purge waited behind the e-mail and photo tasks a publication also sends (the publish storm saw
     up to 3 s before readers of the cache saw a release); and with the broker down it was never sent, so the
@@ -190,9 +199,6 @@ def test_the_process_that_commits_purges_the_caches_in_front_without_a_worker(
     server, handler = purge_server
     settings.CSO_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
     event = EventFactory(title="Summit communique")
-    current_app.loader.import_default_modules()
-    queued = []
-    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", queued.append)
     handler.received.clear()
     releases.event_withdraw(event=event, user=UserFactory(is_superuser=True), reason="Wrong date")
     [(method, _path, tags)] = handler.received
@@ -201,13 +207,10 @@ def test_the_process_that_commits_purges_the_caches_in_front_without_a_worker(
     assert queued == []
 
 
-def test_a_cache_that_refuses_the_purge_is_left_to_the_task(settings, page_cache, purge_server, monkeypatch):
+def test_a_cache_that_refuses_the_purge_is_left_to_the_task(settings, page_cache, purge_server, queued):
     server, handler = purge_server
     settings.CSO_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_address[1]}/"]
     event = EventFactory(title="Summit communique")
-    current_app.loader.import_default_modules()
-    queued = []
-    monkeypatch.setattr(current_app.tasks[PURGE_TASK], "delay", queued.append)
     handler.status = 503
     releases.event_withdraw(event=event, user=UserFactory(is_superuser=True), reason="Wrong date")
     [tags] = queued
